@@ -1,0 +1,159 @@
+/**
+ * The one chat function both transports call: route the canonical request to a provider, answer
+ * or stream, and record what the access log needs.
+ */
+import { GatewayError, toGatewayError } from "../errors.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ModelInfo,
+  ModelList,
+  Usage,
+} from "../formats/openai.ts";
+import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
+import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
+
+/** What a request did, filled in by the service for logs and metrics. */
+export interface RequestMeta {
+  model?: string;
+  provider?: ProviderName;
+  usage?: Usage;
+  /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
+  upstreamMs?: number;
+}
+
+/** Per-call options. */
+export interface ChatCallOptions {
+  signal: AbortSignal;
+  /** Filled in as the call proceeds. */
+  meta?: RequestMeta;
+}
+
+/** Dependencies of the chat service. */
+export interface ChatServiceDeps {
+  providers: Partial<Record<ProviderName, ChatProvider>>;
+  routing: RoutingOptions;
+  now?: () => Date;
+  newId?: (prefix: string) => string;
+}
+
+/** The chat service. */
+export interface ChatService {
+  /** One complete answer. */
+  complete(request: ChatRequest, options: ChatCallOptions): Promise<ChatCompletion>;
+  /**
+   * Starts a stream. Resolves once the upstream has produced its first chunk, so errors before
+   * that reject here (and become ordinary HTTP errors); later errors are thrown by the iterator.
+   */
+  stream(
+    request: ChatRequest,
+    options: ChatCallOptions,
+  ): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /** Every model of every provider. */
+  listModels(signal?: AbortSignal): Promise<ModelList>;
+  /** One model by id; 404 `model_not_found` when unknown. */
+  getModel(id: string, signal?: AbortSignal): Promise<ModelInfo>;
+}
+
+/** Default id generator: `prefix` + 24 random alphanumerics. */
+export function randomId(prefix: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  let out = prefix;
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+const isUsageOnly = (chunk: ChatCompletionChunk) =>
+  chunk.choices.length === 0 && chunk.usage !== undefined && chunk.usage !== null;
+
+/** Creates the chat service. */
+export function createChatService(deps: ChatServiceDeps): ChatService {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? randomId;
+
+  function pick(request: ChatRequest, meta: RequestMeta | undefined) {
+    const route = resolveRoute(request.model, deps.routing);
+    const provider = deps.providers[route.provider];
+    if (meta) {
+      meta.model = request.model;
+      meta.provider = route.provider;
+    }
+    if (provider === undefined) {
+      throw new GatewayError(
+        "unavailable",
+        `The ${route.provider} provider is not configured on this gateway.`,
+        { code: "provider_not_configured" },
+      );
+    }
+    return { provider, request: { ...request, model: route.model } };
+  }
+
+  const context = (signal: AbortSignal): CallContext => ({ signal, now, newId });
+
+  async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const lists = await Promise.all(
+      Object.values(deps.providers).map((p) => p.listModels(signal).catch(() => [])),
+    );
+    const seen = new Set<string>();
+    return lists.flat().filter((m) => !seen.has(m.id) && seen.add(m.id) !== undefined);
+  }
+
+  return {
+    async complete(request, { signal, meta }) {
+      const { provider, request: routed } = pick(request, meta);
+      const started = performance.now();
+      try {
+        const response = await provider.complete(routed, context(signal));
+        if (meta) meta.usage = response.usage;
+        return response;
+      } finally {
+        if (meta) meta.upstreamMs = performance.now() - started;
+      }
+    },
+
+    async stream(request, { signal, meta }) {
+      const { provider, request: routed } = pick(request, meta);
+      const includeUsage = request.stream_options?.include_usage === true;
+      const started = performance.now();
+      const iterator = provider.stream(routed, context(signal))[Symbol.asyncIterator]();
+      let first: IteratorResult<ChatCompletionChunk>;
+      try {
+        first = await iterator.next();
+      } catch (error) {
+        throw toGatewayError(error);
+      } finally {
+        if (meta) meta.upstreamMs = performance.now() - started;
+      }
+      return (async function* () {
+        try {
+          for (let step = first; !step.done; step = await iterator.next()) {
+            const chunk = step.value;
+            if (chunk.usage && meta) meta.usage = chunk.usage;
+            if (includeUsage || !isUsageOnly(chunk)) yield chunk;
+          }
+        } catch (error) {
+          throw toGatewayError(error);
+        } finally {
+          await iterator.return?.();
+        }
+      })();
+    },
+
+    async listModels(signal) {
+      return { object: "list", data: await allModels(signal) };
+    },
+
+    async getModel(id, signal) {
+      const found = (await allModels(signal)).find((m) => m.id === id);
+      if (found === undefined) {
+        throw new GatewayError("not_found", `The model '${id}' does not exist.`, {
+          code: "model_not_found",
+          param: "model",
+        });
+      }
+      return found;
+    },
+  };
+}

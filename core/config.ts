@@ -1,0 +1,169 @@
+/**
+ * Gateway configuration parsed from an environment record (SPEC §2). Pure: `main.ts` passes
+ * the merged environment in; nothing here reads `Deno.env`.
+ */
+import { z } from "zod";
+
+/** Log levels in increasing severity. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A log level name. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const boolFromEnv = (name: string, fallback: boolean) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return fallback;
+    const s = v.trim().toLowerCase();
+    if (["1", "true", "yes", "on"].includes(s)) return true;
+    if (["0", "false", "no", "off"].includes(s)) return false;
+    ctx.addIssue({ code: "custom", message: `${name} must be true or false, got '${v}'` });
+    return z.NEVER;
+  });
+
+const intFromEnv = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return fallback;
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an integer between ${min} and ${max}, got '${v}'`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const optionalString = z.string().optional().transform((v) =>
+  v === undefined || v.trim() === "" ? undefined : v.trim()
+);
+
+const envSchema = z.object({
+  HOST: optionalString.transform((v) => v ?? "127.0.0.1"),
+  PORT: intFromEnv("PORT", 8000, 0, 65535),
+  API_KEY: optionalString.transform((v) =>
+    v === undefined ? [] : v.split(",").map((k) => k.trim()).filter((k) => k !== "")
+  ),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.transform((v, ctx) => {
+    const url = v ?? "https://api.openai.com/v1";
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      ctx.addIssue({ code: "custom", message: `OPENAI_BASE_URL must be an http(s) URL` });
+      return z.NEVER;
+    }
+    return url.replace(/\/+$/, "");
+  }),
+  AWS_REGION: optionalString,
+  AWS_DEFAULT_REGION: optionalString,
+  DEFAULT_PROVIDER: optionalString.pipe(
+    z.enum(["openai", "bedrock"], { error: "DEFAULT_PROVIDER must be 'openai' or 'bedrock'" })
+      .optional(),
+  ),
+  FILES_BACKEND: optionalString.pipe(
+    z.enum(["local", "s3"], { error: "FILES_BACKEND must be 'local' or 's3'" }).optional(),
+  ),
+  FILES_DIR: optionalString,
+  S3_FILES_BUCKET: optionalString,
+  MAX_REQUEST_BYTES: intFromEnv("MAX_REQUEST_BYTES", 20_971_520, 1),
+  MAX_FILE_BYTES: intFromEnv("MAX_FILE_BYTES", 26_214_400, 1),
+  UPSTREAM_TIMEOUT_MS: intFromEnv("UPSTREAM_TIMEOUT_MS", 600_000, 1),
+  UPSTREAM_MAX_RETRIES: intFromEnv("UPSTREAM_MAX_RETRIES", 2, 0, 10),
+  LOG_LEVEL: optionalString.pipe(
+    z.enum(LOG_LEVELS, { error: "LOG_LEVEL must be one of debug, info, warn, error" })
+      .optional(),
+  ),
+  MOCK_MODELS: boolFromEnv("MOCK_MODELS", true),
+  FILES_CONTEXT_MAX_CHARS: intFromEnv("FILES_CONTEXT_MAX_CHARS", 200_000, 1),
+  ALLOW_PRIVATE_IMAGE_URLS: boolFromEnv("ALLOW_PRIVATE_IMAGE_URLS", false),
+  WORKERS: intFromEnv("WORKERS", 0, 0, 1024),
+});
+
+/** The effective gateway configuration. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Client keys; empty means authentication is off (loopback only). */
+  apiKeys: string[];
+  openaiApiKey?: string;
+  openaiBaseUrl: string;
+  awsRegion: string;
+  defaultProvider?: "openai" | "bedrock";
+  filesBackend: "local" | "s3";
+  filesDir: string;
+  s3FilesBucket?: string;
+  maxRequestBytes: number;
+  maxFileBytes: number;
+  upstreamTimeoutMs: number;
+  /** SDK-level retries of 429/5xx/connection errors before the first byte reaches the client. */
+  upstreamMaxRetries: number;
+  logLevel: LogLevel;
+  mockModels: boolean;
+  filesContextMaxChars: number;
+  allowPrivateImageUrls: boolean;
+  /** Serving workers; 0 means one per CPU core. */
+  workers: number;
+}
+
+/** Thrown when the environment holds an invalid value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** True for `localhost`, `127.0.0.0/8` and `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Parses and validates the environment. Throws {@link ConfigError} with one line naming the
+ * offending variable.
+ *
+ * @example
+ * parseConfig({ PORT: "9000" }).port; // 9000
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? "configuration");
+    const message = issue.message.includes(variable)
+      ? issue.message
+      : `${variable}: ${issue.message}`;
+    throw new ConfigError(`Invalid configuration: ${message}`);
+  }
+  const e = parsed.data;
+  if (e.API_KEY.length === 0 && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration: API_KEY must be set when HOST (${e.HOST}) is not a loopback address`,
+    );
+  }
+  if (e.FILES_BACKEND === "s3" && e.S3_FILES_BUCKET === undefined) {
+    throw new ConfigError(
+      "Invalid configuration: S3_FILES_BUCKET must be set when FILES_BACKEND=s3",
+    );
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    apiKeys: e.API_KEY,
+    openaiApiKey: e.OPENAI_API_KEY,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+    awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
+    defaultProvider: e.DEFAULT_PROVIDER,
+    filesBackend: e.FILES_BACKEND ?? "local",
+    filesDir: e.FILES_DIR ?? "./data/files",
+    s3FilesBucket: e.S3_FILES_BUCKET,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxFileBytes: e.MAX_FILE_BYTES,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    upstreamMaxRetries: e.UPSTREAM_MAX_RETRIES,
+    logLevel: e.LOG_LEVEL ?? "info",
+    mockModels: e.MOCK_MODELS,
+    filesContextMaxChars: e.FILES_CONTEXT_MAX_CHARS,
+    allowPrivateImageUrls: e.ALLOW_PRIVATE_IMAGE_URLS,
+    workers: e.WORKERS,
+  };
+}

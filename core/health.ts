@@ -1,0 +1,33 @@
+/**
+ * The health report shared by `GET /health` and the tRPC `health` procedure.
+ */
+import type { Config } from "./config.ts";
+import { VERSION } from "./version.ts";
+
+/** Per-provider state. */
+export type ProviderState = "configured" | "not_configured" | "enabled" | "disabled";
+
+/** `{status, version, providers}` */
+export interface HealthReport {
+  status: "ok";
+  version: string;
+  providers: { openai: ProviderState; bedrock: ProviderState; mock: ProviderState };
+}
+
+/**
+ * Builds the report from the config.
+ *
+ * @example
+ * healthReport(config).status; // "ok"
+ */
+export function healthReport(config: Config, bedrockConfigured = false): HealthReport {
+  return {
+    status: "ok",
+    version: VERSION,
+    providers: {
+      openai: config.openaiApiKey === undefined ? "not_configured" : "configured",
+      bedrock: bedrockConfigured ? "configured" : "not_configured",
+      mock: config.mockModels ? "enabled" : "disabled",
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The built-in mock provider: deterministic answers with no credentials, so the gateway does
+ * its main job out of the box. `mock-echo` answers with the last user message's text, streamed
+ * word by word, with usage counted in whitespace-separated words.
+ */
+import { GatewayError } from "../../errors.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessage,
+  ChatRequest,
+  ModelInfo,
+  Usage,
+} from "../../formats/openai.ts";
+import type { CallContext, ChatProvider } from "../provider.ts";
+
+/** Models the mock provider serves. */
+export const MOCK_MODELS = ["mock-echo"] as const;
+
+/** Creation time reported for mock models (fixed, so listings are deterministic). */
+const MOCK_CREATED = 1_700_000_000;
+
+/** Text of a message's content, parts joined by newlines; non-text parts are skipped. */
+export function messageText(message: ChatMessage): string {
+  const content = message.content;
+  if (content === undefined || content === null) return "";
+  if (typeof content === "string") return content;
+  return content.map((p) => ("text" in p && typeof p.text === "string" ? p.text : "")).filter((t) =>
+    t !== ""
+  ).join("\n");
+}
+
+const countWords = (text: string) => text.split(/\s+/).filter((w) => w !== "").length;
+
+function answerFor(request: ChatRequest): { text: string; usage: Usage } {
+  if (!(MOCK_MODELS as readonly string[]).includes(request.model)) {
+    throw new GatewayError("not_found", `The model '${request.model}' does not exist.`, {
+      code: "model_not_found",
+      param: "model",
+    });
+  }
+  const lastUser = request.messages.findLast((m) => m.role === "user");
+  const text = lastUser === undefined ? "" : messageText(lastUser);
+  const prompt = request.messages.reduce((n, m) => n + countWords(messageText(m)), 0);
+  const completion = countWords(text);
+  return {
+    text,
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    },
+  };
+}
+
+/** Splits text into word-by-word stream pieces that concatenate back to the original. */
+export function wordPieces(text: string): string[] {
+  return text.match(/\s*\S+\s*/g) ?? (text === "" ? [] : [text]);
+}
+
+/** Creates the mock provider. */
+export function createMockProvider(): ChatProvider {
+  return {
+    name: "mock",
+    complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+      const { text, usage } = answerFor(request);
+      return Promise.resolve({
+        id: ctx.newId("chatcmpl-"),
+        object: "chat.completion",
+        created: Math.floor(ctx.now().getTime() / 1000),
+        model: request.model,
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: text, refusal: null },
+          finish_reason: "stop",
+          logprobs: null,
+        }],
+        usage,
+      });
+    },
+    async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
+      const { text, usage } = answerFor(request);
+      const base = {
+        id: ctx.newId("chatcmpl-"),
+        object: "chat.completion.chunk" as const,
+        created: Math.floor(ctx.now().getTime() / 1000),
+        model: request.model,
+      };
+      yield {
+        ...base,
+        choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+      };
+      for (const piece of wordPieces(text)) {
+        if (ctx.signal.aborted) return;
+        yield { ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] };
+      }
+      yield { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] };
+      yield { ...base, choices: [], usage };
+    },
+    listModels(): Promise<ModelInfo[]> {
+      return Promise.resolve(
+        MOCK_MODELS.map((id) => ({ id, object: "model", created: MOCK_CREATED, owned_by: "mock" })),
+      );
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The OpenAI provider: canonical requests go to any OpenAI-compatible upstream through the
+ * official `openai` SDK (injected, configured with `OPENAI_BASE_URL`). Requests pass through
+ * with unknown fields intact; streamed chunks pass through unchanged.
+ */
+import type OpenAI from "openai";
+import { cached } from "../../cache.ts";
+import { GatewayError } from "../../errors.ts";
+import type { Logger } from "../../logger.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ModelInfo,
+} from "../../formats/openai.ts";
+import type { CallContext, ChatProvider } from "../provider.ts";
+import { mapOpenAIError } from "./errors.ts";
+import { knownOpenAIModels } from "./models.ts";
+
+/** Dependencies of the OpenAI provider. */
+export interface OpenAIProviderOptions {
+  /** The SDK client, or undefined when `OPENAI_API_KEY` is not set. */
+  client: OpenAI | undefined;
+  logger: Logger;
+  /** How long the upstream model list is reused. */
+  modelsTtlMs?: number;
+}
+
+/** Fields only the gateway understands, never sent upstream. */
+const GATEWAY_FIELDS = ["file_ids"] as const;
+
+function upstreamBody(request: ChatRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...request };
+  for (const field of GATEWAY_FIELDS) delete body[field];
+  return body;
+}
+
+function notConfigured(): GatewayError {
+  return new GatewayError(
+    "unavailable",
+    "The OpenAI provider is not configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for compatible servers).",
+    { code: "provider_not_configured" },
+  );
+}
+
+function checkCompletion(value: unknown): ChatCompletion {
+  const candidate = value as ChatCompletion | null;
+  if (candidate === null || typeof candidate !== "object" || !Array.isArray(candidate.choices)) {
+    throw new GatewayError("upstream", "The OpenAI upstream sent a malformed completion.");
+  }
+  return candidate;
+}
+
+/** Creates the OpenAI provider. */
+export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+  const { client, logger } = options;
+
+  const loadModels = cached(async (): Promise<ModelInfo[]> => {
+    if (client === undefined) return [];
+    try {
+      const models: ModelInfo[] = [];
+      for await (const m of client.models.list()) {
+        models.push({ id: m.id, object: "model", created: m.created, owned_by: m.owned_by });
+      }
+      return models;
+    } catch (error) {
+      logger.warn("openai model list unavailable; using the known list", {
+        error: mapOpenAIError(error).message,
+      });
+      return knownOpenAIModels();
+    }
+  }, options.modelsTtlMs ?? 5 * 60_000);
+
+  return {
+    name: "openai",
+    async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+      if (client === undefined) throw notConfigured();
+      try {
+        const body = { ...upstreamBody(request), stream: false };
+        const response = await client.chat.completions.create(
+          body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+          { signal: ctx.signal },
+        );
+        return checkCompletion(response);
+      } catch (error) {
+        throw mapOpenAIError(error);
+      }
+    },
+    async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
+      if (client === undefined) throw notConfigured();
+      // Always ask for usage so the gateway can log it; the chat service hides the usage chunk
+      // from clients that did not ask for it.
+      const body = {
+        ...upstreamBody(request),
+        stream: true,
+        stream_options: { ...(request.stream_options ?? {}), include_usage: true },
+      };
+      try {
+        const stream = await client.chat.completions.create(
+          body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
+          { signal: ctx.signal },
+        );
+        for await (const chunk of stream) yield chunk as unknown as ChatCompletionChunk;
+      } catch (error) {
+        throw mapOpenAIError(error);
+      }
+    },
+    listModels: () => loadModels(),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The composition root: environment → config → real SDK clients → app → serve.
+ *
+ * `deno task start` runs `main.ts start`: the config is validated once (a bad value exits with
+ * status 1 and one line naming the variable), then one worker per CPU core (or `WORKERS`) serves
+ * the same port with SO_REUSEPORT. SIGINT/SIGTERM stop accepting and let in-flight requests
+ * finish for up to 10 s. `export default { fetch }` also lets `deno serve --parallel main.ts`
+ * run the app.
+ */
+import OpenAI from "openai";
+import { createChatService } from "./core/chat/service.ts";
+import { type Config, ConfigError, parseConfig } from "./core/config.ts";
+import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
+import { createLogger, type Logger } from "./core/logger.ts";
+import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
+import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
+import { createApp } from "./server/app.ts";
+
+const WORKER_PREFIX = "gateway-worker-";
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Reads `./.env` (if any) under the real environment, and exports its values to `Deno.env` so
+ * the AWS SDK's credential chain sees them too. Real environment variables win. */
+function loadEnvironment(): Record<string, string | undefined> {
+  let dotenv: Record<string, string> = {};
+  try {
+    dotenv = parseDotenv(Deno.readTextFileSync(".env"));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const env = mergeEnv(Deno.env.toObject(), dotenv);
+  for (const [key, value] of Object.entries(dotenv)) {
+    if (Deno.env.get(key) === undefined) Deno.env.set(key, value);
+  }
+  return env;
+}
+
+function secretsOf(config: Config): string[] {
+  return [
+    ...config.apiKeys,
+    config.openaiApiKey,
+    Deno.env.get("AWS_SECRET_ACCESS_KEY"),
+    Deno.env.get("AWS_SESSION_TOKEN"),
+    Deno.env.get("AWS_BEARER_TOKEN_BEDROCK"),
+  ]
+    .filter((s): s is string => s !== undefined && s !== "");
+}
+
+/** Builds the fetch handler from a config: real SDK clients, providers, services, app. */
+export function buildHandler(
+  config: Config,
+  logger: Logger,
+): (request: Request) => Response | Promise<Response> {
+  const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
+    apiKey: config.openaiApiKey,
+    baseURL: config.openaiBaseUrl,
+    maxRetries: config.upstreamMaxRetries,
+    timeout: config.upstreamTimeoutMs,
+  });
+  const chat = createChatService({
+    providers: {
+      openai: createOpenAIProvider({ client: openai, logger }),
+      ...(config.mockModels ? { mock: createMockProvider() } : {}),
+    },
+    routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
+  });
+  return createApp({ config, chat, logger }).fetch;
+}
+
+function configure(): { config: Config; logger: Logger } {
+  const config = parseConfig(loadEnvironment());
+  const logger = createLogger(config.logLevel, (line) => console.log(line), secretsOf(config));
+  return { config, logger };
+}
+
+/** Serves on this thread until `stop` resolves; then shuts down gracefully. */
+async function serveHere(reusePort: boolean, stop: Promise<void>): Promise<void> {
+  const { config, logger } = configure();
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    reusePort,
+    onListen: () => {},
+  }, buildHandler(config, logger));
+  await stop;
+  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+}
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      Deno.addSignalListener(signal, () => resolve());
+    }
+  });
+}
+
+/** The launcher: validate config, start the workers, stop them on a signal. */
+async function start(): Promise<void> {
+  let config: Config;
+  try {
+    config = configure().config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      Deno.exit(1);
+    }
+    throw error;
+  }
+  const count = config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
+  const url = `http://${
+    config.host.includes(":") ? `[${config.host}]` : config.host
+  }:${config.port}`;
+  if (count === 1) {
+    console.log(JSON.stringify({ level: "info", msg: `gateway listening on ${url} (1 worker)` }));
+    await serveHere(false, signalled());
+    Deno.exit(0);
+  }
+  const workers = Array.from(
+    { length: count },
+    (_, i) => new Worker(import.meta.url, { type: "module", name: `${WORKER_PREFIX}${i}` }),
+  );
+  await Promise.all(
+    workers.map((w) =>
+      new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
+    ),
+  );
+  console.log(
+    JSON.stringify({ level: "info", msg: `gateway listening on ${url} (${count} workers)` }),
+  );
+  await signalled();
+  const stopped = workers.map((w) =>
+    new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
+  );
+  for (const w of workers) w.postMessage("shutdown");
+  await Promise.race([
+    Promise.all(stopped),
+    new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS + 500)),
+  ]);
+  Deno.exit(0);
+}
+
+/** Worker body: serve with SO_REUSEPORT, report readiness, shut down when told to. */
+async function runWorker(): Promise<void> {
+  const scope = self as unknown as Worker;
+  const stop = new Promise<void>((resolve) =>
+    scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
+  );
+  const serving = serveHere(true, stop);
+  scope.postMessage("ready");
+  await serving;
+  scope.postMessage("stopped");
+  self.close();
+}
+
+let lazyHandler: ((request: Request) => Response | Promise<Response>) | undefined;
+
+/** For `deno serve [--parallel] main.ts`: builds the app on first use. */
+export default {
+  fetch(request: Request): Response | Promise<Response> {
+    if (lazyHandler === undefined) {
+      const { config, logger } = configure();
+      lazyHandler = buildHandler(config, logger);
+    }
+    return lazyHandler(request);
+  },
+} satisfies Deno.ServeDefaultExport;
+
+if (typeof self !== "undefined" && (self as { name?: string }).name?.startsWith(WORKER_PREFIX)) {
+  await runWorker();
+} else if (import.meta.main && Deno.args[0] === "start") {
+  await start();
+}

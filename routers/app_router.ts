@@ -1,0 +1,17 @@
+/**
+ * The root tRPC router. Clients import only its type.
+ */
+import { chatRouter } from "./chat.ts";
+import { healthProcedure } from "./health.ts";
+import { modelsRouter } from "./models.ts";
+import { router } from "./trpc.ts";
+
+/** The gateway's tRPC API (SPEC §6). */
+export const appRouter = router({
+  health: healthProcedure,
+  models: modelsRouter,
+  chat: chatRouter,
+});
+
+/** The router's type, for typed clients. */
+export type AppRouter = typeof appRouter;

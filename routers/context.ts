@@ -1,0 +1,23 @@
+/**
+ * The tRPC request context: services plus the caller's presented key.
+ */
+import type { ChatService, RequestMeta } from "../core/chat/service.ts";
+import type { KeyChecker } from "../core/auth.ts";
+import type { HealthReport } from "../core/health.ts";
+
+/** Services the routers use; built once by `server/app.ts`. */
+export interface RouterDeps {
+  chat: ChatService;
+  health: () => HealthReport;
+  checkKey: KeyChecker;
+}
+
+/** Per-request context. */
+export interface Context extends RouterDeps {
+  /** The key from the `Authorization`/`x-api-key` header or the `connectionParams.apiKey`. */
+  apiKey: string | null;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  /** Filled in by the chat service for the access log. */
+  meta: RequestMeta;
+}

@@ -1,0 +1,105 @@
+/**
+ * tRPC, initialised once: superjson, error mapping from {@link GatewayError} to `TRPCError`
+ * (the gateway's `type`/`code`/`param` travel in `error.data.gateway`, never a stack trace),
+ * and the authed procedure every route uses.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
+import { z } from "zod";
+import { type ErrorKind, errorType, GatewayError } from "../core/errors.ts";
+import { formatPath } from "../core/formats/validate.ts";
+import type { Context } from "./context.ts";
+
+const TRPC_CODES: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
+  invalid_request: "BAD_REQUEST",
+  auth: "UNAUTHORIZED",
+  permission: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  method_not_allowed: "METHOD_NOT_SUPPORTED",
+  too_large: "PAYLOAD_TOO_LARGE",
+  rate_limited: "TOO_MANY_REQUESTS",
+  upstream: "BAD_GATEWAY",
+  unavailable: "SERVICE_UNAVAILABLE",
+  timeout: "GATEWAY_TIMEOUT",
+  internal: "INTERNAL_SERVER_ERROR",
+};
+
+/** The gateway error details carried in `error.data.gateway`. */
+export interface GatewayErrorData {
+  type: string;
+  code: string;
+  param: string | null;
+}
+
+/** Converts a GatewayError into a TRPCError whose cause is the GatewayError. */
+export function toTRPCError(error: GatewayError): TRPCError {
+  return new TRPCError({ code: TRPC_CODES[error.kind], message: error.message, cause: error });
+}
+
+function gatewayData(error: TRPCError): GatewayErrorData {
+  const cause = error.cause;
+  if (cause instanceof GatewayError) {
+    return { type: errorType(cause), code: cause.code, param: cause.param };
+  }
+  if (cause instanceof z.ZodError) {
+    const path = formatPath(cause.issues[0]?.path ?? []);
+    return {
+      type: "invalid_request_error",
+      code: "invalid_value",
+      param: path === "" ? null : path,
+    };
+  }
+  if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") {
+    return { type: "invalid_request_error", code: "invalid_value", param: null };
+  }
+  if (error.code === "NOT_FOUND") {
+    return { type: "not_found_error", code: "not_found", param: null };
+  }
+  if (error.code === "UNAUTHORIZED") {
+    return { type: "authentication_error", code: "invalid_api_key", param: null };
+  }
+  return { type: "api_error", code: "internal_error", param: null };
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const { stack: _stack, ...data } = shape.data;
+    const cause = error.cause;
+    // Errors thrown while a subscription iterates arrive here wrapped as INTERNAL_SERVER_ERROR.
+    const key = cause instanceof GatewayError ? TRPC_CODES[cause.kind] : data.code;
+    const internal = key === "INTERNAL_SERVER_ERROR" && !(cause instanceof GatewayError);
+    return {
+      ...shape,
+      code: TRPC_ERROR_CODES_BY_KEY[key],
+      message: internal ? "The gateway failed to process the request." : shape.message,
+      data: { ...data, code: key, gateway: gatewayData(error) },
+    };
+  },
+});
+
+/** Builds routers. */
+export const router = t.router;
+
+/** A procedure whose GatewayErrors become TRPCErrors with the matching code. */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof GatewayError) {
+    throw toTRPCError(result.error.cause);
+  }
+  return result;
+});
+
+/** A procedure that requires a valid client key (header or `connectionParams.apiKey`). */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.checkKey(ctx.apiKey)) {
+    throw toTRPCError(
+      new GatewayError(
+        "auth",
+        "Missing or invalid API key: pass apiKey to createGatewayClient.",
+      ),
+    );
+  }
+  return next();
+});

@@ -1,0 +1,42 @@
+/**
+ * Mounts the tRPC router at `/trpc/*` (fetch adapter; SSE for subscriptions). Authentication
+ * happens inside the procedures so subscriptions can use `connectionParams.apiKey`.
+ */
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { Hono } from "hono";
+import { keyFromHeaders } from "../../core/auth.ts";
+import type { Logger } from "../../core/logger.ts";
+import { appRouter } from "../../routers/app_router.ts";
+import type { RouterDeps } from "../../routers/context.ts";
+import type { AppEnv } from "../types.ts";
+
+/** The tRPC route, mounted at `/trpc`. */
+export function trpcRoute(deps: RouterDeps, logger: Logger): Hono<AppEnv> {
+  return new Hono<AppEnv>().all("/*", (c) =>
+    fetchRequestHandler({
+      endpoint: "/trpc",
+      req: c.req.raw,
+      router: appRouter,
+      createContext: ({ info }) => {
+        const fromParams = info.connectionParams?.apiKey;
+        return {
+          ...deps,
+          apiKey: keyFromHeaders(c.req.raw.headers) ??
+            (typeof fromParams === "string" ? fromParams : null),
+          signal: c.req.raw.signal,
+          meta: c.var.meta,
+        };
+      },
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          logger.error("trpc procedure failed", {
+            request_id: c.var.requestId,
+            path,
+            error: String(error.cause ?? error),
+            stack: (error.cause instanceof Error ? error.cause : error).stack,
+          });
+        }
+        c.set("errorCode", error.code);
+      },
+    }));
+}

@@ -1,0 +1,89 @@
+/**
+ * Server-sent events framing: the only place chunk objects become bytes. Pull-based, so a slow
+ * client applies backpressure to the upstream; cancelling the response closes the iterator
+ * (and so aborts the upstream call).
+ */
+import { type GatewayError, toGatewayError } from "../core/errors.ts";
+import { envelopeOf } from "./errors.ts";
+
+const encoder = new TextEncoder();
+
+/** One SSE event: optional `event:` name and a JSON (or literal) `data:` payload. */
+export interface SseEvent {
+  event?: string;
+  data: unknown;
+}
+
+/** Encodes one event; string data is written as is (e.g. `[DONE]`). */
+export function frame(event: SseEvent): Uint8Array {
+  const data = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
+  return encoder.encode(
+    event.event === undefined ? `data: ${data}\n\n` : `event: ${event.event}\ndata: ${data}\n\n`,
+  );
+}
+
+/** How a stream ends: a trailer on success, an error event on failure. */
+export interface SseFormat<T> {
+  toEvent(item: T): SseEvent;
+  /** Events written after the last item (e.g. `data: [DONE]`). */
+  done: SseEvent[];
+  /** The event sent when the stream fails after it started. */
+  error(error: GatewayError): SseEvent;
+}
+
+/** The OpenAI framing: `data: <chunk>` per chunk, `data: [DONE]`, `data: {"error":…}` on failure. */
+export const openaiSse: SseFormat<unknown> = {
+  toEvent: (data) => ({ data }),
+  done: [{ data: "[DONE]" }],
+  error: (error) => ({ data: envelopeOf(error) }),
+};
+
+/** Standard SSE response headers. */
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache",
+  "connection": "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * Turns an async iterable into an SSE byte stream.
+ *
+ * @param onEnd called once with the error (if any) when the stream finishes or is cancelled.
+ */
+export function toSseStream<T>(
+  items: AsyncIterable<T>,
+  format: SseFormat<T>,
+  onEnd: (error?: GatewayError) => void = () => {},
+): ReadableStream<Uint8Array> {
+  const iterator = items[Symbol.asyncIterator]();
+  let finished = false;
+  const finish = (error?: GatewayError) => {
+    if (finished) return;
+    finished = true;
+    onEnd(error);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const step = await iterator.next();
+        if (step.done) {
+          for (const event of format.done) controller.enqueue(frame(event));
+          controller.close();
+          finish();
+        } else {
+          controller.enqueue(frame(format.toEvent(step.value)));
+        }
+      } catch (error) {
+        const gatewayError = toGatewayError(error);
+        controller.enqueue(frame(format.error(gatewayError)));
+        controller.close();
+        finish(gatewayError);
+      }
+    },
+    async cancel() {
+      finish();
+      await iterator.return?.();
+    },
+  }, { highWaterMark: 0 });
+}
