@@ -1,6 +1,6 @@
 /**
  * Gateway configuration parsed from an environment record (SPEC §2). Pure: `main.ts` passes
- * the merged environment in; nothing here reads `Deno.env`.
+ * the merged environment in; nothing here reads the process environment.
  */
 import { z } from "zod";
 

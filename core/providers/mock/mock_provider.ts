@@ -62,9 +62,10 @@ export function wordPieces(text: string): string[] {
 export function createMockProvider(): ChatProvider {
   return {
     name: "mock",
-    complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+    // deno-lint-ignore require-await
+    async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       const { text, usage } = answerFor(request);
-      return Promise.resolve({
+      return {
         id: ctx.newId("chatcmpl-"),
         object: "chat.completion",
         created: Math.floor(ctx.now().getTime() / 1000),
@@ -76,7 +77,7 @@ export function createMockProvider(): ChatProvider {
           logprobs: null,
         }],
         usage,
-      });
+      };
     },
     async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
       const { text, usage } = answerFor(request);

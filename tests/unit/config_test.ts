@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { ConfigError, isLoopbackHost, parseConfig } from "../../core/config.ts";
+
+Deno.test("parseConfig: defaults follow SPEC §2", () => {
+  const c = parseConfig({});
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.port, 8000);
+  assert.deepEqual(c.apiKeys, []);
+  assert.equal(c.openaiApiKey, undefined);
+  assert.equal(c.openaiBaseUrl, "https://api.openai.com/v1");
+  assert.equal(c.awsRegion, "us-east-1");
+  assert.equal(c.defaultProvider, undefined);
+  assert.equal(c.filesBackend, "local");
+  assert.equal(c.filesDir, "./data/files");
+  assert.equal(c.maxRequestBytes, 20_971_520);
+  assert.equal(c.maxFileBytes, 26_214_400);
+  assert.equal(c.upstreamTimeoutMs, 600_000);
+  assert.equal(c.logLevel, "info");
+  assert.equal(c.mockModels, true);
+  assert.equal(c.filesContextMaxChars, 200_000);
+  assert.equal(c.allowPrivateImageUrls, false);
+  assert.equal(c.workers, 0);
+});
+
+Deno.test("parseConfig: explicit values", () => {
+  const c = parseConfig({
+    HOST: "0.0.0.0",
+    PORT: "9001",
+    API_KEY: "a, b,,c",
+    OPENAI_API_KEY: "sk-x",
+    OPENAI_BASE_URL: "http://localhost:11434/v1/",
+    AWS_DEFAULT_REGION: "eu-west-1",
+    DEFAULT_PROVIDER: "bedrock",
+    LOG_LEVEL: "debug",
+    MOCK_MODELS: "false",
+    ALLOW_PRIVATE_IMAGE_URLS: "1",
+    UPSTREAM_TIMEOUT_MS: "0500",
+  });
+  assert.equal(c.host, "0.0.0.0");
+  assert.equal(c.port, 9001);
+  assert.deepEqual(c.apiKeys, ["a", "b", "c"]);
+  assert.equal(c.openaiBaseUrl, "http://localhost:11434/v1");
+  assert.equal(c.awsRegion, "eu-west-1");
+  assert.equal(c.defaultProvider, "bedrock");
+  assert.equal(c.logLevel, "debug");
+  assert.equal(c.mockModels, false);
+  assert.equal(c.allowPrivateImageUrls, true);
+  assert.equal(c.upstreamTimeoutMs, 500);
+});
+
+Deno.test("parseConfig: AWS_REGION wins over AWS_DEFAULT_REGION", () => {
+  assert.equal(
+    parseConfig({ AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "eu-west-1" }).awsRegion,
+    "us-west-2",
+  );
+});
+
+Deno.test("parseConfig: bad values name the variable", async (t) => {
+  const rows: Array<{ env: Record<string, string>; variable: string }> = [
+    { env: { PORT: "eighty" }, variable: "PORT" },
+    { env: { PORT: "70000" }, variable: "PORT" },
+    { env: { PORT: "-1" }, variable: "PORT" },
+    { env: { LOG_LEVEL: "verbose" }, variable: "LOG_LEVEL" },
+    { env: { HOST: "0.0.0.0" }, variable: "API_KEY" },
+    { env: { HOST: "10.0.0.5", API_KEY: " , " }, variable: "API_KEY" },
+    { env: { DEFAULT_PROVIDER: "azure" }, variable: "DEFAULT_PROVIDER" },
+    { env: { MOCK_MODELS: "maybe" }, variable: "MOCK_MODELS" },
+    { env: { MAX_REQUEST_BYTES: "1.5" }, variable: "MAX_REQUEST_BYTES" },
+    { env: { OPENAI_BASE_URL: "ftp://x" }, variable: "OPENAI_BASE_URL" },
+    { env: { FILES_BACKEND: "gcs" }, variable: "FILES_BACKEND" },
+    { env: { FILES_BACKEND: "s3" }, variable: "S3_FILES_BUCKET" },
+  ];
+  for (const row of rows) {
+    await t.step(`${JSON.stringify(row.env)} → ${row.variable}`, () => {
+      assert.throws(() => parseConfig(row.env), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, new RegExp(row.variable));
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("parseConfig: non-loopback HOST is fine with API_KEY", () => {
+  assert.equal(parseConfig({ HOST: "0.0.0.0", API_KEY: "k" }).host, "0.0.0.0");
+});
+
+Deno.test("isLoopbackHost", () => {
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+    assert.ok(isLoopbackHost(h), h);
+  }
+  for (const h of ["0.0.0.0", "10.0.0.1", "::", "example.com", "128.0.0.1"]) {
+    assert.ok(!isLoopbackHost(h), h);
+  }
+});
