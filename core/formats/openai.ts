@@ -41,6 +41,19 @@ export const refusalPartSchema = z.looseObject({
   refusal: z.string(),
 });
 
+/**
+ * One reasoning block (gateway extension, OpenRouter-style): signed reasoning text, or redacted
+ * reasoning as base64 `data`.
+ */
+export const reasoningDetailSchema = z.discriminatedUnion("type", [
+  z.looseObject({
+    type: z.literal("reasoning.text"),
+    text: z.string(),
+    signature: z.string().nullish(),
+  }),
+  z.looseObject({ type: z.literal("reasoning.encrypted"), data: z.string() }),
+]);
+
 /** Any user content part. */
 export const userContentPartSchema = z.discriminatedUnion("type", [
   textPartSchema,
@@ -93,6 +106,10 @@ export const assistantMessageSchema = z.looseObject({
   tool_calls: z.array(toolCallSchema).optional(),
   /** Gateway extension: reasoning text returned by reasoning models, replayed on the next turn. */
   reasoning_content: z.string().nullish(),
+  /** Gateway extension: signature of `reasoning_content` (Claude thinking), replayed unchanged. */
+  reasoning_signature: z.string().nullish(),
+  /** Gateway extension: the exact reasoning blocks of a response, replayed unchanged. */
+  reasoning_details: z.array(reasoningDetailSchema).nullish(),
 });
 /** `tool` message: the result of one tool call. */
 export const toolMessageSchema = z.looseObject({
@@ -196,6 +213,8 @@ export type UserContentPart = z.infer<typeof userContentPartSchema>;
 export type ChatTool = z.infer<typeof toolSchema>;
 /** A tool call in assistant history. */
 export type ChatToolCall = z.infer<typeof toolCallSchema>;
+/** One reasoning block (signed text or redacted data). */
+export type ReasoningDetail = z.infer<typeof reasoningDetailSchema>;
 /** `tool_choice` value. */
 export type ToolChoice = z.infer<typeof toolChoiceSchema>;
 
@@ -228,6 +247,10 @@ export interface ResponseMessage {
   tool_calls?: ResponseToolCall[];
   /** Reasoning text from reasoning models (gateway extension, as DeepSeek and vLLM name it). */
   reasoning_content?: string;
+  /** Signature of the reasoning (Claude thinking), to send back with `reasoning_content`. */
+  reasoning_signature?: string;
+  /** The exact reasoning blocks, to send back unchanged on the next turn. */
+  reasoning_details?: ReasoningDetail[];
   [k: string]: unknown;
 }
 
@@ -264,6 +287,8 @@ export interface ChunkDelta {
   refusal?: string | null;
   tool_calls?: ToolCallDelta[];
   reasoning_content?: string;
+  reasoning_signature?: string;
+  reasoning_details?: ReasoningDetail[];
   [k: string]: unknown;
 }
 
