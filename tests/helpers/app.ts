@@ -1,0 +1,119 @@
+/**
+ * Builds the gateway in process, exactly as `main.ts` composes it (`parseConfig` → `buildHandler`
+ * with the real `openai` SDK client), with a given environment and a logger whose lines the test
+ * can read. Requests go straight to the fetch handler: no sockets between test and gateway.
+ *
+ * @example
+ * await using fake = await startFakeOpenAI();
+ * const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: fake.url });
+ * const res = await gw.post("/v1/chat/completions", { model: "mock-echo", messages });
+ */
+import { buildHandler } from "../../main.ts";
+import { createChatService } from "../../core/chat/service.ts";
+import { type Config, parseConfig } from "../../core/config.ts";
+import { createLogger, type Logger } from "../../core/logger.ts";
+import type { ChatProvider, ProviderName } from "../../core/providers/provider.ts";
+import { createApp } from "../../server/app.ts";
+
+/** The environment every in-process test starts from (offline, no retries). */
+export const BASE_ENV: Record<string, string> = {
+  HOST: "127.0.0.1",
+  UPSTREAM_MAX_RETRIES: "0",
+  LOG_LEVEL: "info",
+};
+
+/** The host used in request URLs; the handler never resolves it. */
+export const ORIGIN = "http://gateway.test";
+
+/** A gateway built in process. */
+export interface TestApp {
+  config: Config;
+  /** The raw fetch handler. */
+  handler: (request: Request) => Promise<Response>;
+  /** Log lines as written (JSON strings). */
+  logLines: string[];
+  /** Log lines parsed. */
+  logs(): Array<Record<string, unknown>>;
+  /** The access-log records (`msg: "request"`). */
+  accessLogs(): Array<Record<string, unknown>>;
+  /** Any request; `path` is relative to the gateway origin. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** `POST path` with a JSON body (and optional extra headers). */
+  post(path: string, body: unknown, headers?: HeadersInit, signal?: AbortSignal): Promise<Response>;
+  /** `GET path`. */
+  get(path: string, headers?: HeadersInit): Promise<Response>;
+}
+
+function wrap(
+  config: Config,
+  logLines: string[],
+  fetchHandler: (request: Request) => Response | Promise<Response>,
+): TestApp {
+  const handler = (request: Request) => Promise.resolve(fetchHandler(request));
+  const request = (path: string, init?: RequestInit) => handler(new Request(ORIGIN + path, init));
+  const logs = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return {
+    config,
+    handler,
+    logLines,
+    logs,
+    accessLogs: () => logs().filter((l) => l.msg === "request"),
+    request,
+    post: (path, body, headers = {}, signal) =>
+      request(path, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...Object.fromEntries(new Headers(headers)),
+        },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        signal,
+      }),
+    get: (path, headers) => request(path, { headers }),
+  };
+}
+
+/** A logger collecting its lines into `lines`; no redaction list, so a leak is visible. */
+function capturingLogger(config: Config, lines: string[]): Logger {
+  return createLogger(config.logLevel, (line) => lines.push(line));
+}
+
+/**
+ * The gateway as `main.ts` builds it, configured from `BASE_ENV` + `env` (`undefined` removes a
+ * base variable).
+ */
+export function testApp(env: Record<string, string | undefined> = {}): TestApp {
+  const config = parseConfig({ ...BASE_ENV, ...env });
+  const lines: string[] = [];
+  return wrap(config, lines, buildHandler(config, capturingLogger(config, lines)));
+}
+
+/**
+ * The real app and chat service with extra providers plugged in through the provider interface
+ * (e.g. one that throws, to see how a gateway bug is reported). Only for what no upstream can
+ * provoke.
+ */
+export function testAppWithProviders(
+  providers: Partial<Record<ProviderName, ChatProvider>>,
+  env: Record<string, string | undefined> = {},
+): TestApp {
+  const config = parseConfig({ ...BASE_ENV, ...env });
+  const lines: string[] = [];
+  const logger = capturingLogger(config, lines);
+  const chat = createChatService({
+    providers,
+    routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
+  });
+  return wrap(config, lines, createApp({ config, chat, logger }).fetch);
+}
+
+/** Chat request bodies used across tests. */
+export const chatBody = (
+  model: string,
+  text = "Hello there",
+  extra: Record<string, unknown> = {},
+) => ({
+  model,
+  messages: [{ role: "user", content: text }],
+  ...extra,
+});
