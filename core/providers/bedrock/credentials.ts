@@ -1,0 +1,95 @@
+/**
+ * AWS credentials for Bedrock: the SDK's default Node chain, plus an optional role assumed on
+ * top of it.
+ *
+ * How each source is honoured (AWS SDK for JavaScript v3, `@aws-sdk/client-bedrock-runtime`
+ * 3.1164):
+ * - Env keys, `AWS_PROFILE` and the shared files, SSO, web identity (`AWS_ROLE_ARN` +
+ *   `AWS_WEB_IDENTITY_TOKEN_FILE`), ECS/EKS container credentials and the EC2 instance role come
+ *   from `fromNodeProviderChain()`, which reads the process environment itself.
+ * - `AWS_ROLE_ARN` without a web identity token file is assumed here with
+ *   `fromTemporaryCredentials` (STS AssumeRole, optional `AWS_EXTERNAL_ID` and
+ *   `AWS_ROLE_SESSION_NAME`) using the default chain as the base credentials. The runtime client
+ *   memoizes the provider and refreshes it 5 minutes before `Expiration`, so STS is called once
+ *   per session, not per request.
+ * - `AWS_BEARER_TOKEN_BEDROCK` (Bedrock API keys) needs nothing from us: when it is set the
+ *   client's `authSchemePreference` becomes `httpBearerAuth` and its token provider
+ *   (`fromEnvSigningName({ signingName: "bedrock" })`) sends `Authorization: Bearer …`, so the
+ *   SigV4 credentials below are never resolved.
+ */
+import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
+
+/** A credential provider accepted by the Bedrock clients. */
+export type BedrockCredentialProvider = NonNullable<BedrockRuntimeClientConfig["credentials"]>;
+
+/** What the credential provider needs from the environment (read by `main.ts`). */
+export interface BedrockCredentialOptions {
+  /** Region for STS when a role is assumed. */
+  region: string;
+  /** `AWS_ROLE_ARN`. */
+  roleArn?: string;
+  /** `AWS_EXTERNAL_ID`. */
+  externalId?: string;
+  /** `AWS_ROLE_SESSION_NAME`. */
+  roleSessionName?: string;
+  /** Whether `AWS_WEB_IDENTITY_TOKEN_FILE` is set (then the default chain assumes the role). */
+  webIdentityTokenFile?: boolean;
+}
+
+/** Environment variables that indicate some credential source is present. */
+const CREDENTIAL_HINTS = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_PROFILE",
+  "AWS_BEARER_TOKEN_BEDROCK",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_ROLE_ARN",
+] as const;
+
+/**
+ * A cheap, synchronous guess at whether Bedrock credentials are available (for `/health`):
+ * true when a credential variable is set or a shared credentials/config file exists. Instance
+ * roles cannot be seen without a network call, so they are reported as not configured.
+ *
+ * @example
+ * hasCredentialHints({ AWS_ACCESS_KEY_ID: "AKID…" }, () => false); // true
+ */
+export function hasCredentialHints(
+  env: Record<string, string | undefined>,
+  fileExists: (path: string) => boolean,
+): boolean {
+  if (CREDENTIAL_HINTS.some((name) => (env[name] ?? "").trim() !== "")) return true;
+  const home = env.HOME ?? env.USERPROFILE;
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE ??
+      (home === undefined ? undefined : `${home}/.aws/credentials`),
+    env.AWS_CONFIG_FILE ?? (home === undefined ? undefined : `${home}/.aws/config`),
+  ];
+  return files.some((path) => path !== undefined && fileExists(path));
+}
+
+/**
+ * The credential provider handed to the Bedrock clients: the default chain, with
+ * `options.roleArn` assumed on top unless web identity already assumes it.
+ *
+ * @example
+ * const credentials = createBedrockCredentials({ region: "us-east-1" });
+ * new BedrockRuntimeClient({ region: "us-east-1", credentials });
+ */
+export function createBedrockCredentials(
+  options: BedrockCredentialOptions,
+): BedrockCredentialProvider {
+  const base = fromNodeProviderChain();
+  if (options.roleArn === undefined || options.webIdentityTokenFile === true) return base;
+  return fromTemporaryCredentials({
+    masterCredentials: base,
+    params: {
+      RoleArn: options.roleArn,
+      RoleSessionName: options.roleSessionName ?? "llm-gateway",
+      ...(options.externalId === undefined ? {} : { ExternalId: options.externalId }),
+    },
+    clientConfig: { region: options.region },
+  });
+}

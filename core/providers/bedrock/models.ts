@@ -1,0 +1,116 @@
+/**
+ * The Bedrock model list for `/v1/models`: chat models from ListFoundationModels (text output,
+ * on-demand, streaming) and ListInferenceProfiles through the injected `@aws-sdk/client-bedrock`
+ * client, cached; the built-in catalog when that listing is unavailable. Never throws.
+ */
+import {
+  type BedrockClient,
+  ListFoundationModelsCommand,
+  ListInferenceProfilesCommand,
+} from "@aws-sdk/client-bedrock";
+import { cached } from "../../cache.ts";
+import type { ModelInfo } from "../../formats/openai.ts";
+import type { Logger } from "../../logger.ts";
+import { BEDROCK_CATALOG } from "./capabilities.ts";
+import { mapBedrockError } from "./errors.ts";
+
+/** The part of the control-plane client the lister uses. */
+export type BedrockControlClient = Pick<BedrockClient, "send">;
+
+/** Dependencies of the Bedrock model lister. */
+export interface BedrockModelsOptions {
+  /** The control-plane client, or undefined to serve the catalog only. */
+  client: BedrockControlClient | undefined;
+  logger: Logger;
+  /** How long a listing is reused; default 10 minutes. */
+  ttlMs?: number;
+  /** Clock for the cache. */
+  now?: () => number;
+}
+
+/** Inference profile pages read at most (100 profiles each). */
+const MAX_PROFILE_PAGES = 10;
+
+const entry = (id: string, created = 0): ModelInfo => ({
+  id,
+  object: "model",
+  created,
+  owned_by: "bedrock",
+});
+
+/** The built-in catalog as model entries. */
+export function catalogModels(): ModelInfo[] {
+  return BEDROCK_CATALOG.map((id) => entry(id));
+}
+
+async function listFoundationModels(client: BedrockControlClient): Promise<ModelInfo[]> {
+  const response = await client.send(
+    new ListFoundationModelsCommand({ byOutputModality: "TEXT", byInferenceType: "ON_DEMAND" }),
+  );
+  return (response.modelSummaries ?? [])
+    .filter((m) =>
+      m.modelId !== undefined &&
+      m.responseStreamingSupported !== false &&
+      (m.inputModalities ?? ["TEXT"]).includes("TEXT") &&
+      (m.outputModalities ?? ["TEXT"]).includes("TEXT") &&
+      (m.modelLifecycle?.status ?? "ACTIVE") === "ACTIVE"
+    )
+    .map((m) => entry(m.modelId as string));
+}
+
+async function listInferenceProfiles(client: BedrockControlClient): Promise<ModelInfo[]> {
+  const models: ModelInfo[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PROFILE_PAGES; page++) {
+    const response = await client.send(
+      new ListInferenceProfilesCommand({ maxResults: 100, nextToken }),
+    );
+    for (const p of response.inferenceProfileSummaries ?? []) {
+      if (p.status !== undefined && p.status !== "ACTIVE") continue;
+      // System profiles are called by id (`us.anthropic…`), application profiles by ARN.
+      const id = p.type === "APPLICATION" ? p.inferenceProfileArn : p.inferenceProfileId;
+      if (id === undefined) continue;
+      const created = p.createdAt instanceof Date ? Math.floor(p.createdAt.getTime() / 1000) : 0;
+      models.push(entry(id, created));
+    }
+    nextToken = response.nextToken;
+    if (nextToken === undefined || nextToken === "") break;
+  }
+  return models;
+}
+
+/**
+ * Creates the cached `listModels` of the Bedrock provider.
+ *
+ * @example
+ * const list = createBedrockModelLister({ client: undefined, logger });
+ * (await list())[0].owned_by; // "bedrock"
+ */
+export function createBedrockModelLister(
+  options: BedrockModelsOptions,
+): () => Promise<ModelInfo[]> {
+  const { client, logger } = options;
+  return cached(
+    async () => {
+      if (client === undefined) return catalogModels();
+      try {
+        const [foundation, profiles] = await Promise.all([
+          listFoundationModels(client),
+          listInferenceProfiles(client),
+        ]);
+        const seen = new Set<string>();
+        const models = [...foundation, ...profiles].filter((m) =>
+          !seen.has(m.id) && seen.add(m.id)
+        );
+        return models.length > 0 ? models : catalogModels();
+      } catch (error) {
+        logger.warn("bedrock model list unavailable; using the built-in catalog", {
+          error: mapBedrockError(error).message,
+        });
+        return catalogModels();
+      }
+    },
+    options.ttlMs ?? 10 * 60_000,
+    options.now,
+  );
+}
