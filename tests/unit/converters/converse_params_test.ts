@@ -1,0 +1,575 @@
+/**
+ * Table tests: parameters, response_format, reasoning and cache_control → Converse
+ * (issue 3, "Parameters").
+ */
+import {
+  assistant,
+  call,
+  CLAUDE4,
+  CLAUDE45,
+  CLAUDE46,
+  COHERE,
+  fnTool,
+  GPT_OSS,
+  LLAMA,
+  LLAMA3_70B,
+  NOVA2,
+  runRows,
+  toolMsg,
+  user,
+  userTurn,
+} from "./helpers.ts";
+
+const q = [user("q")];
+const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"] };
+const jsonSchemaFormat = {
+  type: "json_schema",
+  json_schema: { name: "answer", description: "The answer", schema },
+};
+
+Deno.test("sampling parameters → inferenceConfig", async (t) => {
+  await runRows(t, [
+    {
+      name: "max_tokens → maxTokens",
+      request: { messages: q, max_tokens: 100 },
+      expected: { inferenceConfig: { maxTokens: 100 } },
+    },
+    {
+      name: "max_completion_tokens wins over max_tokens",
+      request: { messages: q, max_tokens: 100, max_completion_tokens: 200 },
+      expected: { inferenceConfig: { maxTokens: 200 } },
+    },
+    {
+      name: "absent max tokens → the family default",
+      model: LLAMA3_70B,
+      request: { messages: q },
+      expected: { inferenceConfig: { maxTokens: 2048 } },
+    },
+    {
+      name: "temperature clamped to the family range (Claude 0–1)",
+      request: { messages: q, temperature: 1.7 },
+      expected: { inferenceConfig: { maxTokens: 4096, temperature: 1 } },
+    },
+    {
+      name: "temperature within a wider family range is kept (gpt-oss 0–2)",
+      model: GPT_OSS,
+      request: { messages: q, temperature: 1.7 },
+      expected: { inferenceConfig: { maxTokens: 4096, temperature: 1.7 } },
+    },
+    {
+      name: "temperature 0 and top_p 0 are values, not absences",
+      request: { messages: q, temperature: 0, top_p: 0 },
+      expected: { inferenceConfig: { maxTokens: 4096, temperature: 0, topP: 0 } },
+    },
+    {
+      name: "null temperature / top_p are absent",
+      request: { messages: q, temperature: null, top_p: null, stop: null },
+      expected: { inferenceConfig: { maxTokens: 4096 } },
+    },
+    {
+      name: "stop string → stopSequences",
+      request: { messages: q, stop: "END" },
+      expected: { inferenceConfig: { maxTokens: 4096, stopSequences: ["END"] } },
+    },
+    {
+      name: "stop array → stopSequences, empty strings dropped",
+      request: { messages: q, stop: ["a", "", "b"] },
+      expected: { inferenceConfig: { maxTokens: 4096, stopSequences: ["a", "b"] } },
+    },
+    {
+      name: "top_k → additionalModelRequestFields.top_k (Claude)",
+      request: { messages: q, top_k: 0 },
+      expected: { additionalModelRequestFields: { top_k: 0 } },
+    },
+    {
+      name: "top_k → additionalModelRequestFields.inferenceConfig.topK (Nova)",
+      model: NOVA2,
+      request: { messages: q, top_k: 20 },
+      expected: { additionalModelRequestFields: { inferenceConfig: { topK: 20 } } },
+    },
+    {
+      name: "top_k on a family without it → 400 naming top_k",
+      model: LLAMA,
+      request: { messages: q, top_k: 5 },
+      errorParam: "top_k",
+    },
+    {
+      name: "top_k that is not a non-negative number → 400 naming top_k",
+      request: { messages: q, top_k: "many" },
+      errorParam: "top_k",
+    },
+  ]);
+});
+
+Deno.test("parameters Bedrock cannot honour → 400 naming them; documented ones ignored", async (t) => {
+  await runRows(t, [
+    { name: "n > 1 → 400 n", request: { messages: q, n: 2 }, errorParam: "n" },
+    {
+      name: "n = 1 is accepted",
+      request: { messages: q, n: 1 },
+      expected: { inferenceConfig: { maxTokens: 4096 } },
+    },
+    { name: "logprobs → 400", request: { messages: q, logprobs: true }, errorParam: "logprobs" },
+    {
+      name: "top_logprobs → 400",
+      request: { messages: q, top_logprobs: 0 },
+      errorParam: "top_logprobs",
+    },
+    {
+      name: "logit_bias → 400",
+      request: { messages: q, logit_bias: { "50256": -100 } },
+      errorParam: "logit_bias",
+    },
+    {
+      name: "presence_penalty on a family without penalties → 400",
+      request: { messages: q, presence_penalty: 0.5 },
+      errorParam: "presence_penalty",
+    },
+    {
+      name: "frequency_penalty on a family without penalties → 400",
+      request: { messages: q, frequency_penalty: -1 },
+      errorParam: "frequency_penalty",
+    },
+    {
+      name: "a zero penalty is a no-op and accepted",
+      request: { messages: q, presence_penalty: 0, frequency_penalty: 0 },
+      expected: { additionalModelRequestFields: undefined },
+    },
+    {
+      name: "penalties pass through additionalModelRequestFields where supported",
+      model: COHERE,
+      request: { messages: q, presence_penalty: 0.5, frequency_penalty: 0 },
+      expected: { additionalModelRequestFields: { presence_penalty: 0.5, frequency_penalty: 0 } },
+    },
+    {
+      name: "audio output → 400 naming audio",
+      request: { messages: q, audio: { voice: "alloy", format: "mp3" } },
+      errorParam: "audio",
+    },
+    {
+      name: "audio modality → 400 naming modalities",
+      request: { messages: q, modalities: ["text", "audio"] },
+      errorParam: "modalities",
+    },
+    {
+      name: "documented ignored fields (user, metadata, store, seed, …) change nothing",
+      request: {
+        messages: q,
+        user: "u",
+        metadata: { k: "v" },
+        store: true,
+        seed: 7,
+        service_tier: "auto",
+        parallel_tool_calls: false,
+        stream: true,
+        stream_options: { include_usage: true },
+        prompt_cache_key: "k",
+        safety_identifier: "s",
+        verbosity: "low",
+        modalities: ["text"],
+      },
+      expected: {
+        modelId: CLAUDE4,
+        messages: [userTurn("q")],
+        system: undefined,
+        inferenceConfig: { maxTokens: 4096 },
+        toolConfig: undefined,
+        additionalModelRequestFields: undefined,
+        outputConfig: undefined,
+        toolNameMap: {},
+        forcedJsonTool: undefined,
+      },
+    },
+  ]);
+});
+
+Deno.test("response_format → native structured output or a forced JSON tool", async (t) => {
+  const forcedSpec = {
+    toolSpec: { name: "json_response", description: "The answer", inputSchema: { json: schema } },
+  };
+  await runRows(t, [
+    {
+      name: "json_schema on a model with native structured output → outputConfig",
+      model: CLAUDE45,
+      request: { messages: q, response_format: jsonSchemaFormat },
+      expected: {
+        outputConfig: {
+          textFormat: {
+            type: "json_schema",
+            structure: {
+              jsonSchema: {
+                schema: JSON.stringify(schema),
+                name: "answer",
+                description: "The answer",
+              },
+            },
+          },
+        },
+        toolConfig: undefined,
+        forcedJsonTool: undefined,
+      },
+    },
+    {
+      name: "json_schema elsewhere → forced json_response tool, recorded in the result",
+      request: { messages: q, response_format: jsonSchemaFormat },
+      expected: {
+        toolConfig: { tools: [forcedSpec], toolChoice: { tool: { name: "json_response" } } },
+        forcedJsonTool: "json_response",
+        outputConfig: undefined,
+      },
+    },
+    {
+      name: "json_object → forced tool with an object schema",
+      request: { messages: q, response_format: { type: "json_object" } },
+      expected: {
+        toolConfig: {
+          tools: [{
+            toolSpec: {
+              name: "json_response",
+              description:
+                "Respond with the final answer (json_object) as this tool's input, matching its schema.",
+              inputSchema: { json: { type: "object" } },
+            },
+          }],
+          toolChoice: { tool: { name: "json_response" } },
+        },
+        forcedJsonTool: "json_response",
+      },
+    },
+    {
+      name: "response_format text changes nothing",
+      request: { messages: q, response_format: { type: "text" } },
+      expected: { toolConfig: undefined, forcedJsonTool: undefined, outputConfig: undefined },
+    },
+    {
+      name: "forced JSON tool with user tools → both offered, toolChoice any",
+      request: { messages: q, tools: [fnTool("lookup")], response_format: jsonSchemaFormat },
+      expected: {
+        toolConfig: {
+          tools: [
+            {
+              toolSpec: {
+                name: "lookup",
+                inputSchema: { json: { type: "object", properties: {} } },
+              },
+            },
+            forcedSpec,
+          ],
+          toolChoice: { any: {} },
+        },
+        forcedJsonTool: "json_response",
+      },
+    },
+    {
+      name: "forced JSON tool name avoids a user tool called json_response",
+      request: {
+        messages: q,
+        tools: [fnTool("json_response")],
+        tool_choice: "required",
+        response_format: { type: "json_object" },
+      },
+      expected: { forcedJsonTool: "json_response_2" },
+    },
+    {
+      name: "no native output and no forceable tool → JSON instruction in the system prompt",
+      model: LLAMA,
+      request: {
+        messages: [{ role: "system", content: "Be brief" }, user("q")],
+        response_format: { type: "json_object" },
+      },
+      expected: {
+        system: [
+          { text: "Be brief" },
+          { text: "Respond only with a valid JSON object, without any other text." },
+        ],
+        toolConfig: undefined,
+        forcedJsonTool: undefined,
+      },
+    },
+    {
+      name: "json_schema with Claude thinking (no forced tools allowed) → instruction fallback",
+      request: { messages: q, reasoning_effort: "low", response_format: jsonSchemaFormat },
+      expected: {
+        system: [{
+          text:
+            `Respond only with a valid JSON value matching this JSON schema, without any other text:\n${
+              JSON.stringify(schema)
+            }`,
+        }],
+        forcedJsonTool: undefined,
+      },
+    },
+  ]);
+});
+
+Deno.test("reasoning_effort → family reasoning configuration", async (t) => {
+  await runRows(t, [
+    {
+      name: "Claude: thinking budget per effort, temperature/top_p/top_k dropped, maxTokens raised",
+      request: { messages: q, reasoning_effort: "medium", temperature: 0.2, top_p: 0.9, top_k: 5 },
+      expected: {
+        inferenceConfig: { maxTokens: 8192 + 4096 },
+        additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 8192 } },
+      },
+    },
+    {
+      name: "Claude: a max_tokens already above the budget is kept",
+      request: { messages: q, reasoning_effort: "minimal", max_tokens: 5000 },
+      expected: {
+        inferenceConfig: { maxTokens: 5000 },
+        additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 1024 } },
+      },
+    },
+    {
+      name: "Claude: raised maxTokens capped at the model limit, budget kept below it",
+      model: "anthropic.claude-opus-4-20250514-v1:0",
+      request: { messages: q, reasoning_effort: "xhigh", max_tokens: 20000 },
+      expected: {
+        inferenceConfig: { maxTokens: 32000 },
+        additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 30976 } },
+      },
+    },
+    {
+      name: "Claude 4.6: adaptive thinking with output_config.effort",
+      model: CLAUDE46,
+      request: { messages: q, reasoning_effort: "xhigh", temperature: 0.5 },
+      expected: {
+        inferenceConfig: { maxTokens: 4096 },
+        additionalModelRequestFields: {
+          thinking: { type: "adaptive" },
+          output_config: { effort: "max" },
+        },
+      },
+    },
+    {
+      name: "Claude thinking with tool_choice required → 400 naming tool_choice",
+      request: {
+        messages: q,
+        reasoning_effort: "low",
+        tools: [fnTool("f")],
+        tool_choice: "required",
+      },
+      errorParam: "tool_choice",
+    },
+    {
+      name: "Nova 2: reasoningConfig with maxReasoningEffort",
+      model: NOVA2,
+      request: { messages: q, reasoning_effort: "minimal", temperature: 0.3 },
+      expected: {
+        inferenceConfig: { maxTokens: 4096, temperature: 0.3 },
+        additionalModelRequestFields: {
+          reasoningConfig: { type: "enabled", maxReasoningEffort: "low" },
+        },
+      },
+    },
+    {
+      name: "Nova 2 high effort: temperature, top_p and maxTokens not sent",
+      model: NOVA2,
+      request: { messages: q, reasoning_effort: "high", temperature: 0.3, max_tokens: 100 },
+      expected: {
+        inferenceConfig: undefined,
+        additionalModelRequestFields: {
+          reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
+        },
+      },
+    },
+    {
+      name: "gpt-oss: reasoning_effort passed through (xhigh → high)",
+      model: GPT_OSS,
+      request: { messages: q, reasoning_effort: "xhigh" },
+      expected: { additionalModelRequestFields: { reasoning_effort: "high" } },
+    },
+    {
+      name: "DeepSeek: reasoning_effort passed through",
+      model: "us.deepseek.r1-v1:0",
+      request: { messages: q, reasoning_effort: "low" },
+      expected: { additionalModelRequestFields: { reasoning_effort: "low" } },
+    },
+    {
+      name: "reasoning_effort none enables nothing",
+      request: { messages: q, reasoning_effort: "none", temperature: 0.4 },
+      expected: {
+        inferenceConfig: { maxTokens: 4096, temperature: 0.4 },
+        additionalModelRequestFields: undefined,
+      },
+    },
+    {
+      name: "reasoning_effort on a model without reasoning → 400 naming it",
+      model: LLAMA,
+      request: { messages: q, reasoning_effort: "high" },
+      errorParam: "reasoning_effort",
+    },
+  ]);
+});
+
+const signedTurn = (extra: Record<string, unknown>) => [
+  user("q"),
+  assistant("answer", extra),
+  user("again"),
+];
+
+Deno.test("reasoning history → reasoningContent blocks first in the assistant turn", async (t) => {
+  await runRows(t, [
+    {
+      name: "signed reasoning_content replayed before the text",
+      request: {
+        messages: signedTurn({ reasoning_content: "thinking…", reasoning_signature: "sig" }),
+      },
+      expected: {
+        messages: [
+          userTurn("q"),
+          {
+            role: "assistant",
+            content: [
+              { reasoningContent: { reasoningText: { text: "thinking…", signature: "sig" } } },
+              { text: "answer" },
+            ],
+          },
+          userTurn("again"),
+        ],
+      },
+    },
+    {
+      name: "reasoning_details replayed exactly, redacted data decoded to bytes",
+      request: {
+        messages: signedTurn({
+          reasoning_content: "ignored when details are present",
+          reasoning_details: [
+            { type: "reasoning.text", text: "a", signature: "s1" },
+            { type: "reasoning.encrypted", data: "AQID" },
+          ],
+        }),
+      },
+      expected: {
+        messages: [
+          userTurn("q"),
+          {
+            role: "assistant",
+            content: [
+              { reasoningContent: { reasoningText: { text: "a", signature: "s1" } } },
+              { reasoningContent: { redactedContent: new Uint8Array([1, 2, 3]) } },
+              { text: "answer" },
+            ],
+          },
+          userTurn("again"),
+        ],
+      },
+    },
+    {
+      name: "unsigned reasoning is not replayed (Claude rejects it)",
+      request: { messages: signedTurn({ reasoning_content: "thinking" }) },
+      expected: {
+        messages: [
+          userTurn("q"),
+          { role: "assistant", content: [{ text: "answer" }] },
+          userTurn("again"),
+        ],
+      },
+    },
+    {
+      name: "reasoning history dropped for families that reject replayed reasoning",
+      model: GPT_OSS,
+      request: { messages: signedTurn({ reasoning_content: "r", reasoning_signature: "sig" }) },
+      expected: {
+        messages: [
+          userTurn("q"),
+          { role: "assistant", content: [{ text: "answer" }] },
+          userTurn("again"),
+        ],
+      },
+    },
+    {
+      name: "signed reasoning before tool use in a tool round trip",
+      request: {
+        tools: [fnTool("f")],
+        messages: [
+          user("q"),
+          assistant(null, {
+            reasoning_content: "plan",
+            reasoning_signature: "sig",
+            tool_calls: [call("c1", "f", "{}")],
+          }),
+          toolMsg("c1", "done"),
+        ],
+      },
+      expected: {
+        messages: [
+          userTurn("q"),
+          {
+            role: "assistant",
+            content: [
+              { reasoningContent: { reasoningText: { text: "plan", signature: "sig" } } },
+              { toolUse: { toolUseId: "c1", name: "f", input: {} } },
+            ],
+          },
+          {
+            role: "user",
+            content: [{ toolResult: { toolUseId: "c1", content: [{ text: "done" }] } }],
+          },
+        ],
+      },
+    },
+  ]);
+});
+
+const cc = { cache_control: { type: "ephemeral" } };
+
+Deno.test("cache_control → cachePoint after the marked item", async (t) => {
+  await runRows(t, [
+    {
+      name: "cache_control on a user content part → cachePoint after it",
+      request: {
+        messages: [
+          user([{ type: "text", text: "long context", ...cc }, { type: "text", text: "q" }]),
+        ],
+      },
+      expected: {
+        messages: [{
+          role: "user",
+          content: [{ text: "long context" }, { cachePoint: { type: "default" } }, { text: "q" }],
+        }],
+      },
+    },
+    {
+      name: "cache_control on a system message → cachePoint after its blocks (ttl kept)",
+      request: {
+        messages: [
+          { role: "system", content: "rules", cache_control: { type: "ephemeral", ttl: "1h" } },
+          user("q"),
+        ],
+      },
+      expected: { system: [{ text: "rules" }, { cachePoint: { type: "default", ttl: "1h" } }] },
+    },
+    {
+      name: "cache_control on a tool → cachePoint after it in toolConfig.tools",
+      request: { messages: q, tools: [fnTool("f", cc)] },
+      expected: {
+        toolConfig: {
+          tools: [
+            { toolSpec: { name: "f", inputSchema: { json: { type: "object", properties: {} } } } },
+            { cachePoint: { type: "default" } },
+          ],
+          toolChoice: { auto: {} },
+        },
+      },
+    },
+    {
+      name: "cache_control on a dropped empty part adds no cachePoint",
+      request: {
+        messages: [user([{ type: "text", text: " ", ...cc }, { type: "text", text: "q" }])],
+      },
+      expected: { messages: [userTurn("q")] },
+    },
+    {
+      name: "cache_control ignored on models without prompt caching",
+      model: LLAMA,
+      request: {
+        messages: [
+          { role: "system", content: "rules", ...cc },
+          user([{ type: "text", text: "q", ...cc }]),
+        ],
+      },
+      expected: { system: [{ text: "rules" }], messages: [userTurn("q")] },
+    },
+  ]);
+});
