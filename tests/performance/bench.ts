@@ -1,0 +1,267 @@
+/**
+ * `deno task bench`: gateway overhead benchmark against a local mock upstream.
+ *
+ * Spawns three server processes on loopback — the mock upstream (`mock_upstream.ts`), a bare Deno
+ * passthrough proxy (`passthrough.ts`, the floor for any Deno gateway) and the gateway itself
+ * (`deno run <start task flags> main.ts start`, WORKERS=1) — then drives each scenario at a fixed
+ * concurrency against (a) the upstream directly, (b) the passthrough and (c) the gateway, and
+ * prints req/s, p50/p99 latency, ratios to direct, CPU time per request of each server process
+ * (utime+stime from /proc) and peak RSS (VmHWM, reset per scenario).
+ *
+ * Scenarios: OpenAI JSON, OpenAI SSE (20 chunks), Bedrock Converse JSON and ConverseStream (20
+ * deltas, AWS event-stream framing). For Bedrock, direct and passthrough send native Converse
+ * requests; the gateway gets OpenAI requests for a Bedrock model (OpenAI in → Bedrock), and is
+ * skipped until `core/providers/bedrock/bedrock_provider.ts` is wired into `main.ts`.
+ *
+ * Flags (or env): --duration=5 (BENCH_DURATION_S), --warmup=1 (BENCH_WARMUP_S), --concurrency=32
+ * (BENCH_CONCURRENCY), --requests=1000000 max per run (BENCH_REQUESTS), --chunk-delay-ms=0
+ * (BENCH_CHUNK_DELAY_MS), --only=openai-json,openai-sse,converse-json,converse-stream
+ * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check; BENCH_GATEWAY_FLAGS adds deno
+ * flags to the gateway command (e.g. V8 profiling flags).
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { percentile, runLoad } from "./load.ts";
+import {
+  clockTicks,
+  cpuTicks,
+  freePort,
+  peakRssMiB,
+  resetPeakRss,
+  type ServerProcess,
+  spawnServer,
+  stopAll,
+} from "./proc.ts";
+import { renderCpuRatios, renderTable, type Row } from "./report.ts";
+import {
+  CLIENT_KEY,
+  requestFor,
+  type Scenario,
+  SCENARIOS,
+  skippedRow,
+  type TargetName,
+} from "./scenarios.ts";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const HERE = fileURLToPath(new URL("./", import.meta.url));
+const CPU_RATIO_TARGET = 3;
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    concurrency: { type: "string" },
+    requests: { type: "string" },
+    "chunk-delay-ms": { type: "string" },
+    only: { type: "string" },
+    "log-level": { type: "string" },
+    "skip-check": { type: "boolean" },
+  },
+});
+const env = (name: string) => Deno.env.get(name);
+function numberOption(value: string | undefined, fallback: number, max: number): number {
+  const n = Number(value ?? fallback);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`bad option value ${value}`);
+  return n;
+}
+const durationMs = 1000 * numberOption(flags.duration ?? env("BENCH_DURATION_S"), 5, 600);
+const warmupMs = 1000 * numberOption(flags.warmup ?? env("BENCH_WARMUP_S"), 1, 60);
+const concurrency = Math.max(
+  1,
+  numberOption(flags.concurrency ?? env("BENCH_CONCURRENCY"), 32, 4096),
+);
+const maxRequests = numberOption(flags.requests ?? env("BENCH_REQUESTS"), 1_000_000, 1e8);
+const chunkDelayMs = numberOption(flags["chunk-delay-ms"] ?? env("BENCH_CHUNK_DELAY_MS"), 0, 1000);
+const logLevel = flags["log-level"] ?? env("BENCH_LOG_LEVEL") ?? "warn";
+const only = (flags.only ?? env("BENCH_ONLY"))?.split(",").map((s) => s.trim());
+const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
+
+let peakIsCumulative = false;
+
+/** The start task's `deno run` arguments, so the gateway runs exactly as `deno task start`. */
+function startTaskArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  const words = config.tasks.start.trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") {
+    throw new Error(`unexpected start task: ${config.tasks.start}`);
+  }
+  const extra = env("BENCH_GATEWAY_FLAGS")?.split(/\s+/).filter((w) => w !== "") ?? [];
+  return ["run", ...extra, ...words.slice(2)];
+}
+
+function bedrockWired(): boolean {
+  try {
+    Deno.statSync(`${REPO}core/providers/bedrock/bedrock_provider.ts`);
+    return Deno.readTextFileSync(`${REPO}main.ts`).includes("bedrock_provider");
+  } catch {
+    return false;
+  }
+}
+
+/** The gateway's environment: loopback, one worker, both upstreams pointed at the mock. */
+function gatewayEnv(upstream: string, port: number): Record<string, string> {
+  return {
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    WORKERS: "1",
+    API_KEY: CLIENT_KEY,
+    LOG_LEVEL: logLevel,
+    UPSTREAM_MAX_RETRIES: "0",
+    OPENAI_BASE_URL: `${upstream}/v1`,
+    OPENAI_API_KEY: "sk-bench-0000000000000000",
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: upstream,
+    AWS_ENDPOINT_URL_BEDROCK: upstream,
+    AWS_ACCESS_KEY_ID: "AKIDBENCHMARK000000",
+    AWS_SECRET_ACCESS_KEY: "bench-secret-key",
+    AWS_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+async function measure(
+  target: TargetName,
+  server: ServerProcess,
+  upstream: ServerProcess,
+  scenario: Scenario,
+  ticksPerMs: number,
+): Promise<Row> {
+  const request = requestFor(target, server.origin, scenario);
+  const spec = { ...request, concurrency, maxRequests };
+  if (warmupMs > 0) await runLoad({ ...spec, durationMs: warmupMs });
+  if (!(await resetPeakRss(server.pid))) peakIsCumulative = true;
+  const before = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
+  const result = await runLoad({ ...spec, durationMs });
+  const after = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
+  const perResponse = (i: number) => (after[i] - before[i]) / ticksPerMs / result.responses;
+  return {
+    target,
+    scenario: scenario.title,
+    responses: result.responses,
+    errors: result.errors,
+    rps: result.responses / (result.elapsedMs / 1000),
+    p50: percentile(result.latencies, 0.5),
+    p99: percentile(result.latencies, 0.99),
+    cpuMs: perResponse(0),
+    upstreamCpuMs: server === upstream ? NaN : perResponse(1),
+    driverCpuMs: perResponse(2),
+    peakRssMiB: await peakRssMiB(server.pid),
+    firstError: result.firstError,
+  };
+}
+
+async function main(): Promise<number> {
+  const ticksPerSecond = await clockTicks();
+  const wired = bedrockWired();
+  const childEnv = { NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" };
+  console.log(
+    `gateway benchmark: concurrency ${concurrency}, ${durationMs / 1000} s per run after ${
+      warmupMs / 1000
+    } s warm-up, ${navigator.hardwareConcurrency} CPUs, CLK_TCK ${ticksPerSecond}, ` +
+      `deno ${Deno.version.deno}, upstream chunk delay ${chunkDelayMs} ms`,
+  );
+
+  const upstream = await spawnServer({
+    name: "mock upstream",
+    args: ["run", "--allow-net", `${HERE}mock_upstream.ts`, "0", String(chunkDelayMs)],
+    cwd: REPO,
+    env: childEnv,
+  });
+  if (flags["skip-check"] !== true) {
+    const { checkBedrockMock } = await import("./bedrock_mock_check.ts");
+    console.log(
+      `mock self-check (@aws-sdk/client-bedrock-runtime): ${await checkBedrockMock(
+        upstream.origin,
+      )}`,
+    );
+  }
+  const passthrough = await spawnServer({
+    name: "passthrough",
+    args: ["run", "--allow-net", `${HERE}passthrough.ts`, upstream.origin],
+    cwd: REPO,
+    env: childEnv,
+  });
+  const port = freePort();
+  let gateway: ServerProcess | undefined;
+  let gatewayFailure = "";
+  try {
+    gateway = await spawnServer({
+      name: "gateway",
+      args: startTaskArgs(),
+      cwd: REPO,
+      port,
+      readyPath: "/health",
+      env: { ...childEnv, ...gatewayEnv(upstream.origin, port) },
+    });
+  } catch (error) {
+    gatewayFailure = error instanceof Error ? error.message : String(error);
+    console.log(`GATEWAY FAILED TO START — its rows are skipped:\n${gatewayFailure}\n`);
+  }
+  console.log(
+    `pids: mock upstream ${upstream.pid}, passthrough ${passthrough.pid}, gateway ${
+      gateway?.pid ?? "—"
+    } (deno ${startTaskArgs().join(" ")})\n`,
+  );
+
+  const ticksPerMs = ticksPerSecond / 1000;
+  const rows: Row[] = [];
+  const targets: [TargetName, ServerProcess | undefined][] = [
+    ["direct", upstream],
+    ["passthrough", passthrough],
+    ["gateway", gateway],
+  ];
+  for (const scenario of scenarios) {
+    for (const [name, server] of targets) {
+      if (server === undefined) {
+        rows.push(skippedRow(name, scenario, "skipped (gateway did not start)"));
+        continue;
+      }
+      if (name === "gateway" && scenario.bedrock && !wired) {
+        rows.push(skippedRow(name, scenario, "skipped (bedrock provider not wired)"));
+        continue;
+      }
+      const row = await measure(name, server, upstream, scenario, ticksPerMs);
+      rows.push(row);
+      console.error(
+        `  ${name} · ${scenario.title}: ${row.rps.toFixed(0)} req/s, ${row.errors} errors`,
+      );
+    }
+  }
+
+  console.log(renderTable(rows));
+  console.log();
+  console.log(renderCpuRatios(rows, CPU_RATIO_TARGET, ["OpenAI JSON", SCENARIOS[1].title]));
+  const driver = rows.filter((r) => Number.isFinite(r.driverCpuMs)).map((r) => r.driverCpuMs);
+  console.log(
+    `\nCPU ms/req: the server process named in "target" (the mock itself for direct); ` +
+      `upstream = the mock behind a proxy. Driver (load generator) CPU: ` +
+      `${Math.min(...driver).toFixed(3)}–${Math.max(...driver).toFixed(3)} ms/req. ` +
+      `With ${navigator.hardwareConcurrency} CPUs shared by driver, proxy and mock, req/s is ` +
+      `machine-bound; CPU per request is the steady figure. Peak RSS: VmHWM ${
+        peakIsCumulative ? "since process start (clear_refs not permitted)" : "reset per run"
+      }.`,
+  );
+  const failed = rows.filter((r) => r.errors > 0);
+  for (const r of failed) {
+    console.log(`ERRORS ${r.target} · ${r.scenario}: ${r.errors}; first: ${r.firstError}`);
+  }
+  return failed.length > 0 || gateway === undefined ? 1 : 0;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    stopAll().finally(() => Deno.exit(130));
+  });
+}
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+} finally {
+  await stopAll();
+}
+Deno.exit(code);
