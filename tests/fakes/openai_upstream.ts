@@ -1,7 +1,8 @@
 /**
- * A fake OpenAI Chat Completions upstream for tests: a real HTTP server on `127.0.0.1` (port 0)
- * that speaks OpenAI's wire format, records every request it receives and plays the replies a
- * test scripted, in order.
+ * A fake OpenAI Chat Completions upstream for tests: a real HTTP/1.1 server on `127.0.0.1`
+ * (port 0, see `http1_server.ts`) that speaks OpenAI's wire format, records every request it
+ * receives — including whether the client aborted it — and plays the replies a test scripted,
+ * in order.
  *
  * - `POST {base}/chat/completions` plays the next scripted reply (a 500 in OpenAI's error shape
  *   when none is left, so a forgotten script fails loudly).
@@ -19,6 +20,7 @@
  * // OPENAI_BASE_URL=fake.url … then:
  * fake.chatRequests[0].body; // the JSON body the gateway sent upstream
  */
+import { serveHttp1 } from "./http1_server.ts";
 
 /** One request the fake received. */
 export interface RecordedRequest {
@@ -384,8 +386,6 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
   const requests: RecordedRequest[] = [];
   const chatQueue: Reply[] = [];
   const modelsQueue: Reply[] = [];
-  /** Aborted by `close()`: releases hangs and delays. */
-  const shutdown = new AbortController();
   let chunkIds = 0;
 
   function streamResponse(reply: StreamReply, rec: RecordedRequest, signal: AbortSignal) {
@@ -459,62 +459,52 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     return jsonResponse(reply.status, body, reply.headers);
   }
 
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (request, info) => {
-      const url = new URL(request.url);
-      const text = await request.text();
-      let body: unknown = undefined;
-      if (text !== "") {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = text;
-        }
+  const server = serveHttp1(async (request, info) => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    let body: unknown = undefined;
+    if (text !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
       }
-      let settle!: (outcome: "completed" | "aborted") => void;
-      const rec: RecordedRequest = {
-        method: request.method,
-        path: url.pathname,
-        search: url.search,
-        headers: request.headers,
-        body,
-        aborted: false,
-        outcome: new Promise((resolve) => (settle = resolve)),
-      };
-      requests.push(rec);
-      // `completed` rejects when the client left before the reply was fully delivered.
-      info.completed.then(() => settle("completed"), () => {
-        rec.aborted = true;
-        settle("aborted");
-      });
-      // Pending waits end on client disconnect or when the fake closes.
-      const signal = AbortSignal.any([request.signal, shutdown.signal]);
+    }
+    const rec: RecordedRequest = {
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      headers: request.headers,
+      body,
+      aborted: false,
+      outcome: info.outcome.then((outcome) => {
+        rec.aborted = outcome === "aborted";
+        return outcome;
+      }),
+    };
+    requests.push(rec);
+    const signal = info.signal;
 
-      if (
-        options.requireKey !== undefined &&
-        request.headers.get("authorization") !== `Bearer ${options.requireKey}`
-      ) {
-        return jsonResponse(401, errorBody(401));
-      }
-      if (request.method === "POST" && url.pathname.endsWith("/chat/completions")) {
-        return await play(chatQueue.shift(), rec, signal);
-      }
-      if (request.method === "GET" && url.pathname.endsWith("/models")) {
-        return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);
-      }
-      return jsonResponse(
-        404,
-        errorBody(404, {
-          message: `Invalid URL (${request.method} ${url.pathname})`,
-          code: null,
-        }),
-      );
-    },
-  );
+    if (
+      options.requireKey !== undefined &&
+      request.headers.get("authorization") !== `Bearer ${options.requireKey}`
+    ) {
+      return jsonResponse(401, errorBody(401));
+    }
+    if (request.method === "POST" && url.pathname.endsWith("/chat/completions")) {
+      return await play(chatQueue.shift(), rec, signal);
+    }
+    if (request.method === "GET" && url.pathname.endsWith("/models")) {
+      return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);
+    }
+    return jsonResponse(
+      404,
+      errorBody(404, { message: `Invalid URL (${request.method} ${url.pathname})`, code: null }),
+    );
+  });
 
   const fake: FakeOpenAI = {
-    url: `http://127.0.0.1:${server.addr.port}/v1`,
+    url: `http://127.0.0.1:${server.port}/v1`,
     requests,
     get chatRequests() {
       return requests.filter((r) => r.path.endsWith("/chat/completions"));
@@ -524,10 +514,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     get remaining() {
       return chatQueue.length;
     },
-    async close() {
-      shutdown.abort();
-      await server.shutdown();
-    },
+    close: () => server.close(),
     [Symbol.asyncDispose]: () => fake.close(),
   };
   return Promise.resolve(fake);
