@@ -83,7 +83,11 @@ export function toSseStream<T>(
     },
     async cancel() {
       finish();
-      await iterator.return?.();
+      try {
+        await iterator.return?.();
+      } catch {
+        // Closing an aborted upstream may throw; the client is gone, so there is no one to tell.
+      }
     },
   }, { highWaterMark: 0 });
 }
