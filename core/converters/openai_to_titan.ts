@@ -219,6 +219,7 @@ export function openaiToTitanResponse(completion: ChatCompletion): TitanResponse
  */
 export class TitanStreamEncoder {
   #done = false;
+  #textSent = false;
   #finish: TitanCompletionReason | undefined;
   #usage: Usage | undefined;
   readonly #calls: Array<{ id?: string; function: { name?: string; arguments?: string } }> = [];
@@ -261,6 +262,7 @@ export class TitanStreamEncoder {
   }
 
   #chunk(outputText: string): TitanStreamChunk {
+    this.#textSent = true;
     return {
       outputText,
       index: 0,
@@ -274,7 +276,7 @@ export class TitanStreamEncoder {
     this.#done = true;
     const calls = this.#calls.filter((c) => c !== undefined);
     return {
-      outputText: calls.length > 0 ? `\n${toolCallsText(calls)}` : "",
+      outputText: calls.length === 0 ? "" : `${this.#textSent ? "\n" : ""}${toolCallsText(calls)}`,
       index: 0,
       totalOutputTextTokenCount: this.#usage?.completion_tokens ?? 0,
       completionReason: this.#finish ?? "FINISH",
