@@ -1,0 +1,141 @@
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}`: the upstream's list (cached), degrading to the
+ * known list on failure — never a 500 — plus the mock models.
+ */
+import assert from "node:assert/strict";
+import {
+  errorReply,
+  FAKE_CREATED,
+  FAKE_MODEL_IDS,
+  hang,
+  modelList,
+  startFakeOpenAI,
+} from "../fakes/openai_upstream.ts";
+import { testApp } from "../helpers/app.ts";
+import { freePort } from "../helpers/server.ts";
+
+type Model = { id: string; object: string; created: number; owned_by: string };
+
+const ids = (list: { data: Model[] }) => list.data.map((m) => m.id);
+
+Deno.test("models: the upstream's list plus mock models, OpenAI-shaped", async () => {
+  await using fake = await startFakeOpenAI({ requireKey: "test" });
+  const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: fake.url });
+  const res = await gw.get("/v1/models");
+  assert.equal(res.status, 200);
+  const list = await res.json();
+  assert.equal(list.object, "list");
+  for (const id of [...FAKE_MODEL_IDS, "mock-echo"]) assert.ok(ids(list).includes(id), id);
+  assert.ok(!ids(list).includes("gpt-4o"), "the upstream's list, not the fallback");
+  for (const m of list.data as Model[]) {
+    assert.deepEqual(Object.keys(m).sort(), ["created", "id", "object", "owned_by"]);
+    assert.equal(m.object, "model");
+    assert.equal(typeof m.created, "number");
+  }
+  const gpt = (list.data as Model[]).find((m) => m.id === "gpt-4o-mini")!;
+  assert.deepEqual(gpt, {
+    id: "gpt-4o-mini",
+    object: "model",
+    created: FAKE_CREATED,
+    owned_by: "system",
+  });
+
+  const upstream = fake.requests.filter((r) => r.path === "/v1/models");
+  assert.equal(upstream.length, 1);
+  assert.equal(upstream[0].method, "GET");
+  assert.equal(upstream[0].headers.get("authorization"), "Bearer test");
+});
+
+Deno.test("models: the upstream list is cached", async () => {
+  await using fake = await startFakeOpenAI();
+  const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: fake.url });
+  await (await gw.get("/v1/models")).body?.cancel();
+  await (await gw.get("/v1/models")).body?.cancel();
+  await (await gw.get("/v1/models/gpt-4.1")).body?.cancel();
+  assert.equal(fake.requests.filter((r) => r.path === "/v1/models").length, 1);
+});
+
+Deno.test("models: an upstream failure degrades to the known list, never a 500", async (t) => {
+  const cases: Array<[string, (fake: Awaited<ReturnType<typeof startFakeOpenAI>>) => string]> = [
+    ["upstream 500", (fake) => (fake.scriptModels(errorReply(500)), fake.url)],
+    ["upstream 401", (fake) => (fake.scriptModels(errorReply(401)), fake.url)],
+    ["upstream 429", (fake) => (fake.scriptModels(errorReply(429, { retryAfter: 1 })), fake.url)],
+    ["connection refused", () => `http://127.0.0.1:${freePort()}/v1`],
+  ];
+  for (const [name, arrange] of cases) {
+    await t.step(name, async () => {
+      await using fake = await startFakeOpenAI();
+      const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: arrange(fake) });
+      const res = await gw.get("/v1/models");
+      assert.equal(res.status, 200);
+      const list = await res.json();
+      assert.ok(ids(list).includes("gpt-4o"), "known OpenAI models listed");
+      assert.ok(ids(list).includes("mock-echo"));
+      const one = await gw.get("/v1/models/gpt-4o");
+      assert.equal(one.status, 200);
+      assert.equal((await one.json()).owned_by, "openai");
+      const warning = gw.logs().find((l) => l.level === "warn");
+      assert.ok(warning, "the degradation is logged");
+      assert.ok(!JSON.stringify(gw.logs()).includes("Bearer"), "no credentials in logs");
+    });
+  }
+});
+
+Deno.test("models: a hanging upstream list times out into the known list", async () => {
+  await using fake = await startFakeOpenAI();
+  fake.scriptModels(hang());
+  const gw = testApp({
+    OPENAI_API_KEY: "test",
+    OPENAI_BASE_URL: fake.url,
+    UPSTREAM_TIMEOUT_MS: "150",
+  });
+  const res = await gw.get("/v1/models");
+  assert.equal(res.status, 200);
+  assert.ok(ids(await res.json()).includes("gpt-4o"));
+});
+
+Deno.test("models: without OPENAI_API_KEY no OpenAI models are listed, upstream untouched", async () => {
+  await using fake = await startFakeOpenAI();
+  const gw = testApp({ OPENAI_BASE_URL: fake.url });
+  const list = await (await gw.get("/v1/models")).json();
+  assert.ok(ids(list).includes("mock-echo"));
+  for (const id of [...FAKE_MODEL_IDS, "gpt-4o"]) assert.ok(!ids(list).includes(id), id);
+  assert.equal(fake.requests.length, 0);
+});
+
+Deno.test("models/{id}: ids with slashes and colons; unknown → 404 model_not_found", async () => {
+  await using fake = await startFakeOpenAI();
+  const withSlash = "meta-llama/Llama-3.1-8B-Instruct";
+  const fineTune = "ft:gpt-4o-mini-2024-07-18:acme::9XyZ";
+  fake.scriptModels(modelList([withSlash, fineTune, "gpt-4o-mini"]));
+  const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: fake.url });
+
+  for (const id of [withSlash, fineTune, "gpt-4o-mini", "mock-echo"]) {
+    const res = await gw.get(`/v1/models/${id}`);
+    assert.equal(res.status, 200, id);
+    const model = await res.json();
+    assert.equal(model.id, id);
+    assert.equal(model.object, "model");
+  }
+  const encoded = await gw.get(`/v1/models/${encodeURIComponent(withSlash)}`);
+  assert.equal(encoded.status, 200);
+  assert.equal((await encoded.json()).id, withSlash);
+
+  for (const id of ["gpt-9-ultra", "meta-llama/nope"]) {
+    const res = await gw.get(`/v1/models/${id}`);
+    assert.equal(res.status, 404);
+    const { error } = await res.json();
+    assert.equal(error.code, "model_not_found");
+    assert.equal(error.type, "invalid_request_error");
+    assert.ok(error.message.includes(id));
+  }
+});
+
+Deno.test("models: POST /v1/models is 405 in the error envelope", async () => {
+  const gw = testApp();
+  const res = await gw.request("/v1/models", { method: "POST", body: "{}" });
+  assert.equal(res.status, 405);
+  const { error } = await res.json();
+  assert.equal(error.type, "invalid_request_error");
+  assert.equal(error.code, "method_not_allowed");
+});
