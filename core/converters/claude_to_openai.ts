@@ -16,6 +16,8 @@
  * - `max_tokens`, `temperature`, `top_p`, `top_k` (canonical extension field), `stop_sequences` →
  *   `stop`, `metadata.user_id` → `user`; `thinking` enabled → `reasoning_effort` (from the budget)
  *   plus the exact `reasoning_budget_tokens` (extension), disabled → `none`, adaptive → `medium`;
+ * - the result is a valid canonical request except that more than 4 stop sequences are kept
+ *   (Claude and Converse take more; do not re-validate it with the OpenAI schema);
  * - `stream: true` also asks for usage (`stream_options.include_usage`), which Anthropic streams
  *   always report.
  *
