@@ -72,10 +72,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const gatewayError = toGatewayError(error);
     c.set("errorCode", gatewayError.code);
     if (gatewayError.kind === "internal") {
+      // Log the original failure, not the generic wrapper the client gets.
+      const original = gatewayError.cause ?? error;
       logger.error("unhandled error", {
         request_id: c.var.requestId,
-        error: String(error),
-        stack: error instanceof Error ? error.stack : undefined,
+        error: String(original),
+        stack: original instanceof Error ? original.stack : undefined,
       });
     }
     return errorResponse(gatewayError);
