@@ -42,7 +42,12 @@ export function splitDataUrl(url: string): { mediaType: string; data: string } |
   return match === null ? undefined : { mediaType: match[1].trim(), data: match[2] };
 }
 
-/** UTF-8 text → base64. */
+/**
+ * UTF-8 text → base64.
+ *
+ * @example
+ * utf8ToBase64("hi"); // "aGk="
+ */
 export function utf8ToBase64(text: string): string {
   return encodeBase64(new TextEncoder().encode(text));
 }

@@ -45,6 +45,10 @@ export type ChoiceWithStopSequence = ChatCompletion["choices"][number] & {
 /**
  * The reasoning blocks of a canonical message or delta: `reasoning_details` when present, else
  * `reasoning_content` with `reasoning_signature` (an empty signature when unknown).
+ *
+ * @example
+ * reasoningToBlocks({ reasoning_content: "hmm", reasoning_signature: "sig" });
+ * // [{ type: "thinking", thinking: "hmm", signature: "sig" }]
  */
 export function reasoningToBlocks(message: {
   reasoning_content?: string | null;

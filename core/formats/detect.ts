@@ -60,7 +60,9 @@ const TRIED = "openai, bedrock_claude (recognised by anthropic_version) and bedr
  * Detects the format and validates the body with that format's schema. Errors are 400s whose
  * `param` names the field in the caller's format. A non-object body, and a body without a
  * format marker that is not a valid OpenAI request, fit no format: the message lists the formats
- * tried (and, for the latter, the OpenAI field at fault).
+ * tried (and, for the latter, the OpenAI field at fault) — except a body with
+ * `textGenerationConfig` and no `messages`, which is reported as a Titan body (e.g. `inputText`
+ * missing).
  *
  * @example
  * parseAnyRequest({ model: "m", inputText: "Hi" }); // { format: "bedrock_titan", request: {...} }
@@ -85,6 +87,10 @@ export function parseAnyRequest(body: unknown): AnyRequest {
         return { format, request: parseWith(chatRequestSchema, body) };
       } catch (error) {
         if (!(error instanceof GatewayError)) throw error;
+        // A Titan body that lost its inputText: report it in Titan terms (param `inputText`).
+        if (has(body, "textGenerationConfig") && !has(body, "messages")) {
+          withFormat("bedrock_titan", () => parseWith(titanRequestSchema, body));
+        }
         throw new GatewayError(
           "invalid_request",
           `The request body fits none of the formats ${TRIED}. As openai: ${error.message}`,

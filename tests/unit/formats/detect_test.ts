@@ -88,6 +88,12 @@ Deno.test("parseAnyRequest", async (t) => {
     ],
     ["Titan with a non-string inputText", { ...titan, inputText: 5 }, "inputText", /bedrock_titan/],
     [
+      "a Titan body without inputText names inputText",
+      { model: "amazon.titan-text-express-v1", textGenerationConfig: { maxTokenCount: 5 } },
+      "inputText",
+      /Invalid bedrock_titan request/,
+    ],
+    [
       "a body of no format lists the formats and the OpenAI field",
       {
         model: "m",
