@@ -107,13 +107,16 @@ export function testAppWithProviders(
   return wrap(config, lines, createApp({ config, chat, logger }).fetch);
 }
 
-/** Chat request bodies used across tests. */
-export const chatBody = (
+/**
+ * A minimal chat request body: one user message, plus `extra` fields.
+ *
+ * @example
+ * chatBody("mock-echo", "hi", { stream: true });
+ */
+export function chatBody<E extends Record<string, unknown> = Record<never, never>>(
   model: string,
   text = "Hello there",
-  extra: Record<string, unknown> = {},
-) => ({
-  model,
-  messages: [{ role: "user", content: text }],
-  ...extra,
-});
+  extra?: E,
+): { model: string; messages: Array<{ role: "user"; content: string }> } & E {
+  return { model, messages: [{ role: "user", content: text }], ...(extra ?? {} as E) };
+}
