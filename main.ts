@@ -7,11 +7,19 @@
  * finish for up to 10 s. `export default { fetch }` also lets `deno serve --parallel main.ts`
  * run the app.
  */
+import { BedrockClient } from "@aws-sdk/client-bedrock";
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import OpenAI from "openai";
 import { createChatService } from "./core/chat/service.ts";
 import { type Config, ConfigError, parseConfig } from "./core/config.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
+import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
+import { createBedrockProvider } from "./core/providers/bedrock/bedrock_provider.ts";
+import {
+  createBedrockCredentials,
+  hasCredentialHints,
+} from "./core/providers/bedrock/credentials.ts";
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
@@ -46,6 +54,41 @@ function secretsOf(config: Config): string[] {
     .filter((s): s is string => s !== undefined && s !== "");
 }
 
+const fileExists = (path: string) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+};
+
+/** The Bedrock runtime and control-plane clients. Credentials come from the SDK default chain
+ * (plus `AWS_ROLE_ARN` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
+ * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself. */
+function bedrockClients(config: Config) {
+  const credentials = createBedrockCredentials({
+    region: config.awsRegion,
+    roleArn: config.awsRoleArn,
+    externalId: config.awsExternalId,
+    roleSessionName: config.awsRoleSessionName,
+    webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
+  });
+  const common = {
+    region: config.awsRegion,
+    credentials,
+    maxAttempts: config.upstreamMaxRetries + 1,
+    requestHandler: { requestTimeout: config.upstreamTimeoutMs },
+  };
+  // Without a visible credential source the model list is the built-in catalog: listing would
+  // otherwise probe the instance metadata service on every refresh.
+  const configured = hasCredentialHints(Deno.env.toObject(), fileExists);
+  return {
+    runtime: new BedrockRuntimeClient(common),
+    control: configured ? new BedrockClient(common) : undefined,
+    configured,
+  };
+}
+
 /** Builds the fetch handler from a config: real SDK clients, providers, services, app. */
 export function buildHandler(
   config: Config,
@@ -57,14 +100,21 @@ export function buildHandler(
     maxRetries: config.upstreamMaxRetries,
     timeout: config.upstreamTimeoutMs,
   });
+  const bedrock = bedrockClients(config);
   const chat = createChatService({
     providers: {
       openai: createOpenAIProvider({ client: openai, logger }),
+      bedrock: createBedrockProvider({
+        client: bedrock.runtime,
+        controlClient: bedrock.control,
+        fetchMedia: createGuardedFetch({ allowPrivate: config.allowPrivateImageUrls }),
+        logger,
+      }),
       ...(config.mockModels ? { mock: createMockProvider() } : {}),
     },
     routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
   });
-  return createApp({ config, chat, logger }).fetch;
+  return createApp({ config, chat, logger, bedrockConfigured: bedrock.configured }).fetch;
 }
 
 function configure(): { config: Config; logger: Logger } {

@@ -54,6 +54,9 @@ const envSchema = z.object({
   }),
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
+  AWS_ROLE_ARN: optionalString,
+  AWS_EXTERNAL_ID: optionalString,
+  AWS_ROLE_SESSION_NAME: optionalString,
   DEFAULT_PROVIDER: optionalString.pipe(
     z.enum(["openai", "bedrock"], { error: "DEFAULT_PROVIDER must be 'openai' or 'bedrock'" })
       .optional(),
@@ -86,6 +89,10 @@ export interface Config {
   openaiApiKey?: string;
   openaiBaseUrl: string;
   awsRegion: string;
+  /** Role assumed on top of the default credential chain (`AWS_ROLE_ARN`). */
+  awsRoleArn?: string;
+  awsExternalId?: string;
+  awsRoleSessionName?: string;
   defaultProvider?: "openai" | "bedrock";
   filesBackend: "local" | "s3";
   filesDir: string;
@@ -152,6 +159,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     openaiApiKey: e.OPENAI_API_KEY,
     openaiBaseUrl: e.OPENAI_BASE_URL,
     awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
+    awsRoleArn: e.AWS_ROLE_ARN,
+    awsExternalId: e.AWS_EXTERNAL_ID,
+    awsRoleSessionName: e.AWS_ROLE_SESSION_NAME,
     defaultProvider: e.DEFAULT_PROVIDER,
     filesBackend: e.FILES_BACKEND ?? "local",
     filesDir: e.FILES_DIR ?? "./data/files",

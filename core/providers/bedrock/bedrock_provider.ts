@@ -1,0 +1,127 @@
+/**
+ * The Bedrock provider: canonical (OpenAI) requests go through the Converse / ConverseStream API
+ * for every model family, via the injected `BedrockRuntimeClient` (its `send`). Remote images are
+ * fetched first through the guarded fetch; translation both ways is done by the pure converters;
+ * SDK errors (HTTP errors and mid-stream exception frames alike) become GatewayErrors.
+ */
+import {
+  type BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandInput,
+  ConverseStreamCommand,
+  type ConverseStreamCommandInput,
+} from "@aws-sdk/client-bedrock-runtime";
+import { converseStreamToChunks } from "../../converters/converse_stream_to_openai.ts";
+import { fromConverseResponse } from "../../converters/converse_to_openai.ts";
+import { converseRequestOf, toConverseRequest } from "../../converters/openai_to_converse.ts";
+import { GatewayError } from "../../errors.ts";
+import type { ConverseResponse, ConverseStreamEvent } from "../../formats/converse.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../../formats/openai.ts";
+import type { Logger } from "../../logger.ts";
+import type { GuardedFetch } from "../../net/guarded_fetch.ts";
+import type { CallContext, ChatProvider } from "../provider.ts";
+import { capabilitiesFor } from "./capabilities.ts";
+import { mapBedrockError } from "./errors.ts";
+import { resolveMedia } from "./media.ts";
+import { type BedrockControlClient, createBedrockModelLister } from "./models.ts";
+
+/** The part of the runtime client the provider uses. */
+export type BedrockRuntimeSend = Pick<BedrockRuntimeClient, "send">;
+
+/** Dependencies of the Bedrock provider. */
+export interface BedrockProviderOptions {
+  /** The runtime client (Converse, ConverseStream). */
+  client: BedrockRuntimeSend;
+  /** The control-plane client for model listing; undefined serves the built-in catalog. */
+  controlClient?: BedrockControlClient;
+  /** Guarded fetch for http(s) image URLs. */
+  fetchMedia: GuardedFetch;
+  logger: Logger;
+  /** How long the model list is reused. */
+  modelsTtlMs?: number;
+}
+
+/** Re-throws SDK stream errors as GatewayErrors; an early end caused by an abort is an abort. */
+async function* mappedEvents(
+  stream: AsyncIterable<unknown>,
+  signal: AbortSignal,
+): AsyncIterable<ConverseStreamEvent> {
+  try {
+    for await (const event of stream) yield event as ConverseStreamEvent;
+  } catch (error) {
+    throw mapBedrockError(error);
+  }
+  if (signal.aborted) {
+    throw new GatewayError("upstream", "The request was cancelled.", { code: "request_cancelled" });
+  }
+}
+
+/**
+ * Creates the Bedrock provider.
+ *
+ * @example
+ * const bedrock = createBedrockProvider({
+ *   client: new BedrockRuntimeClient({ region: "us-east-1" }),
+ *   fetchMedia: createGuardedFetch({ allowPrivate: false }),
+ *   logger,
+ * });
+ */
+export function createBedrockProvider(options: BedrockProviderOptions): ChatProvider {
+  const { client, fetchMedia, logger } = options;
+  const listModels = createBedrockModelLister({
+    client: options.controlClient,
+    logger,
+    ttlMs: options.modelsTtlMs,
+  });
+
+  async function prepare(request: ChatRequest, ctx: CallContext) {
+    const media = await resolveMedia(request, fetchMedia, ctx.signal);
+    const input = toConverseRequest(request, capabilitiesFor(request.model), media);
+    const conversion = {
+      id: ctx.newId("chatcmpl-"),
+      created: Math.floor(ctx.now().getTime() / 1000),
+      model: request.model,
+      toolNameMap: input.toolNameMap,
+      forcedJsonTool: input.forcedJsonTool,
+    };
+    return { body: converseRequestOf(input), conversion };
+  }
+
+  return {
+    name: "bedrock",
+
+    async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+      const { body, conversion } = await prepare(request, ctx);
+      let response: unknown;
+      try {
+        response = await client.send(
+          new ConverseCommand(body as unknown as ConverseCommandInput),
+          { abortSignal: ctx.signal },
+        );
+      } catch (error) {
+        throw mapBedrockError(error);
+      }
+      return fromConverseResponse(response as ConverseResponse, conversion);
+    },
+
+    async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
+      const { body, conversion } = await prepare(request, ctx);
+      let stream: AsyncIterable<unknown> | undefined;
+      try {
+        const response = await client.send(
+          new ConverseStreamCommand(body as unknown as ConverseStreamCommandInput),
+          { abortSignal: ctx.signal },
+        );
+        stream = response.stream;
+      } catch (error) {
+        throw mapBedrockError(error);
+      }
+      if (stream === undefined) {
+        throw new GatewayError("upstream", "Bedrock answered without an event stream.");
+      }
+      yield* converseStreamToChunks(mappedEvents(stream, ctx.signal), conversion);
+    },
+
+    listModels: () => listModels(),
+  };
+}
