@@ -15,6 +15,7 @@ import type {
 } from "../../formats/openai.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";
 import { mapOpenAIError } from "./errors.ts";
+import { decodeSseJson } from "./sse_decoder.ts";
 import { knownOpenAIModels } from "./models.ts";
 
 /** Dependencies of the OpenAI provider. */
@@ -51,6 +52,14 @@ function checkCompletion(value: unknown): ChatCompletion {
   return candidate;
 }
 
+function checkChunk(value: unknown): ChatCompletionChunk {
+  const candidate = value as ChatCompletionChunk | null;
+  if (candidate === null || typeof candidate !== "object" || !Array.isArray(candidate.choices)) {
+    throw new GatewayError("upstream", "The OpenAI upstream sent a malformed stream chunk.");
+  }
+  return candidate;
+}
+
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
@@ -77,11 +86,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       if (client === undefined) throw notConfigured();
       try {
         const body = { ...upstreamBody(request), stream: false };
+        // The raw response skips the SDK's response wrappers; the SDK still builds the request,
+        // retries and maps error statuses.
         const response = await client.chat.completions.create(
           body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
           { signal: ctx.signal },
-        );
-        return checkCompletion(response);
+        ).asResponse();
+        return checkCompletion(await response.json());
       } catch (error) {
         throw mapOpenAIError(error);
       }
@@ -96,11 +107,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         stream_options: { ...(request.stream_options ?? {}), include_usage: true },
       };
       try {
-        const stream = await client.chat.completions.create(
+        const response = await client.chat.completions.create(
           body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
           { signal: ctx.signal },
-        );
-        for await (const chunk of stream) yield chunk as unknown as ChatCompletionChunk;
+        ).asResponse();
+        if (response.body === null) {
+          throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
+        }
+        for await (const chunk of decodeSseJson(response.body)) {
+          yield checkChunk(chunk);
+        }
       } catch (error) {
         throw mapOpenAIError(error);
       }
