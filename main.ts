@@ -156,13 +156,16 @@ async function start(): Promise<void> {
     }
     throw error;
   }
+  // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
+  // are still starting must still shut down gracefully, not kill the process.
+  const stop = signalled();
   const count = config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
   const url = `http://${
     config.host.includes(":") ? `[${config.host}]` : config.host
   }:${config.port}`;
   if (count === 1) {
     console.log(JSON.stringify({ level: "info", msg: `gateway listening on ${url} (1 worker)` }));
-    await serveHere(false, signalled());
+    await serveHere(false, stop);
     Deno.exit(0);
   }
   const workers = Array.from(
@@ -177,7 +180,7 @@ async function start(): Promise<void> {
   console.log(
     JSON.stringify({ level: "info", msg: `gateway listening on ${url} (${count} workers)` }),
   );
-  await signalled();
+  await stop;
   const stopped = workers.map((w) =>
     new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
   );
