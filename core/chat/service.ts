@@ -131,7 +131,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           for (let step = first; !step.done; step = await iterator.next()) {
             const chunk = step.value;
             if (chunk.usage && meta) meta.usage = chunk.usage;
-            if (includeUsage || !isUsageOnly(chunk)) yield chunk;
+            if (includeUsage) yield chunk;
+            else if (!isUsageOnly(chunk)) {
+              // Usage was requested upstream for the logs only: like OpenAI, send no `usage`
+              // field to a client that did not ask for it.
+              if (chunk.usage === null) delete chunk.usage;
+              yield chunk;
+            }
           }
         } catch (error) {
           throw toGatewayError(error);

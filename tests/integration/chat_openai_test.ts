@@ -97,6 +97,8 @@ Deno.test("stream: include_usage always requested upstream, hidden from the clie
   assert.equal(chunks[0].choices[0].delta.role, "assistant");
   assert.deepEqual(chunks.map((c) => c.choices[0].finish_reason), [null, null, null, null, "stop"]);
   assert.equal(chunks.map((c) => c.choices[0].delta.content ?? "").join(""), "Hello!");
+  // OpenAI itself sends `usage` (null) on chunks only when include_usage was asked for.
+  assert.ok(chunks.every((c) => !("usage" in c)), "no usage field the client did not ask for");
 });
 
 Deno.test("stream: the usage chunk reaches a client that asked for it", async () => {
@@ -116,6 +118,7 @@ Deno.test("stream: the usage chunk reaches a client that asked for it", async ()
   const last = events.at(-2) as Chunk;
   assert.deepEqual(last.choices, []);
   assert.deepEqual(last.usage, DEFAULT_USAGE);
+  assert.ok((events.slice(0, -2) as Chunk[]).every((c) => c.usage === null));
 });
 
 Deno.test("stream: other stream_options fields are kept upstream", async () => {
