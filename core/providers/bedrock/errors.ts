@@ -11,7 +11,6 @@ import { GatewayError, isAbortError } from "../../errors.ts";
 interface SdkErrorLike {
   name?: string;
   message?: string;
-  code?: string;
   $metadata?: { httpStatusCode?: number };
   $response?: { headers?: Record<string, string | undefined> };
 }
@@ -28,7 +27,15 @@ const NETWORK_CODES = new Set([
   "ERR_HTTP2_STREAM_ERROR",
   "ERR_HTTP2_SESSION_ERROR",
   "ERR_HTTP2_GOAWAY_SESSION",
+  "ERR_HTTP2_STREAM_CANCEL",
 ]);
+
+/** True when the error or one of its causes carries a connection-level error code. */
+function isNetworkError(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  return (typeof code === "string" && NETWORK_CODES.has(code)) || isNetworkError(cause, depth + 1);
+}
 
 const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "TokenProviderError"]);
 
@@ -172,7 +179,7 @@ export function mapBedrockError(error: unknown, now = Date.now()): GatewayError 
     case "ModelStreamErrorException":
       return new GatewayError("upstream", `Bedrock failed: ${name}.`, { cause: error });
   }
-  if (e.code !== undefined && NETWORK_CODES.has(e.code)) {
+  if (status === undefined && isNetworkError(error)) {
     return new GatewayError("unavailable", "Bedrock could not be reached.", { cause: error });
   }
   return byStatus(status, upstream, error);

@@ -111,6 +111,16 @@ Deno.test("Bedrock exceptions map to the SPEC §3.4 kinds and codes", async (t) 
         code: "upstream_unavailable",
       },
       {
+        name: "connection refused under an HTTP/2 stream cancel",
+        error: named("Error", "The pending stream has been canceled", {
+          code: "ERR_HTTP2_STREAM_CANCEL",
+          cause: named("Error", "connect ECONNREFUSED", { code: "ECONNREFUSED" }),
+          $metadata: { attempts: 1 },
+        }),
+        kind: "unavailable",
+        code: "upstream_unavailable",
+      },
+      {
         name: "missing credentials",
         error: named("CredentialsProviderError", "Could not load credentials from any providers"),
         kind: "unavailable",
