@@ -2,6 +2,7 @@
  * The root tRPC router. Clients import only its type.
  */
 import { chatRouter } from "./chat.ts";
+import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
 import { modelsRouter } from "./models.ts";
 import { router } from "./trpc.ts";
@@ -11,6 +12,7 @@ export const appRouter = router({
   health: healthProcedure,
   models: modelsRouter,
   chat: chatRouter,
+  formats: formatsRouter,
 });
 
 /** The router's type, for typed clients. */

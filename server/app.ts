@@ -15,6 +15,7 @@ import { requireApiKey } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
 import { healthRoute } from "./routes/health.ts";
+import { messagesRoute } from "./routes/messages.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import type { AppEnv } from "./types.ts";
@@ -45,12 +46,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", accessLog(logger, deps.observe));
+  app.use("/v1/messages", async (c, next) => {
+    c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
+    await next();
+  });
   app.use("/v1/*", requireApiKey(checkKey));
   app.use("/v1/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
   app.use("/trpc/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
 
   app.route("/health", healthRoute(report));
   app.route("/v1/chat/completions", chatCompletionsRoute(chat));
+  app.route("/v1/messages", messagesRoute(chat));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/trpc", trpcRoute({ chat, health: report, checkKey }, logger));
 
@@ -59,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   };
   app.all("/health", methodNotAllowed("GET"));
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
+  app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
 
@@ -80,7 +87,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         stack: original instanceof Error ? original.stack : undefined,
       });
     }
-    return errorResponse(gatewayError);
+    return errorResponse(gatewayError, c.var.errorFormat);
   });
   return app;
 }

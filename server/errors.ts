@@ -1,12 +1,9 @@
 /**
  * Maps {@link GatewayError} kinds to HTTP statuses and OpenAI error envelopes (SPEC §3.4).
  */
-import { type ErrorKind, errorType, type GatewayError } from "../core/errors.ts";
-
-/** OpenAI's `{error:{message,type,param,code}}` body. */
-export interface ErrorEnvelope {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
+import { errorBodyFor } from "../core/converters/error_envelopes.ts";
+import type { ErrorKind, GatewayError } from "../core/errors.ts";
+import type { FormatName } from "../core/formats/detect.ts";
 
 const STATUS: Record<ErrorKind, number> = {
   invalid_request: 400,
@@ -27,18 +24,18 @@ export function statusOf(error: GatewayError): number {
   return STATUS[error.kind];
 }
 
-/** The OpenAI error envelope for an error. */
-export function envelopeOf(error: GatewayError): ErrorEnvelope {
-  return {
-    error: { message: error.message, type: errorType(error), param: error.param, code: error.code },
-  };
-}
-
-/** A JSON error response with status, envelope and `Retry-After` when known. */
-export function errorResponse(error: GatewayError): Response {
+/**
+ * A JSON error response with status, the envelope of `format` (OpenAI's
+ * `{"error":{message,type,param,code}}` unless Anthropic's is asked for) and `Retry-After` when
+ * known.
+ */
+export function errorResponse(error: GatewayError, format: FormatName = "openai"): Response {
   const headers = new Headers({ "content-type": "application/json" });
   if (error.retryAfterSeconds !== undefined) {
     headers.set("retry-after", String(error.retryAfterSeconds));
   }
-  return new Response(JSON.stringify(envelopeOf(error)), { status: statusOf(error), headers });
+  return new Response(JSON.stringify(errorBodyFor(format, error)), {
+    status: statusOf(error),
+    headers,
+  });
 }

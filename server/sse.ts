@@ -3,8 +3,9 @@
  * client applies backpressure to the upstream; cancelling the response closes the iterator
  * (and so aborts the upstream call).
  */
+import { errorBodyFor } from "../core/converters/error_envelopes.ts";
 import { type GatewayError, toGatewayError } from "../core/errors.ts";
-import { envelopeOf } from "./errors.ts";
+import type { FormatName } from "../core/formats/detect.ts";
 
 const encoder = new TextEncoder();
 
@@ -31,12 +32,42 @@ export interface SseFormat<T> {
   error(error: GatewayError): SseEvent;
 }
 
-/** The OpenAI framing: `data: <chunk>` per chunk, `data: [DONE]`, `data: {"error":…}` on failure. */
+/** OpenAI: `data: <chunk>` per chunk, then `data: [DONE]`; `data: {"error":…}` on failure. */
 export const openaiSse: SseFormat<unknown> = {
   toEvent: (data) => ({ data }),
   done: [{ data: "[DONE]" }],
-  error: (error) => ({ data: envelopeOf(error) }),
+  error: (error) => ({ data: errorBodyFor("openai", error) }),
 };
+
+/** Anthropic: `event: <type>` + `data: <event>`; `event: error` with Anthropic's error body. */
+export const claudeSse: SseFormat<unknown> = {
+  toEvent: (data) => ({ event: (data as { type: string }).type, data }),
+  done: [],
+  error: (error) => ({ event: "error", data: errorBodyFor("bedrock_claude", error) }),
+};
+
+/** Titan: `data: <chunk>` per chunk, the last with `completionReason`; `data: {"error":…}`. */
+export const titanSse: SseFormat<unknown> = {
+  toEvent: (data) => ({ data }),
+  done: [],
+  error: (error) => ({ data: errorBodyFor("bedrock_titan", error) }),
+};
+
+/** The SSE framing of a target format. */
+export function sseFormatFor(format: FormatName): SseFormat<unknown> {
+  switch (format) {
+    case "openai":
+      return openaiSse;
+    case "bedrock_claude":
+      return claudeSse;
+    case "bedrock_titan":
+      return titanSse;
+    default: {
+      const unhandled: never = format;
+      return unhandled;
+    }
+  }
+}
 
 /** Standard SSE response headers. */
 export const SSE_HEADERS: Record<string, string> = {

@@ -2,6 +2,7 @@
  * Hono environment shared by the app, middleware and routes.
  */
 import type { RequestMeta } from "../core/chat/service.ts";
+import type { FormatName } from "../core/formats/detect.ts";
 
 /** Per-request variables set by middleware. */
 export interface AppEnv {
@@ -11,6 +12,8 @@ export interface AppEnv {
     meta: RequestMeta;
     /** The error code of a failed request, set by the error handler. */
     errorCode?: string;
+    /** The envelope errors of this request are written in (default: OpenAI's). */
+    errorFormat?: FormatName;
     /** Set by streaming routes: resolves (to an error code, if any) when the stream ends. */
     streamEnded?: Promise<string | undefined>;
   };

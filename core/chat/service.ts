@@ -13,6 +13,8 @@ import type {
 } from "../formats/openai.ts";
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
+import type { AnyRequest, FormatName } from "../formats/detect.ts";
+import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
 export interface RequestMeta {
@@ -38,8 +40,18 @@ export interface ChatServiceDeps {
   newId?: (prefix: string) => string;
 }
 
+/** The answer to a request of any format, in the target format. */
+export type ChatOutcome =
+  | { stream: false; body: unknown }
+  | { stream: true; events: AsyncIterable<unknown> };
+
 /** The chat service. */
 export interface ChatService {
+  /**
+   * Answers a validated request of any input format in `target` format (JSON body or event
+   * stream, as the request's `stream` asks) through the canonical hub.
+   */
+  respond(input: AnyRequest, target: FormatName, options: ChatCallOptions): Promise<ChatOutcome>;
   /** One complete answer. */
   complete(request: ChatRequest, options: ChatCallOptions): Promise<ChatCompletion>;
   /**
@@ -100,7 +112,24 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return lists.flat().filter((m) => !seen.has(m.id) && seen.add(m.id) !== undefined);
   }
 
-  return {
+  const service: ChatService = {
+    async respond(input, target, options) {
+      const canonical = toCanonical(input);
+      // Other formats report usage at the end of the stream, so always collect it.
+      const request = target === "openai" || canonical.stream !== true
+        ? canonical
+        : { ...canonical, stream_options: { ...canonical.stream_options, include_usage: true } };
+      const ctx = { model: request.model, newId };
+      if (request.stream !== true) {
+        return {
+          stream: false,
+          body: responseAs(target, await service.complete(request, options), ctx),
+        };
+      }
+      const chunks = await service.stream(request, options);
+      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, ctx)) };
+    },
+
     async complete(request, { signal, meta }) {
       const { provider, request: routed } = pick(request, meta);
       const started = performance.now();
@@ -162,4 +191,5 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       return found;
     },
   };
+  return service;
 }

@@ -1,0 +1,26 @@
+/**
+ * Shared by the chat routes: call the chat service for a validated request of any format and
+ * write its outcome as JSON or as the target format's SSE stream.
+ */
+import type { Context } from "hono";
+import type { ChatService } from "../core/chat/service.ts";
+import type { AnyRequest, FormatName } from "../core/formats/detect.ts";
+import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
+import type { AppEnv } from "./types.ts";
+
+/** Answers `input` in `target` format; errors from here on use the target's envelope. */
+export async function respond(
+  c: Context<AppEnv>,
+  chat: ChatService,
+  input: AnyRequest,
+  target: FormatName,
+): Promise<Response> {
+  c.set("errorFormat", target);
+  const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
+  if (!outcome.stream) return c.json(outcome.body);
+
+  let ended!: (code: string | undefined) => void;
+  c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
+  const body = toSseStream(outcome.events, sseFormatFor(target), (error) => ended(error?.code));
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}
