@@ -77,14 +77,20 @@ function bedrockClients(config: Config) {
     region: config.awsRegion,
     credentials,
     maxAttempts: config.upstreamMaxRetries + 1,
-    requestHandler: { requestTimeout: config.upstreamTimeoutMs },
   };
+  const requestTimeout = config.upstreamTimeoutMs; // idle time without a byte from Bedrock
   // Without a visible credential source the model list is the built-in catalog: listing would
   // otherwise probe the instance metadata service on every refresh.
   const configured = hasCredentialHints(Deno.env.toObject(), fileExists);
   return {
-    runtime: new BedrockRuntimeClient(common),
-    control: configured ? new BedrockClient(common) : undefined,
+    // The runtime client's HTTP/2 handler keeps the SDK default of one stream per session.
+    runtime: new BedrockRuntimeClient({
+      ...common,
+      requestHandler: { requestTimeout, disableConcurrentStreams: true },
+    }),
+    control: configured
+      ? new BedrockClient({ ...common, requestHandler: { requestTimeout } })
+      : undefined,
     configured,
   };
 }

@@ -75,8 +75,13 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
   });
 
   async function prepare(request: ChatRequest, ctx: CallContext) {
-    const media = await resolveMedia(request, fetchMedia, ctx.signal);
-    const input = toConverseRequest(request, capabilitiesFor(request.model), media);
+    let input;
+    try {
+      const media = await resolveMedia(request, fetchMedia, ctx.signal);
+      input = toConverseRequest(request, capabilitiesFor(request.model), media);
+    } catch (error) {
+      throw mapBedrockError(error); // GatewayErrors unchanged; an abort while fetching media
+    }
     const conversion = {
       id: ctx.newId("chatcmpl-"),
       created: Math.floor(ctx.now().getTime() / 1000),
