@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import type { ChatService } from "../core/chat/service.ts";
+import type { GatewayError } from "../core/errors.ts";
 import type { AnyRequest, FormatName } from "../core/formats/detect.ts";
 import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
 import type { AppEnv } from "./types.ts";
@@ -19,8 +20,8 @@ export async function respond(
   const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
   if (!outcome.stream) return c.json(outcome.body);
 
-  let ended!: (code: string | undefined) => void;
+  let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), (error) => ended(error?.code));
+  const body = toSseStream(outcome.events, sseFormatFor(target), ended);
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

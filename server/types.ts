@@ -2,6 +2,7 @@
  * Hono environment shared by the app, middleware and routes.
  */
 import type { RequestMeta } from "../core/chat/service.ts";
+import type { GatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/detect.ts";
 
 /** Per-request variables set by middleware. */
@@ -14,7 +15,7 @@ export interface AppEnv {
     errorCode?: string;
     /** The envelope errors of this request are written in (default: OpenAI's). */
     errorFormat?: FormatName;
-    /** Set by streaming routes: resolves (to an error code, if any) when the stream ends. */
-    streamEnded?: Promise<string | undefined>;
+    /** Set by streaming routes: resolves (to the error, if any) when the stream ends. */
+    streamEnded?: Promise<GatewayError | undefined>;
   };
 }

@@ -3,6 +3,7 @@
  * streams: when the stream ends).
  */
 import type { MiddlewareHandler } from "hono";
+import type { GatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -33,7 +34,15 @@ export function accessLog(
   return async (c, next) => {
     const started = performance.now();
     await next();
-    const write = (streamErrorCode?: string) => {
+    const write = (streamError?: GatewayError) => {
+      if (streamError?.kind === "internal") {
+        const cause = streamError.cause;
+        logger.error("stream failed", {
+          request_id: c.var.requestId,
+          error: String(cause ?? streamError),
+          stack: cause instanceof Error ? cause.stack : undefined,
+        });
+      }
       const meta = c.var.meta ?? {};
       const record: AccessRecord = {
         request_id: c.var.requestId,
@@ -45,7 +54,7 @@ export function accessLog(
         provider: meta.provider,
         upstream_ms: meta.upstreamMs === undefined ? undefined : round(meta.upstreamMs),
         usage: meta.usage,
-        error_code: streamErrorCode ?? c.var.errorCode,
+        error_code: streamError?.code ?? c.var.errorCode,
       };
       observe(record);
       logger.info("request", { ...record });

@@ -161,6 +161,10 @@ Deno.test("a gateway bug → 500 internal_error, no stack or internals in the bo
     assert.equal(last.error.code, "internal_error");
     assert.ok(!JSON.stringify(last).includes("secret_module"));
     assert.ok(!events.includes("[DONE]"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const logged = gw.logs().find((l) => l.level === "error" && l.msg === "stream failed");
+    assert.ok(logged !== undefined, "the bug is logged with its details");
+    assert.equal(gw.accessLogs()[0].error_code, "internal_error");
   });
   await t.step("the app keeps serving", async () => {
     const gw = testAppWithProviders({ mock: buggyProvider("complete") });

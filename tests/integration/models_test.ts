@@ -60,6 +60,13 @@ Deno.test("models: an upstream failure degrades to the known list, never a 500",
     ["upstream 500", (fake) => (fake.scriptModels(errorReply(500)), fake.url)],
     ["upstream 401", (fake) => (fake.scriptModels(errorReply(401)), fake.url)],
     ["upstream 429", (fake) => (fake.scriptModels(errorReply(429, { retryAfter: 1 })), fake.url)],
+    [
+      "malformed 200 (not a list)",
+      (
+        fake,
+      ) => (fake.scriptModels({ kind: "json", status: 200, headers: {}, body: { models: "none" } }),
+        fake.url),
+    ],
     ["connection refused", () => `http://127.0.0.1:${freePort()}/v1`],
   ];
   for (const [name, arrange] of cases) {

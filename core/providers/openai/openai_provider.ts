@@ -60,6 +60,20 @@ function checkChunk(value: unknown): ChatCompletionChunk {
   return candidate;
 }
 
+/** Reads an upstream `GET /models` body leniently; anything but a list of ids is malformed. */
+function modelsOf(body: unknown): ModelInfo[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) {
+    throw new GatewayError("upstream", "The OpenAI upstream sent a malformed model list.");
+  }
+  return data.filter((m) => typeof m?.id === "string").map((m) => ({
+    id: m.id,
+    object: "model",
+    created: typeof m.created === "number" ? m.created : 0,
+    owned_by: typeof m.owned_by === "string" ? m.owned_by : "openai",
+  }));
+}
+
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
@@ -67,11 +81,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
     if (client === undefined) return [];
     try {
-      const models: ModelInfo[] = [];
-      for await (const m of client.models.list()) {
-        models.push({ id: m.id, object: "model", created: m.created, owned_by: m.owned_by });
-      }
-      return models;
+      const body = await (await client.models.list().asResponse()).json();
+      return modelsOf(body);
     } catch (error) {
       logger.warn("openai model list unavailable; using the known list", {
         error: mapOpenAIError(error).message,
