@@ -9,7 +9,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -33,7 +33,7 @@ export interface S3StoreOptions {
   bucket: string;
   /** Key prefix for everything the store writes; default `files/`. */
   prefix?: string;
-  /** Keys per ListObjectsV2 page (default: the server's, 1000 on S3). */
+  /** Keys per ListObjects page (default: the server's, 1000 on S3). */
   listPageSize?: number;
   /** Clock (tests). */
   now?: () => Date;
@@ -132,22 +132,26 @@ export function createS3FileStore(options: S3StoreOptions): FileStore {
 
     async list(listOptions) {
       const ids: string[] = [];
-      let token: string | undefined;
-      do {
+      // ListObjects (v1) pages by `Marker` (the last key seen): every S3-compatible server
+      // implements it the same way, with no opaque continuation token to decode.
+      let marker: string | undefined;
+      while (true) {
         const page = await client.send(
-          new ListObjectsV2Command({
+          new ListObjectsCommand({
             Bucket: bucket,
             Prefix: `${prefix}meta/`,
-            ContinuationToken: token,
+            Marker: marker,
             MaxKeys: options.listPageSize,
           }),
         );
-        for (const object of page.Contents ?? []) {
-          const match = object.Key?.match(META_KEY);
+        const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => k !== undefined);
+        for (const key of keys) {
+          const match = key.match(META_KEY);
           if (match) ids.push(match[1]);
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+        if (!page.IsTruncated || keys.length === 0) break;
+        marker = keys[keys.length - 1];
+      }
       const files: StoredFile[] = [];
       for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
         const batch = await Promise.all(

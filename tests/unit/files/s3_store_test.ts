@@ -34,7 +34,7 @@ Deno.test("s3 store: one content and one metadata object per file; failures leav
   );
 });
 
-Deno.test("s3 store: listing pages through more than one ListObjectsV2 page", async () => {
+Deno.test("s3 store: listing pages through more than one ListObjects page", async () => {
   await using s3 = await startS3Server();
   const store = createS3FileStore({
     client: s3.client(),
