@@ -14,6 +14,8 @@ import type {
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
+import { withoutExtensions } from "../converters/claude_to_openai.ts";
+import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
@@ -49,7 +51,9 @@ export type ChatOutcome =
 export interface ChatService {
   /**
    * Answers a validated request of any input format in `target` format (JSON body or event
-   * stream, as the request's `stream` asks) through the canonical hub.
+   * stream, as the request's `stream` asks): natively when the provider takes the body as is
+   * (see `native.ts`), otherwise through the canonical hub. Converted requests routed to OpenAI
+   * lose the gateway extension fields (`withoutExtensions`).
    */
   respond(input: AnyRequest, target: FormatName, options: ChatCallOptions): Promise<ChatOutcome>;
   /** One complete answer. */
@@ -114,7 +118,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   const service: ChatService = {
     async respond(input, target, options) {
-      const canonical = toCanonical(input);
+      const plan = planNative(input, deps.providers, deps.routing);
+      if (plan !== undefined) return respondNative(plan, target, options, context(options.signal));
+      let canonical = toCanonical(input);
+      if (
+        input.format !== "openai" &&
+        resolveRoute(canonical.model, deps.routing).provider === "openai"
+      ) {
+        // A strict OpenAI upstream rejects the gateway's extension fields; an OpenAI client's own
+        // extra fields are its business and are forwarded.
+        canonical = withoutExtensions(canonical);
+      }
       // Other formats report usage at the end of the stream, so always collect it.
       const request = target === "openai" || canonical.stream !== true
         ? canonical

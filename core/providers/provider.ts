@@ -22,6 +22,25 @@ export interface CallContext {
   newId: (prefix: string) => string;
 }
 
+/** Request formats a provider may take natively, body unchanged (the native fast path). */
+export type NativeFormat = "bedrock_claude" | "bedrock_titan";
+
+/** What a native call needs besides the body. */
+export interface NativeCall {
+  /** The provider-side model id (routing prefixes removed). */
+  model: string;
+  /** Stream (InvokeModelWithResponseStream) or not (InvokeModel). */
+  stream: boolean;
+}
+
+/**
+ * What a native call answers: the upstream JSON body unchanged, or its stream events (decoded
+ * JSON objects, unchanged). A stream's promise resolves once the upstream accepted the request.
+ */
+export type NativeResult =
+  | { stream: false; body: unknown }
+  | { stream: true; events: AsyncIterable<unknown> };
+
 /** An upstream that answers chat requests. */
 export interface ChatProvider {
   /** Provider name, as used in logs, metrics and `owned_by`. */
@@ -33,6 +52,21 @@ export interface ChatProvider {
    * usage; the chat service hides it from clients that did not ask for it.
    */
   stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk>;
+  /**
+   * True when {@link invokeNative} can take a `format` body for `model` as is (e.g. a Claude body
+   * for an Anthropic model on Bedrock). Providers without a native path omit both methods.
+   */
+  acceptsNative?(format: NativeFormat, model: string): boolean;
+  /**
+   * Sends a native body (gateway-only fields already removed) unchanged and returns the upstream
+   * answer unchanged; upstream errors are GatewayErrors, as for {@link complete}.
+   */
+  invokeNative?(
+    format: NativeFormat,
+    body: Record<string, unknown>,
+    call: NativeCall,
+    ctx: CallContext,
+  ): Promise<NativeResult>;
   /** The models this provider serves; never throws for upstream failures (degrades instead). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 }

@@ -23,6 +23,7 @@ import type { CallContext, ChatProvider } from "../provider.ts";
 import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
+import { acceptsNative, invokeNative } from "./native_invoke.ts";
 import { type BedrockControlClient, createBedrockModelLister } from "./models.ts";
 
 /** The part of the runtime client the provider uses. */
@@ -126,6 +127,9 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
       }
       yield* converseStreamToChunks(mappedEvents(stream, ctx.signal), conversion);
     },
+
+    acceptsNative,
+    invokeNative: (format, body, call, ctx) => invokeNative(client, format, body, call, ctx),
 
     listModels: () => listModels(),
   };
