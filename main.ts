@@ -9,10 +9,14 @@
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { S3Client } from "@aws-sdk/client-s3";
 import OpenAI from "openai";
 import { createChatService } from "./core/chat/service.ts";
 import { type Config, ConfigError, parseConfig } from "./core/config.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
+import { createLocalFileStore } from "./core/files/local_store.ts";
+import { createS3FileStore } from "./core/files/s3_store.ts";
+import type { FileStore } from "./core/files/store.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockProvider } from "./core/providers/bedrock/bedrock_provider.ts";
@@ -95,6 +99,29 @@ function bedrockClients(config: Config) {
   };
 }
 
+/** The configured file store: the local directory, or S3 with the same credential chain as
+ * Bedrock (`AWS_ENDPOINT_URL_S3` is read by the SDK; S3-compatible servers get path-style URLs). */
+function fileStore(config: Config): FileStore {
+  if (config.filesBackend !== "s3" || config.s3FilesBucket === undefined) {
+    return createLocalFileStore({ dir: config.filesDir });
+  }
+  const customEndpoint = (Deno.env.get("AWS_ENDPOINT_URL_S3") ?? Deno.env.get("AWS_ENDPOINT_URL") ??
+    "") !== "";
+  const client = new S3Client({
+    region: config.awsRegion,
+    credentials: createBedrockCredentials({
+      region: config.awsRegion,
+      roleArn: config.awsRoleArn,
+      externalId: config.awsExternalId,
+      roleSessionName: config.awsRoleSessionName,
+      webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
+    }),
+    forcePathStyle: customEndpoint,
+    maxAttempts: config.upstreamMaxRetries + 1,
+  });
+  return createS3FileStore({ client, bucket: config.s3FilesBucket });
+}
+
 /** Builds the fetch handler from a config: real SDK clients, providers, services, app. */
 export function buildHandler(
   config: Config,
@@ -107,6 +134,7 @@ export function buildHandler(
     timeout: config.upstreamTimeoutMs,
   });
   const bedrock = bedrockClients(config);
+  const files = fileStore(config);
   const chat = createChatService({
     providers: {
       openai: createOpenAIProvider({ client: openai, logger }),
@@ -119,8 +147,9 @@ export function buildHandler(
       ...(config.mockModels ? { mock: createMockProvider() } : {}),
     },
     routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
+    files: { store: files, maxChars: config.filesContextMaxChars },
   });
-  return createApp({ config, chat, logger, bedrockConfigured: bedrock.configured }).fetch;
+  return createApp({ config, chat, logger, files, bedrockConfigured: bedrock.configured }).fetch;
 }
 
 function configure(): { config: Config; logger: Logger } {

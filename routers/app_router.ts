@@ -2,6 +2,7 @@
  * The root tRPC router. Clients import only its type.
  */
 import { chatRouter } from "./chat.ts";
+import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
 import { modelsRouter } from "./models.ts";
@@ -13,6 +14,7 @@ export const appRouter = router({
   models: modelsRouter,
   chat: chatRouter,
   formats: formatsRouter,
+  files: filesRouter,
 });
 
 /** The router's type, for typed clients. */

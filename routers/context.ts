@@ -3,6 +3,7 @@
  */
 import type { ChatService, RequestMeta } from "../core/chat/service.ts";
 import type { KeyChecker } from "../core/auth.ts";
+import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";
 
 /** Services the routers use; built once by `server/app.ts`. */
@@ -10,6 +11,8 @@ export interface RouterDeps {
   chat: ChatService;
   health: () => HealthReport;
   checkKey: KeyChecker;
+  /** Uploaded files (`files.*`). */
+  files: FileStore;
 }
 
 /** Per-request context. */

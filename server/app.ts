@@ -7,6 +7,8 @@ import type { ChatService } from "../core/chat/service.ts";
 import { createKeyChecker } from "../core/auth.ts";
 import type { Config } from "../core/config.ts";
 import { GatewayError, toGatewayError } from "../core/errors.ts";
+import { createLocalFileStore } from "../core/files/local_store.ts";
+import type { FileStore } from "../core/files/store.ts";
 import { healthReport } from "../core/health.ts";
 import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
@@ -14,6 +16,7 @@ import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { requireApiKey } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
+import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
 import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
 import { modelsRoute } from "./routes/models.ts";
@@ -25,6 +28,8 @@ export interface AppDeps {
   config: Config;
   chat: ChatService;
   logger: Logger;
+  /** Uploaded files; default: the local store in `config.filesDir`. */
+  files?: FileStore;
   /** Whether Bedrock credentials were found (reported by /health). */
   bedrockConfigured?: boolean;
   /** Observer of finished requests (metrics). */
@@ -34,6 +39,7 @@ export interface AppDeps {
 /** Builds the gateway's HTTP application. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, chat, logger } = deps;
+  const files = deps.files ?? createLocalFileStore({ dir: config.filesDir });
   const checkKey = createKeyChecker(config.apiKeys);
   const report = () => healthReport(config, deps.bedrockConfigured ?? false);
   const tooLarge = () => {
@@ -51,14 +57,33 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
   app.use("/v1/*", requireApiKey(checkKey));
-  app.use("/v1/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
+  const requestLimit = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
+  // Uploads get MAX_FILE_BYTES (plus the multipart envelope); the store enforces the exact limit.
+  const uploadLimit = bodyLimit({
+    maxSize: config.maxFileBytes + UPLOAD_ENVELOPE_BYTES,
+    onError: () => {
+      throw new GatewayError(
+        "too_large",
+        `The file exceeds the limit of ${config.maxFileBytes} bytes (MAX_FILE_BYTES).`,
+        { param: "file" },
+      );
+    },
+  });
+  app.use(
+    "/v1/*",
+    (c, next) =>
+      c.req.method === "POST" && c.req.path === "/v1/files"
+        ? uploadLimit(c, next)
+        : requestLimit(c, next),
+  );
   app.use("/trpc/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
 
   app.route("/health", healthRoute(report));
   app.route("/v1/chat/completions", chatCompletionsRoute(chat));
   app.route("/v1/messages", messagesRoute(chat));
   app.route("/v1/models", modelsRoute(chat));
-  app.route("/trpc", trpcRoute({ chat, health: report, checkKey }, logger));
+  app.route("/v1/files", filesRoute(files, config.maxFileBytes));
+  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files }, logger));
 
   const methodNotAllowed = (allowed: string) => () => {
     throw new GatewayError("method_not_allowed", `Method not allowed; use ${allowed}.`);
@@ -68,6 +93,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
+  app.all("/v1/files", methodNotAllowed("GET or POST"));
+  app.all("/v1/files/:id", methodNotAllowed("GET or DELETE"));
+  app.all("/v1/files/:id/content", methodNotAllowed("GET"));
 
   app.notFound((c) => {
     c.set("errorCode", "not_found");

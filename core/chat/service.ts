@@ -17,6 +17,7 @@ import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
 import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
+import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
 export interface RequestMeta {
@@ -38,6 +39,8 @@ export interface ChatCallOptions {
 export interface ChatServiceDeps {
   providers: Partial<Record<ProviderName, ChatProvider>>;
   routing: RoutingOptions;
+  /** The file store and limits for `file_ids` (without it, any `file_ids` is a 404). */
+  files?: FileContextOptions;
   now?: () => Date;
   newId?: (prefix: string) => string;
 }
@@ -145,7 +148,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
 
     async complete(request, { signal, meta }) {
-      const { provider, request: routed } = pick(request, meta);
+      const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const started = performance.now();
       try {
         const response = await provider.complete(routed, context(signal));
@@ -157,7 +160,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
 
     async stream(request, { signal, meta }) {
-      const { provider, request: routed } = pick(request, meta);
+      const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const includeUsage = request.stream_options?.include_usage === true;
       const started = performance.now();
       const iterator = provider.stream(routed, context(signal))[Symbol.asyncIterator]();

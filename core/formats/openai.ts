@@ -201,6 +201,8 @@ export const chatRequestSchema = z.looseObject({
   verbosity: z.enum(["low", "medium", "high"]).nullish(),
   prompt_cache_key: z.string().optional(),
   safety_identifier: z.string().optional(),
+  /** Gateway extension: uploaded files whose extracted text is given to the model as context. */
+  file_ids: z.array(z.string()).optional(),
 });
 
 /** A validated Chat Completions request (the canonical request). */

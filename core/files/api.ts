@@ -1,0 +1,86 @@
+/**
+ * The Files API operations both transports serve (HTTP `/v1/files`, tRPC `files.*`): list query
+ * validation, the OpenAI list and deletion shapes.
+ */
+import { GatewayError } from "../errors.ts";
+import { type FileObject, type FileStore, type ListOptions, toFileObject } from "./store.ts";
+
+/** The largest page `GET /v1/files` returns (OpenAI's limit). */
+export const MAX_LIST_LIMIT = 10_000;
+
+/** The list query as a client sends it (strings from HTTP, typed values from tRPC). */
+export interface ListQuery {
+  purpose?: string;
+  limit?: number | string;
+  after?: string;
+  order?: string;
+}
+
+/** OpenAI's file list. */
+export interface FileList {
+  object: "list";
+  data: FileObject[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+/** OpenAI's deletion result. */
+export interface DeletedFile {
+  id: string;
+  object: "file";
+  deleted: true;
+}
+
+/**
+ * Validates a list query: `limit` 1…10000 (default 10000), `order` `asc`|`desc` (default `desc`).
+ *
+ * @example
+ * parseListQuery({ limit: "2", order: "asc" }); // { limit: 2, order: "asc" }
+ */
+export function parseListQuery(query: ListQuery): ListOptions {
+  const limit = query.limit === undefined || query.limit === ""
+    ? MAX_LIST_LIMIT
+    : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new GatewayError(
+      "invalid_request",
+      `limit must be an integer between 1 and ${MAX_LIST_LIMIT}.`,
+      { param: "limit" },
+    );
+  }
+  const order = query.order === undefined || query.order === "" ? "desc" : query.order;
+  if (order !== "asc" && order !== "desc") {
+    throw new GatewayError("invalid_request", "order must be 'asc' or 'desc'.", { param: "order" });
+  }
+  return {
+    limit,
+    order,
+    ...(query.purpose !== undefined && query.purpose !== "" ? { purpose: query.purpose } : {}),
+    ...(query.after !== undefined && query.after !== "" ? { after: query.after } : {}),
+  };
+}
+
+/** One page of files as OpenAI lists them. */
+export async function listFiles(store: FileStore, query: ListQuery): Promise<FileList> {
+  const page = await store.list(parseListQuery(query));
+  const data = page.data.map(toFileObject);
+  return {
+    object: "list",
+    data,
+    has_more: page.has_more,
+    first_id: data[0]?.id ?? null,
+    last_id: data[data.length - 1]?.id ?? null,
+  };
+}
+
+/** One file's OpenAI object. */
+export async function getFile(store: FileStore, id: string): Promise<FileObject> {
+  return toFileObject(await store.get(id));
+}
+
+/** Deletes a file; OpenAI's deletion result. */
+export async function deleteFile(store: FileStore, id: string): Promise<DeletedFile> {
+  await store.delete(id);
+  return { id, object: "file", deleted: true };
+}
