@@ -69,7 +69,7 @@ Deno.test("files: upload → retrieve → list → content → delete, OpenAI-sh
 Deno.test("files: content is byte-exact with the stored type and an RFC 6266 filename*", async () => {
   await using app = await filesApp();
   const bytes = new Uint8Array(1024).map((_, i) => (i * 7) % 256);
-  const file = await uploaded(app.gw, bytes, 'résumé final (2024)*.bin', "application/x-custom");
+  const file = await uploaded(app.gw, bytes, "résumé final (2024)*.bin", "application/x-custom");
   const res = await app.gw.get(`/v1/files/${file.id}/content`);
   assert.equal(res.headers.get("content-type"), "application/x-custom");
   assert.equal(
