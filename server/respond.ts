@@ -9,15 +9,22 @@ import type { AnyRequest, FormatName } from "../core/formats/detect.ts";
 import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
 import type { AppEnv } from "./types.ts";
 
-/** Answers `input` in `target` format; errors from here on use the target's envelope. */
+/**
+ * Answers `input` in `target` format. Errors converting the input use the envelope of the
+ * input's format (the caller's); once it is converted, errors use the target's envelope.
+ */
 export async function respond(
   c: Context<AppEnv>,
   chat: ChatService,
   input: AnyRequest,
   target: FormatName,
 ): Promise<Response> {
-  c.set("errorFormat", target);
-  const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
+  c.set("errorFormat", input.format);
+  const outcome = await chat.respond(input, target, {
+    signal: c.req.raw.signal,
+    meta: c.var.meta,
+    onConverted: () => c.set("errorFormat", target),
+  });
   if (!outcome.stream) return c.json(outcome.body);
 
   let ended!: (error: GatewayError | undefined) => void;
