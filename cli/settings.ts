@@ -1,0 +1,256 @@
+/**
+ * The configuration the CLI knows about: the gateway's keys (SPEC §2) plus its own
+ * (`GATEWAY_URL`, `GATEWAY_API_KEY`, `DEFAULT_MODEL`, `CHAT_HISTORY_DIR`), each resolved to its
+ * effective value and source (environment, `.env` or default), and validation of edits with
+ * core/config.ts `parseConfig` on the merged result. Pure: callers pass the environment in.
+ */
+import { ConfigError, parseConfig } from "../core/config.ts";
+import { mergeEnv } from "../core/dotenv.ts";
+
+/** A configuration key. */
+export interface KnownKey {
+  key: string;
+  description: string;
+  secret?: boolean;
+  /** Used by the CLI rather than the gateway. */
+  cli?: boolean;
+  /** Asked for by the interactive `config set`. */
+  prompt?: boolean;
+  /** The default, given the merged environment (undefined: unset). */
+  fallback?: (env: Env) => string | undefined;
+}
+
+/** An environment record. */
+export type Env = Record<string, string | undefined>;
+
+const constant = (v: string) => () => v;
+
+/** Every key `config` shows, in display order. */
+export const KNOWN_KEYS: KnownKey[] = [
+  {
+    key: "GATEWAY_URL",
+    description: "gateway URL the CLI talks to",
+    cli: true,
+    prompt: true,
+    fallback: (e) => defaultGatewayUrl(e),
+  },
+  {
+    key: "GATEWAY_API_KEY",
+    description: "client key the CLI sends",
+    cli: true,
+    secret: true,
+    prompt: true,
+    fallback: (e) => firstApiKey(e),
+  },
+  {
+    key: "DEFAULT_MODEL",
+    description: "model for `chat` without --model",
+    cli: true,
+    prompt: true,
+    fallback: constant("mock-echo"),
+  },
+  {
+    key: "CHAT_HISTORY_DIR",
+    description: "where chat sessions are saved",
+    cli: true,
+    fallback: (e) => defaultHistoryDir(e),
+  },
+  { key: "HOST", description: "bind address", prompt: true, fallback: constant("127.0.0.1") },
+  { key: "PORT", description: "port", prompt: true, fallback: constant("8000") },
+  { key: "API_KEY", description: "comma-separated client keys", secret: true, prompt: true },
+  { key: "OPENAI_API_KEY", description: "OpenAI upstream key", secret: true, prompt: true },
+  {
+    key: "OPENAI_BASE_URL",
+    description: "OpenAI-compatible upstream",
+    prompt: true,
+    fallback: constant("https://api.openai.com/v1"),
+  },
+  {
+    key: "AWS_REGION",
+    description: "Bedrock region",
+    prompt: true,
+    fallback: (e) => nonEmpty(e.AWS_DEFAULT_REGION) ?? "us-east-1",
+  },
+  { key: "AWS_DEFAULT_REGION", description: "Bedrock region (fallback)" },
+  { key: "AWS_PROFILE", description: "AWS shared-config profile" },
+  { key: "AWS_ACCESS_KEY_ID", description: "AWS access key id", secret: true },
+  { key: "AWS_SECRET_ACCESS_KEY", description: "AWS secret key", secret: true },
+  { key: "AWS_SESSION_TOKEN", description: "AWS session token", secret: true },
+  { key: "AWS_BEARER_TOKEN_BEDROCK", description: "Bedrock API key", secret: true },
+  { key: "AWS_ROLE_ARN", description: "role assumed on top of the credentials" },
+  { key: "AWS_EXTERNAL_ID", description: "external id for AWS_ROLE_ARN" },
+  { key: "AWS_ROLE_SESSION_NAME", description: "session name for AWS_ROLE_ARN" },
+  { key: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", description: "Bedrock runtime endpoint override" },
+  { key: "AWS_ENDPOINT_URL_S3", description: "S3 endpoint override" },
+  {
+    key: "DEFAULT_PROVIDER",
+    description: "openai or bedrock for unrouted model ids",
+    prompt: true,
+  },
+  { key: "FILES_BACKEND", description: "local or s3", fallback: constant("local") },
+  {
+    key: "FILES_DIR",
+    description: "directory of the local files backend",
+    fallback: constant("./data/files"),
+  },
+  { key: "S3_FILES_BUCKET", description: "bucket of the s3 files backend" },
+  { key: "MAX_REQUEST_BYTES", description: "request body limit", fallback: constant("20971520") },
+  { key: "MAX_FILE_BYTES", description: "upload limit", fallback: constant("26214400") },
+  { key: "UPSTREAM_TIMEOUT_MS", description: "upstream timeout", fallback: constant("600000") },
+  { key: "UPSTREAM_MAX_RETRIES", description: "upstream retries", fallback: constant("2") },
+  {
+    key: "LOG_LEVEL",
+    description: "debug, info, warn or error",
+    prompt: true,
+    fallback: constant("info"),
+  },
+  { key: "MOCK_MODELS", description: "serve the mock-* models", fallback: constant("true") },
+  {
+    key: "FILES_CONTEXT_MAX_CHARS",
+    description: "bound on file context",
+    fallback: constant("200000"),
+  },
+  {
+    key: "ALLOW_PRIVATE_IMAGE_URLS",
+    description: "fetch images on private addresses",
+    fallback: constant("false"),
+  },
+  { key: "WORKERS", description: "serving workers (0: one per core)", fallback: constant("0") },
+];
+
+const BY_NAME = new Map(KNOWN_KEYS.map((k) => [k.key, k]));
+
+/** The known key named `name` (case-insensitive), if any. */
+export function findKey(name: string): KnownKey | undefined {
+  return BY_NAME.get(name.trim().toUpperCase());
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+/** `API_KEY`'s first key, if any. */
+export function firstApiKey(env: Env): string | undefined {
+  return nonEmpty(env.API_KEY)?.split(",").map((k) => k.trim()).find((k) => k !== "");
+}
+
+/** `http://127.0.0.1:<PORT or 8000>`. */
+export function defaultGatewayUrl(env: Env): string {
+  const port = nonEmpty(env.PORT);
+  return `http://127.0.0.1:${port !== undefined && /^\d+$/.test(port) ? port : "8000"}`;
+}
+
+/**
+ * The default chat history directory under the user's config directory:
+ * `$XDG_CONFIG_HOME/llm-gateway/history`, else `~/.config/…` (`%APPDATA%\…` on Windows).
+ */
+export function defaultHistoryDir(env: Env): string {
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  if (xdg !== undefined) return `${xdg}/llm-gateway/history`;
+  const appData = nonEmpty(env.APPDATA);
+  if (appData !== undefined) return `${appData}\\llm-gateway\\history`;
+  const home = nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? ".";
+  return `${home}/.config/llm-gateway/history`;
+}
+
+/** Where a value came from. */
+export type Source = "environment" | ".env" | "default" | "unset";
+
+/** A key's effective value and its source. */
+export interface Resolved {
+  key: string;
+  value: string | undefined;
+  source: Source;
+}
+
+/**
+ * Resolves a key the way the gateway does: a non-empty environment variable wins over `.env`,
+ * which wins over the default.
+ *
+ * @example
+ * resolveKey("PORT", { PORT: "1" }, { PORT: "2" }); // { key: "PORT", value: "1", source: "environment" }
+ */
+export function resolveKey(key: string, env: Env, dotenv: Record<string, string>): Resolved {
+  const fromEnv = env[key];
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return { key, value: fromEnv, source: "environment" };
+  }
+  if (dotenv[key] !== undefined && dotenv[key] !== "") {
+    return { key, value: dotenv[key], source: ".env" };
+  }
+  const fallback = BY_NAME.get(key)?.fallback?.(mergeEnv(env, dotenv));
+  return fallback === undefined
+    ? { key, value: undefined, source: "unset" }
+    : { key, value: fallback, source: "default" };
+}
+
+/** The value as shown to the user: secrets masked, unset as `(unset)`. */
+export function displayValue(key: string, value: string | undefined): string {
+  if (value === undefined) return "(unset)";
+  return BY_NAME.get(key)?.secret ? maskedSecret(value) : value;
+}
+
+function maskedSecret(value: string): string {
+  return value.split(",").map((v) => {
+    const s = v.trim();
+    return s.length < 12 ? "****" : `${s.slice(0, 3)}…${s.slice(-4)}`;
+  }).join(",");
+}
+
+function validateCliKey(key: string, value: string): string | undefined {
+  switch (key) {
+    case "GATEWAY_URL":
+      if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+        return `GATEWAY_URL must be an http(s) URL, got '${value}'`;
+      }
+      return undefined;
+    case "DEFAULT_MODEL":
+    case "CHAT_HISTORY_DIR":
+      return value.trim() === "" ? `${key} must not be empty` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function configProblem(env: Env): string | undefined {
+  try {
+    parseConfig(env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.replace(/^Invalid configuration: /, "");
+    throw error;
+  }
+}
+
+/**
+ * Checks `.env` edits: each new value on its own, then the whole merged configuration with
+ * `parseConfig` — with the edited keys taking their new values even where the environment
+ * overrides them. A problem that already existed before the edit is not blamed on it. Returns
+ * the problem, or undefined when the edit is valid.
+ *
+ * @example
+ * validateEdit({}, {}, { PORT: "x" }); // "PORT must be an integer between 0 and 65535, got 'x'"
+ */
+export function validateEdit(
+  env: Env,
+  before: Record<string, string>,
+  changes: Record<string, string | undefined>,
+): string | undefined {
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    const problem = validateCliKey(key, value);
+    if (problem !== undefined) return problem;
+  }
+  const after: Record<string, string> = { ...before };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete after[key];
+    else after[key] = value;
+  }
+  const mergedAfter: Env = mergeEnv(env, after);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value !== undefined) mergedAfter[key] = value;
+  }
+  const problem = configProblem(mergedAfter);
+  if (problem === undefined) return undefined;
+  return problem === configProblem(mergeEnv(env, before)) ? undefined : problem;
+}

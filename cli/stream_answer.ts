@@ -1,0 +1,125 @@
+/**
+ * One chat answer from the gateway: streamed through the `chat.stream` subscription (tokens
+ * handed to `onToken` as they arrive, tool-call fragments assembled) or fetched whole with
+ * `chat.complete`. Aborting the signal unsubscribes, which closes the SSE connection so the
+ * gateway aborts the upstream request.
+ */
+import type { GatewayClient } from "../routers/client.ts";
+import type { ChatAnswer, ChatInput, ChunkLike, ToolCall, ToolCallFragment } from "./chat_types.ts";
+
+/** The result of one answer. */
+export interface Answer {
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: string | null;
+  cancelled: boolean;
+}
+
+/** Callbacks while an answer arrives. */
+export interface AnswerHandlers {
+  /** Each text piece, in order. */
+  onToken?(text: string): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Adds streamed tool-call fragments to the calls assembled so far (fragments of one call share
+ * an `index`; the name and id come once, the arguments in pieces).
+ *
+ * @example
+ * addToolCallFragments([], [{ index: 0, id: "c1", function: { name: "f", arguments: "{" } }]);
+ * // [{ id: "c1", name: "f", arguments: "{" }]
+ */
+export function addToolCallFragments(calls: ToolCall[], fragments: ToolCallFragment[]): ToolCall[] {
+  const out = calls.map((c) => ({ ...c }));
+  for (const f of fragments) {
+    const call = out[f.index] ??= { id: "", name: "", arguments: "" };
+    if (f.id) call.id = f.id;
+    if (f.function?.name) call.name += f.function.name;
+    if (f.function?.arguments) call.arguments += f.function.arguments;
+  }
+  return out.filter((c) => c !== undefined);
+}
+
+/** Folds one chunk into an answer in progress; returns the new text piece ("" when none). */
+export function applyChunk(answer: Answer, chunk: ChunkLike): string {
+  const choice = chunk.choices[0];
+  if (choice === undefined) return "";
+  const piece = choice.delta.content ?? "";
+  answer.content += piece;
+  if (choice.delta.tool_calls) {
+    answer.toolCalls = addToolCallFragments(answer.toolCalls, choice.delta.tool_calls);
+  }
+  if (choice.finish_reason !== null) answer.finishReason = choice.finish_reason;
+  return piece;
+}
+
+/** Streams an answer through the `chat.stream` subscription. */
+export function streamAnswer(
+  client: GatewayClient,
+  input: ChatInput,
+  handlers: AnswerHandlers = {},
+): Promise<Answer> {
+  const answer: Answer = { content: "", toolCalls: [], finishReason: null, cancelled: false };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      handlers.signal?.removeEventListener("abort", onAbort);
+      subscription.unsubscribe();
+      if (error !== undefined) reject(error);
+      else resolve(answer);
+    };
+    const onAbort = () => {
+      answer.cancelled = true;
+      finish();
+    };
+    const subscription = client.chat.stream.subscribe(input, {
+      onData: (chunk) => {
+        if (done) return;
+        const piece = applyChunk(answer, chunk as unknown as ChunkLike);
+        if (piece !== "") handlers.onToken?.(piece);
+      },
+      onError: (error) => finish(error),
+      onComplete: () => finish(),
+      // The SSE link reconnects (and would send the request again) after a connection error or
+      // a 5xx; the CLI reports the error instead.
+      onConnectionStateChange: (state) => {
+        if (state.state === "connecting" && state.error) finish(state.error);
+      },
+    });
+    if (handlers.signal?.aborted) onAbort();
+    else handlers.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Reads a whole answer with `chat.complete`. */
+export async function completeAnswer(
+  client: GatewayClient,
+  input: ChatInput,
+  handlers: AnswerHandlers = {},
+): Promise<Answer> {
+  let result: ChatAnswer;
+  try {
+    result = await client.chat.complete.mutate(input, { signal: handlers.signal });
+  } catch (error) {
+    if (handlers.signal?.aborted) {
+      return { content: "", toolCalls: [], finishReason: null, cancelled: true };
+    }
+    throw error;
+  }
+  const choice = result.choices[0];
+  const content = choice?.message.content ?? "";
+  if (content !== "") handlers.onToken?.(content);
+  return {
+    content,
+    toolCalls: (choice?.message.tool_calls ?? []).map((c) => ({
+      id: c.id,
+      name: c.function.name,
+      arguments: c.function.arguments,
+    })),
+    finishReason: choice?.finish_reason ?? null,
+    cancelled: false,
+  };
+}
