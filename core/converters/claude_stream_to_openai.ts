@@ -5,6 +5,7 @@
  * choice's `stop_reason`) on `message_delta`, followed by a usage chunk (`choices: []`).
  */
 import { GatewayError } from "../errors.ts";
+import { chunkOf, decodeStream, usageChunkOf } from "./chunks.ts";
 import type { ClaudeStreamEvent, ClaudeUsage } from "../formats/bedrock_claude.ts";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../formats/openai.ts";
 import type { OpenAIResponseContext } from "./claude_response.ts";
@@ -33,13 +34,7 @@ export class ClaudeStreamDecoder {
   }
 
   #chunk(delta: ChunkDelta, finish: FinishReason | null = null, extra = {}): ChatCompletionChunk {
-    return {
-      id: this.#ctx.id,
-      object: "chat.completion.chunk",
-      created: this.#ctx.created,
-      model: this.#ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null, ...extra }],
-    };
+    return chunkOf(this.#ctx, delta, finish, extra);
   }
 
   #start(out: ChatCompletionChunk[]): void {
@@ -109,14 +104,7 @@ export class ClaudeStreamDecoder {
         for (const [key, value] of Object.entries(event.usage ?? {})) {
           if (value !== null && value !== undefined) usage[key] = value;
         }
-        out.push({
-          id: this.#ctx.id,
-          object: "chat.completion.chunk",
-          created: this.#ctx.created,
-          model: this.#ctx.model,
-          choices: [],
-          usage: claudeUsageToOpenAI(usage),
-        });
+        out.push(usageChunkOf(this.#ctx, claudeUsageToOpenAI(usage)));
         return out;
       }
       case "error":
@@ -186,7 +174,5 @@ export async function* claudeStreamToChunks(
   events: AsyncIterable<ClaudeStreamEvent>,
   ctx: OpenAIResponseContext & { model: string },
 ): AsyncIterable<ChatCompletionChunk> {
-  const decoder = new ClaudeStreamDecoder(ctx);
-  for await (const event of events) yield* decoder.push(event);
-  decoder.end();
+  yield* decodeStream(events, new ClaudeStreamDecoder(ctx));
 }

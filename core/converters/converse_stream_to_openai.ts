@@ -2,6 +2,7 @@
  * ConverseStream events → OpenAI `chat.completion.chunk` objects.
  */
 import { type ErrorKind, GatewayError } from "../errors.ts";
+import { chunkOf, decodeStream, usageChunkOf } from "./chunks.ts";
 import type {
   ConverseStreamEvent,
   ConverseStreamException,
@@ -52,13 +53,7 @@ export class ConverseStreamConverter {
   }
 
   #chunk(delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk {
-    return {
-      id: this.#ctx.id,
-      object: "chat.completion.chunk",
-      created: this.#ctx.created,
-      model: this.#ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    };
+    return chunkOf(this.#ctx, delta, finish);
   }
 
   /** The role chunk, once, before any content. */
@@ -77,14 +72,7 @@ export class ConverseStreamConverter {
     const out: ChatCompletionChunk[] = [];
     if (event.metadata !== undefined) {
       if (event.metadata.usage !== undefined) {
-        out.push({
-          id: this.#ctx.id,
-          object: "chat.completion.chunk",
-          created: this.#ctx.created,
-          model: this.#ctx.model,
-          choices: [],
-          usage: converseUsage(event.metadata.usage),
-        });
+        out.push(usageChunkOf(this.#ctx, converseUsage(event.metadata.usage)));
       }
       return out;
     }
@@ -206,7 +194,5 @@ export async function* converseStreamToChunks(
   events: AsyncIterable<ConverseStreamEvent>,
   ctx: ConverseResponseContext,
 ): AsyncIterable<ChatCompletionChunk> {
-  const converter = new ConverseStreamConverter(ctx);
-  for await (const event of events) yield* converter.push(event);
-  converter.end();
+  yield* decodeStream(events, new ConverseStreamConverter(ctx));
 }

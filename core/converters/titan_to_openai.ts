@@ -8,6 +8,7 @@
  * `inputText`, unchanged, is one user message.
  */
 import { GatewayError } from "../errors.ts";
+import { chunkOf, decodeStream, usageChunkOf } from "./chunks.ts";
 import type {
   TitanCompletionReason,
   TitanRequest,
@@ -165,13 +166,7 @@ export class TitanStreamDecoder {
   }
 
   #chunk(delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk {
-    return {
-      id: this.#ctx.id,
-      object: "chat.completion.chunk",
-      created: this.#ctx.created,
-      model: this.#ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    };
+    return chunkOf(this.#ctx, delta, finish);
   }
 
   /** Chunks for one Titan chunk. */
@@ -192,17 +187,13 @@ export class TitanStreamDecoder {
       this.#stopped = true;
       out.push(this.#chunk({}, titanFinishReason(chunk.completionReason)));
       const metrics = chunk["amazon-bedrock-invocationMetrics"];
-      out.push({
-        id: this.#ctx.id,
-        object: "chat.completion.chunk",
-        created: this.#ctx.created,
-        model: this.#ctx.model,
-        choices: [],
-        usage: usageOf(
+      out.push(usageChunkOf(
+        this.#ctx,
+        usageOf(
           this.#inputTokens ?? metrics?.inputTokenCount,
           chunk.totalOutputTextTokenCount ?? metrics?.outputTokenCount,
         ),
-      });
+      ));
     }
     return out;
   }
@@ -225,7 +216,5 @@ export async function* titanStreamToChunks(
   chunks: AsyncIterable<TitanStreamChunk>,
   ctx: OpenAIResponseContext & { model: string },
 ): AsyncIterable<ChatCompletionChunk> {
-  const decoder = new TitanStreamDecoder(ctx);
-  for await (const chunk of chunks) yield* decoder.push(chunk);
-  decoder.end();
+  yield* decodeStream(chunks, new TitanStreamDecoder(ctx));
 }
