@@ -15,6 +15,7 @@ import {
   pageOf,
   parseStoredFile,
   type StoredFile,
+  storedFileOf,
 } from "./store.ts";
 
 /** Options of {@link createLocalFileStore}. */
@@ -73,17 +74,7 @@ export function createLocalFileStore(options: LocalStoreOptions): FileStore {
       try {
         const handle = await Deno.open(tmpContent, { write: true, createNew: true });
         await content.pipeThrough(limitBytes(limit, counter)).pipeTo(handle.writable);
-        const declared = await metadata;
-        const created = now();
-        const file: StoredFile = {
-          id,
-          bytes: counter.bytes,
-          createdAt: Math.floor(created.getTime() / 1000),
-          createdAtMs: created.getTime(),
-          filename: declared.filename,
-          purpose: declared.purpose,
-          contentType: declared.contentType,
-        };
+        const file = storedFileOf(id, counter.bytes, await metadata, now());
         await Deno.writeTextFile(tmpMeta, JSON.stringify(file), { createNew: true });
         await Deno.rename(tmpContent, contentPath(id));
         await Deno.rename(tmpMeta, metaPath(id));

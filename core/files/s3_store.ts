@@ -25,6 +25,7 @@ import {
   pageOf,
   parseStoredFile,
   type StoredFile,
+  storedFileOf,
 } from "./store.ts";
 
 /** Options of {@link createS3FileStore}. */
@@ -102,17 +103,7 @@ export function createS3FileStore(options: S3StoreOptions): FileStore {
           if (counter.bytes > limit) throw fileTooLarge(limit);
           throw error;
         }
-        const declared = await metadata;
-        const created = now();
-        const file: StoredFile = {
-          id,
-          bytes: counter.bytes,
-          createdAt: Math.floor(created.getTime() / 1000),
-          createdAtMs: created.getTime(),
-          filename: declared.filename,
-          purpose: declared.purpose,
-          contentType: declared.contentType,
-        };
+        const file = storedFileOf(id, counter.bytes, await metadata, now());
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,

@@ -36,6 +36,24 @@ export interface StoredFile extends FileMeta {
   createdAtMs: number;
 }
 
+/**
+ * The metadata record of a file just written.
+ *
+ * @example
+ * storedFileOf("file-abc…", 12, { filename: "a.txt", purpose: "user_data", contentType: "text/plain" }, new Date());
+ */
+export function storedFileOf(id: string, bytes: number, meta: FileMeta, created: Date): StoredFile {
+  return {
+    id,
+    bytes,
+    createdAt: Math.floor(created.getTime() / 1000),
+    createdAtMs: created.getTime(),
+    filename: meta.filename,
+    purpose: meta.purpose,
+    contentType: meta.contentType,
+  };
+}
+
 /** The OpenAI file object (`GET /v1/files/{id}`). */
 export interface FileObject {
   id: string;
