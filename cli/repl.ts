@@ -128,8 +128,8 @@ export async function runRepl(ctx: CliContext, options: ReplOptions): Promise<nu
   if (saved && session.messages.length > 0) {
     ctx.out(
       style.dim(
-        `Saved as ${session.id}: resume with \`deno task cli chat --session ${session.id}\`.\n`,
-      ),
+        `Saved as ${session.id}: resume with \`deno task cli chat --session ${session.id}\`.`,
+      ) + "\n",
     );
   }
   return 0;
