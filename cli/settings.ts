@@ -6,6 +6,7 @@
  */
 import { ConfigError, parseConfig } from "../core/config.ts";
 import { mergeEnv } from "../core/dotenv.ts";
+import { maskSecret } from "./render.ts";
 
 /** A configuration key. */
 export interface KnownKey {
@@ -187,14 +188,7 @@ export function resolveKey(key: string, env: Env, dotenv: Record<string, string>
 /** The value as shown to the user: secrets masked, unset as `(unset)`. */
 export function displayValue(key: string, value: string | undefined): string {
   if (value === undefined) return "(unset)";
-  return BY_NAME.get(key)?.secret ? maskedSecret(value) : value;
-}
-
-function maskedSecret(value: string): string {
-  return value.split(",").map((v) => {
-    const s = v.trim();
-    return s.length < 12 ? "****" : `${s.slice(0, 3)}…${s.slice(-4)}`;
-  }).join(",");
+  return BY_NAME.get(key)?.secret ? maskSecret(value) : value;
 }
 
 function validateCliKey(key: string, value: string): string | undefined {
