@@ -94,5 +94,15 @@ Deno.test({
       assert.equal(resumed.messages.length, 4);
       assert.equal(resumed.model, "mock-echo");
     });
+
+    await t.step("one-prompt chat: Ctrl-C aborts the upstream request and exits 130", async () => {
+      fake.script(streamReply(textDeltas(["slow "]), { end: "hang" }));
+      await using cli = startPtyCli(["chat", "-m", "gpt-4o-mini", "tell me"], { env, cwd: s.dir });
+      await cli.waitFor("slow");
+      await cli.type("\x03");
+      assert.equal(await cli.exit(), 130);
+      assert.match(cli.output(), /\[cancelled\]/);
+      assert.equal(await fake.chatRequests.at(-1)!.outcome, "aborted");
+    });
   },
 });
