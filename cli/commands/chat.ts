@@ -19,7 +19,7 @@ export const spec: CommandSpec = {
   usage: [
     "chat [options]                    interactive session",
     'chat [options] "prompt"           one answer, then exit',
-    'echo "prompt" | deno task cli chat   prompt read from stdin',
+    "chat [options] < prompt.txt        prompt read from stdin (also piped)",
   ],
   options: {
     model: {
