@@ -14,7 +14,8 @@
  * caching, and the gateway's own `file_ids` (resolved before translation).
  *
  * Reasoning: `none` never enables reasoning. Claude (3.7 – 4.5) gets extended thinking with
- * budget_tokens minimal 1024, low 2048, medium 8192, high 16384, xhigh 32768, `maxTokens` raised
+ * budget_tokens minimal 1024, low 2048, medium 8192, high 16384, xhigh 32768 (or the exact
+ * `reasoning_budget_tokens` a Claude body's `thinking.budget_tokens` became), `maxTokens` raised
  * above the budget (budget + the requested or default answer length, capped at the model's
  * output limit); Claude 4.6+ gets adaptive thinking with `output_config.effort` (minimal/low →
  * low, xhigh → max). With Claude thinking, temperature, top_p and top_k are not sent (Anthropic
@@ -135,7 +136,11 @@ export function planParams(request: ChatRequest, caps: ModelCapabilities): Param
         throw invalid("reasoning_effort", "reasoning_effort is not supported by this model.");
       case "claude_budget": {
         const answer = maxTokens;
-        let budget = CLAUDE_THINKING_BUDGETS[effort];
+        // An exact budget from a Claude body (`thinking.budget_tokens`) wins over the effort's.
+        const exact = request.reasoning_budget_tokens;
+        let budget = typeof exact === "number" && Number.isInteger(exact) && exact >= 1024
+          ? exact
+          : CLAUDE_THINKING_BUDGETS[effort];
         if (maxTokens <= budget) maxTokens = Math.min(caps.maxOutputTokens, budget + answer);
         if (budget >= maxTokens) budget = Math.max(1024, maxTokens - 1024);
         fields.thinking = { type: "enabled", budget_tokens: budget };

@@ -321,6 +321,20 @@ Deno.test("reasoning_effort → family reasoning configuration", async (t) => {
       },
     },
     {
+      name:
+        "Claude: an exact reasoning_budget_tokens (a Claude body's budget) wins over the effort's",
+      request: {
+        messages: q,
+        reasoning_effort: "medium",
+        reasoning_budget_tokens: 5000,
+        max_tokens: 6000,
+      },
+      expected: {
+        inferenceConfig: { maxTokens: 6000 },
+        additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 5000 } },
+      },
+    },
+    {
       name: "Claude: raised maxTokens capped at the model limit, budget kept below it",
       model: "anthropic.claude-opus-4-20250514-v1:0",
       request: { messages: q, reasoning_effort: "xhigh", max_tokens: 20000 },
