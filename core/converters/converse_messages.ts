@@ -3,7 +3,8 @@
  *
  * Rules: system and developer messages become system blocks in order (or, for models without a
  * system prompt, text at the start of the first user turn); consecutive same-role turns are
- * merged, so all tool results after an assistant turn share ONE user turn (tool results first);
+ * merged, so all tool results after an assistant turn share ONE user turn (tool results first;
+ * a tool message with the Claude extension `is_error: true` gets `status: "error"`);
  * empty or whitespace-only text is dropped and turns left empty disappear; a final assistant
  * prefill loses its trailing whitespace; `cache_control` adds a `cachePoint` after its item.
  *
@@ -286,6 +287,10 @@ export function toConverseMessages(request: ChatRequest, opts: MessageOptions): 
             toolResult: {
               toolUseId: sanitizeToolUseId(message.tool_call_id),
               content: toolResultContent(text),
+              // A Claude `tool_result` with `is_error` (kept on the canonical tool message).
+              ...((message as { is_error?: unknown }).is_error === true
+                ? { status: "error" as const }
+                : {}),
             },
           }];
           pushCache(block, message, opts.caps);

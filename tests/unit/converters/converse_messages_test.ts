@@ -92,6 +92,38 @@ Deno.test("messages → Converse turns", async (t) => {
       },
     },
     {
+      name: "a tool message with is_error (from a Claude tool_result) → status error",
+      request: {
+        tools: [fnTool("get_weather")],
+        messages: [
+          user("weather?"),
+          assistant(null, { tool_calls: [weatherCall] }),
+          { ...toolMsg("call_1", "city not found"), is_error: true },
+        ],
+      },
+      expected: {
+        messages: [
+          userTurn("weather?"),
+          {
+            role: "assistant",
+            content: [
+              { toolUse: { toolUseId: "call_1", name: "get_weather", input: { city: "Paris" } } },
+            ],
+          },
+          {
+            role: "user",
+            content: [{
+              toolResult: {
+                toolUseId: "call_1",
+                content: [{ text: "city not found" }],
+                status: "error",
+              },
+            }],
+          },
+        ],
+      },
+    },
+    {
       name: "tool results come first when a user message joins their turn",
       request: {
         tools: [fnTool("get_weather")],
