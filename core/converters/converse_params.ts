@@ -2,7 +2,8 @@
  * OpenAI sampling, reasoning and output parameters → Converse `inferenceConfig`,
  * `additionalModelRequestFields` and `outputConfig`, per model family.
  *
- * Rejected with a 400 naming the parameter (Bedrock cannot honour them): `n` > 1, `logprobs`
+ * Rejected with a 400 naming the parameter (Bedrock cannot honour them): any top-level field not
+ * listed here (e.g. legacy `functions`, `web_search_options`), `n` > 1, `logprobs`
  * true, `top_logprobs`, a non-empty `logit_bias`, non-zero `presence_penalty` /
  * `frequency_penalty` on families without penalties, `audio` or an `audio` modality, `top_k` on
  * families without it, `reasoning_effort` (other than `none`) on models without reasoning.
@@ -48,12 +49,59 @@ const invalid = (param: string, message: string) =>
 const given = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
 
 /**
+ * Top-level request fields the translation reads or documents as ignored; any other field
+ * (legacy `functions` / `function_call`, `web_search_options`, a typo…) is a 400 rather than
+ * silently dropped. `top_k` and `reasoning_budget_tokens` are canonical extensions.
+ */
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([
+  "model",
+  "messages",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "stream",
+  "stream_options",
+  "temperature",
+  "top_p",
+  "top_k",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+  "n",
+  "user",
+  "metadata",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "presence_penalty",
+  "frequency_penalty",
+  "reasoning_effort",
+  "reasoning_budget_tokens",
+  "service_tier",
+  "store",
+  "modalities",
+  "prediction",
+  "audio",
+  "verbosity",
+  "prompt_cache_key",
+  "safety_identifier",
+  "file_ids",
+]);
+
+/**
  * Throws a 400 naming the first parameter Bedrock cannot honour.
  *
  * @example
  * rejectUnsupported({ model: "m", messages: [], n: 2 }, caps); // throws (param "n")
  */
 export function rejectUnsupported(request: ChatRequest, caps: ModelCapabilities): void {
+  for (const [key, value] of Object.entries(request)) {
+    if (!KNOWN_FIELDS.has(key) && value !== undefined && value !== null) {
+      throw invalid(key, `${key} is not supported for Bedrock models.`);
+    }
+  }
   if (given(request.n) && request.n > 1) {
     throw invalid("n", "n > 1 is not supported for Bedrock models; send one request per choice.");
   }

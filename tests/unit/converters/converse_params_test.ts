@@ -105,6 +105,21 @@ Deno.test("parameters Bedrock cannot honour → 400 naming them; documented ones
   await runRows(t, [
     { name: "n > 1 → 400 n", request: { messages: q, n: 2 }, errorParam: "n" },
     {
+      name: "legacy functions → 400 naming it (not silently dropped)",
+      request: { messages: q, functions: [{ name: "f", parameters: {} }] },
+      errorParam: "functions",
+    },
+    {
+      name: "an unknown field → 400 naming it",
+      request: { messages: q, web_search_options: {} },
+      errorParam: "web_search_options",
+    },
+    {
+      name: "an unknown field set to null is absent",
+      request: { messages: q, function_call: null },
+      expected: { inferenceConfig: { maxTokens: 4096 } },
+    },
+    {
       name: "n = 1 is accepted",
       request: { messages: q, n: 1 },
       expected: { inferenceConfig: { maxTokens: 4096 } },
