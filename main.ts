@@ -27,6 +27,7 @@ import {
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
+import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
 
 const WORKER_PREFIX = "gateway-worker-";
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -122,10 +123,12 @@ function fileStore(config: Config): FileStore {
   return createS3FileStore({ client, bucket: config.s3FilesBucket });
 }
 
-/** Builds the fetch handler from a config: real SDK clients, providers, services, app. */
+/** Builds the fetch handler from a config: real SDK clients, providers, services, app.
+ * `metrics` defaults to a registry of this handler alone. */
 export function buildHandler(
   config: Config,
   logger: Logger,
+  metrics?: MetricsSource,
 ): (request: Request) => Response | Promise<Response> {
   const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
     apiKey: config.openaiApiKey,
@@ -149,7 +152,14 @@ export function buildHandler(
     routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
     files: { store: files, maxChars: config.filesContextMaxChars },
   });
-  return createApp({ config, chat, logger, files, bedrockConfigured: bedrock.configured }).fetch;
+  return createApp({
+    config,
+    chat,
+    logger,
+    files,
+    bedrockConfigured: bedrock.configured,
+    metrics,
+  }).fetch;
 }
 
 function configure(): { config: Config; logger: Logger } {
@@ -158,17 +168,23 @@ function configure(): { config: Config; logger: Logger } {
   return { config, logger };
 }
 
-/** Serves on this thread until `stop` resolves; then shuts down gracefully. */
+const workerCount = (config: Config) =>
+  config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
+
+/** Serves on this thread until `stop` resolves; then shuts down gracefully. Workers (`reusePort`)
+ * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel. */
 async function serveHere(reusePort: boolean, stop: Promise<void>): Promise<void> {
   const { config, logger } = configure();
+  const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     reusePort,
     onListen: () => {},
-  }, buildHandler(config, logger));
+  }, buildHandler(config, logger, metrics));
   await stop;
   await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+  metrics?.close();
 }
 
 function signalled(): Promise<void> {
@@ -194,7 +210,7 @@ async function start(): Promise<void> {
   // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
   // are still starting must still shut down gracefully, not kill the process.
   const stop = signalled();
-  const count = config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
+  const count = workerCount(config);
   const url = `http://${
     config.host.includes(":") ? `[${config.host}]` : config.host
   }:${config.port}`;

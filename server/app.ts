@@ -12,13 +12,16 @@ import type { FileStore } from "../core/files/store.ts";
 import { healthReport } from "../core/health.ts";
 import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
+import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { requireApiKey } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
 import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
+import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import type { AppEnv } from "./types.ts";
@@ -32,8 +35,10 @@ export interface AppDeps {
   files?: FileStore;
   /** Whether Bedrock credentials were found (reported by /health). */
   bedrockConfigured?: boolean;
-  /** Observer of finished requests (metrics). */
+  /** Another observer of finished requests (besides `metrics`). */
   observe?: AccessObserver;
+  /** What `/metrics` reports; default: a registry of this app alone. */
+  metrics?: MetricsSource;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -49,14 +54,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     );
   };
 
+  const metrics = deps.metrics ?? localMetrics();
+  const observe: AccessObserver = (record) => {
+    metrics.observe(record);
+    deps.observe?.(record);
+  };
+
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
-  app.use("*", accessLog(logger, deps.observe));
+  app.use("*", accessLog(logger, observe));
   app.use("/v1/messages", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
   });
   app.use("/v1/*", requireApiKey(checkKey));
+  app.use("/metrics", requireApiKey(checkKey));
   const requestLimit = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
   // Uploads get MAX_FILE_BYTES (plus the multipart envelope); the store enforces the exact limit.
   const uploadLimit = bodyLimit({
@@ -79,6 +91,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/trpc/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
 
   app.route("/health", healthRoute(report));
+  app.route("/metrics", metricsRoute(metrics));
+  app.route("/", docsRoutes());
   app.route("/v1/chat/completions", chatCompletionsRoute(chat));
   app.route("/v1/messages", messagesRoute(chat));
   app.route("/v1/models", modelsRoute(chat));
@@ -88,7 +102,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const methodNotAllowed = (allowed: string) => () => {
     throw new GatewayError("method_not_allowed", `Method not allowed; use ${allowed}.`);
   };
-  app.all("/health", methodNotAllowed("GET"));
+  for (const path of ["/health", "/metrics", "/openapi.json", "/docs"]) {
+    app.all(path, methodNotAllowed("GET"));
+  }
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
   app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));

@@ -15,6 +15,8 @@ export interface AppEnv {
     errorCode?: string;
     /** The envelope errors of this request are written in (default: OpenAI's). */
     errorFormat?: FormatName;
+    /** A route's own bounded label for logs and metrics (default: the matched pattern). */
+    routeLabel?: string;
     /** Set by streaming routes: resolves (to the error, if any) when the stream ends. */
     streamEnded?: Promise<GatewayError | undefined>;
   };

@@ -2,7 +2,8 @@
  * One structured access-log line per request, written when the response is complete (for
  * streams: when the stream ends).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { GatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AppEnv } from "../types.ts";
@@ -11,7 +12,11 @@ import type { AppEnv } from "../types.ts";
 export interface AccessRecord {
   request_id: string;
   method: string;
+  /** The matched route pattern (`/v1/models/:id`, `/trpc/chat.complete`), or `unmatched`:
+   * a bounded label for metrics. */
   route: string;
+  /** The request path as sent. */
+  path: string;
   status: number;
   duration_ms: number;
   model?: string;
@@ -23,6 +28,24 @@ export interface AccessRecord {
 
 /** Observer hook (metrics) called with every finished request. */
 export type AccessObserver = (record: AccessRecord) => void;
+
+/** Label for requests that matched no route (404s of unknown paths). */
+export const UNMATCHED_ROUTE = "unmatched";
+
+/**
+ * The bounded route label of a request: a route's own label (`c.var.routeLabel`), else the
+ * pattern of the first matched handler (middleware skipped; `{regex}` parts of parameters
+ * dropped), else `unmatched`.
+ *
+ * @example
+ * routeLabel(c); // "/v1/files/:id/content" for GET /v1/files/file-abc/content
+ */
+export function routeLabel(c: Context<AppEnv>): string {
+  if (c.var.routeLabel !== undefined) return c.var.routeLabel;
+  // Middleware are registered for every method and take `next`; handlers do not.
+  const handler = matchedRoutes(c).find((r) => r.method !== "ALL" || r.handler.length < 2);
+  return handler === undefined ? UNMATCHED_ROUTE : handler.path.replace(/\{[^}]*\}/g, "");
+}
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -47,7 +70,8 @@ export function accessLog(
       const record: AccessRecord = {
         request_id: c.var.requestId,
         method: c.req.method,
-        route: c.req.path,
+        route: routeLabel(c),
+        path: c.req.path,
         status: c.res.status,
         duration_ms: round(performance.now() - started),
         model: meta.model,

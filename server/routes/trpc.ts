@@ -10,10 +10,15 @@ import { appRouter } from "../../routers/app_router.ts";
 import type { RouterDeps } from "../../routers/context.ts";
 import type { AppEnv } from "../types.ts";
 
-/** The tRPC route, mounted at `/trpc`. */
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/** The tRPC route, mounted at `/trpc`. Known single procedures are labelled `/trpc/<path>` in
+ * logs and metrics; anything else (batches, unknown paths) `/trpc/*`. */
 export function trpcRoute(deps: RouterDeps, logger: Logger): Hono<AppEnv> {
-  return new Hono<AppEnv>().all("/*", (c) =>
-    fetchRequestHandler({
+  return new Hono<AppEnv>().all("/*", (c) => {
+    const procedure = c.req.path.slice("/trpc/".length);
+    if (PROCEDURES.has(procedure)) c.set("routeLabel", `/trpc/${procedure}`);
+    return fetchRequestHandler({
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
@@ -38,5 +43,6 @@ export function trpcRoute(deps: RouterDeps, logger: Logger): Hono<AppEnv> {
         }
         c.set("errorCode", error.code);
       },
-    }));
+    });
+  });
 }

@@ -65,13 +65,13 @@ Deno.test("access log: errors carry their code; every route is logged", async ()
   const logs = gw.accessLogs();
   assert.equal(logs.length, requests.length);
   assert.deepEqual(
-    logs.map((l) => [l.route, l.status, l.error_code ?? null]),
+    logs.map((l) => [l.route, l.path, l.status, l.error_code ?? null]),
     [
-      ["/v1/chat/completions", 429, "rate_limit_exceeded"],
-      ["/v1/chat/completions", 400, "invalid_json"],
-      ["/nope", 404, "not_found"],
-      ["/health", 200, null],
-      ["/v1/models/mock-echo", 200, null],
+      ["/v1/chat/completions", "/v1/chat/completions", 429, "rate_limit_exceeded"],
+      ["/v1/chat/completions", "/v1/chat/completions", 400, "invalid_json"],
+      ["unmatched", "/nope", 404, "not_found"],
+      ["/health", "/health", 200, null],
+      ["/v1/models/:id", "/v1/models/mock-echo", 200, null],
     ],
   );
   assert.equal(logs[0].provider, "openai");

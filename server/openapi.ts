@@ -1,0 +1,289 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at `GET /openapi.json` and rendered by
+ * `GET /docs` (a local asset: nothing is fetched from the network).
+ */
+import { VERSION } from "../core/version.ts";
+import { SCHEMAS } from "./openapi_schemas.ts";
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, description = "OK"): Json => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const errors = (...statuses: number[]): Json =>
+  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request (body, parameter or value)",
+  401: "Missing or invalid client key",
+  403: "Upstream denied access",
+  404: "Unknown model, file or route",
+  405: "Method not allowed",
+  413: "Request body or upload too large",
+  429: "Upstream throttled (Retry-After when known)",
+  500: "Gateway bug (no stack trace)",
+  502: "Upstream failed or answered something malformed",
+  503: "Provider not configured or upstream unavailable",
+  504: "Upstream timed out",
+};
+const CHAT_ERRORS = [400, 401, 403, 404, 413, 429, 500, 502, 503, 504];
+const secured = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+const idParam = (description: string): Json => ({
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description,
+});
+const sse = (description: string): Json => ({ schema: { type: "string" }, description });
+
+/** The OpenAPI document (plain JSON data). */
+export const OPENAPI: Json = {
+  openapi: "3.1.0",
+  info: {
+    title: "LLM gateway",
+    version: VERSION,
+    description: "One OpenAI-compatible API in front of OpenAI, Amazon Bedrock and local mock " +
+      "models. Any input format (openai, bedrock_claude, bedrock_titan — detected from the " +
+      "body) and any output format (target_format). /v1/* and /trpc/* need a client key when " +
+      "API_KEY is set; /metrics too; /health, /openapi.json and /docs never do.",
+  },
+  tags: [
+    { name: "chat" },
+    { name: "models" },
+    { name: "files" },
+    { name: "operations" },
+    { name: "trpc" },
+  ],
+  paths: {
+    "/v1/chat/completions": {
+      post: {
+        tags: ["chat"],
+        summary: "Chat in any input format, answered in the target format (JSON or SSE)",
+        security: secured,
+        parameters: [{
+          name: "target_format",
+          in: "query",
+          required: false,
+          schema: { enum: ["openai", "bedrock_claude", "bedrock_titan"], default: "openai" },
+          description: "Output format; an unknown value is a 400.",
+        }],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                oneOf: [
+                  ref("OpenAIChatRequest"),
+                  ref("BedrockClaudeRequest"),
+                  ref("BedrockTitanRequest"),
+                ],
+              },
+              example: { model: "mock-echo", messages: [{ role: "user", content: "Hello" }] },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The answer; with stream: true an event stream (text/event-stream).",
+            content: {
+              "application/json": {
+                schema: {
+                  oneOf: [ref("ChatCompletion"), ref("ClaudeMessage"), ref("TitanResponse")],
+                },
+              },
+              "text/event-stream": sse(
+                "openai: data: <chat.completion.chunk> … data: [DONE]; bedrock_claude: Anthropic " +
+                  "events; bedrock_titan: data: <chunk>. A late error is one last error event.",
+              ),
+            },
+          },
+          ...errors(...CHAT_ERRORS),
+        },
+      },
+    },
+    "/v1/messages": {
+      post: {
+        tags: ["chat"],
+        summary: "Anthropic Messages API compatible (bedrock_claude in and out), any model",
+        security: secured,
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref("BedrockClaudeRequest") } },
+        },
+        responses: {
+          "200": {
+            description: "An Anthropic message, or its event stream with stream: true.",
+            content: {
+              "application/json": { schema: ref("ClaudeMessage") },
+              "text/event-stream": sse("message_start … message_stop"),
+            },
+          },
+          default: json(ref("AnthropicError"), "Error in Anthropic's shape"),
+        },
+      },
+    },
+    "/v1/models": {
+      get: {
+        tags: ["models"],
+        summary: "Every model of every configured provider",
+        security: secured,
+        responses: { "200": json(ref("ModelList")), ...errors(401) },
+      },
+    },
+    "/v1/models/{id}": {
+      get: {
+        tags: ["models"],
+        summary: "One model (ids may contain / and :)",
+        security: secured,
+        parameters: [idParam("Model id, e.g. mock-echo")],
+        responses: { "200": json(ref("Model")), ...errors(401, 404) },
+      },
+    },
+    "/v1/files": {
+      get: {
+        tags: ["files"],
+        summary: "List uploaded files",
+        security: secured,
+        parameters: [
+          { name: "purpose", in: "query", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10000 } },
+          { name: "after", in: "query", schema: { type: "string" } },
+          { name: "order", in: "query", schema: { enum: ["asc", "desc"], default: "desc" } },
+        ],
+        responses: { "200": json(ref("FileList")), ...errors(400, 401) },
+      },
+      post: {
+        tags: ["files"],
+        summary: "Upload a file (multipart: file, purpose); at most MAX_FILE_BYTES",
+        security: secured,
+        requestBody: {
+          required: true,
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                required: ["file", "purpose"],
+                properties: {
+                  file: { type: "string", contentMediaType: "application/octet-stream" },
+                  purpose: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        responses: { "200": json(ref("File")), ...errors(400, 401, 413) },
+      },
+    },
+    "/v1/files/{id}": {
+      get: {
+        tags: ["files"],
+        summary: "File metadata",
+        security: secured,
+        parameters: [idParam("File id (file-…)")],
+        responses: { "200": json(ref("File")), ...errors(401, 404) },
+      },
+      delete: {
+        tags: ["files"],
+        summary: "Delete a file",
+        security: secured,
+        parameters: [idParam("File id (file-…)")],
+        responses: { "200": json(ref("FileDeleted")), ...errors(401, 404) },
+      },
+    },
+    "/v1/files/{id}/content": {
+      get: {
+        tags: ["files"],
+        summary: "The file's exact bytes, with its stored content type",
+        security: secured,
+        parameters: [idParam("File id (file-…)")],
+        responses: {
+          "200": {
+            description: "Raw bytes (Content-Disposition: attachment)",
+            content: { "application/octet-stream": { schema: { type: "string" } } },
+          },
+          ...errors(401, 404),
+        },
+      },
+    },
+    "/health": {
+      get: {
+        tags: ["operations"],
+        summary: "Liveness and provider configuration (no key)",
+        security: [],
+        responses: { "200": json(ref("Health")) },
+      },
+    },
+    "/metrics": {
+      get: {
+        tags: ["operations"],
+        summary: "Prometheus metrics: requests, latency histograms, upstream errors, tokens",
+        description: "Prometheus text format 0.0.4. Needs the client key when API_KEY is set. " +
+          "Under `deno task start` the numbers are summed over every worker.",
+        security: secured,
+        responses: {
+          "200": {
+            description: "Metric families gateway_requests_total, " +
+              "gateway_request_duration_seconds, gateway_upstream_duration_seconds, " +
+              "gateway_upstream_errors_total, gateway_tokens_total",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    "/openapi.json": {
+      get: {
+        tags: ["operations"],
+        summary: "This document",
+        security: [],
+        responses: { "200": json({ type: "object" }) },
+      },
+    },
+    "/docs": {
+      get: {
+        tags: ["operations"],
+        summary: "Human-readable documentation page (self-contained HTML)",
+        security: [],
+        responses: {
+          "200": {
+            description: "HTML",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+        },
+      },
+    },
+    "/trpc/{procedure}": {
+      get: {
+        tags: ["trpc"],
+        summary: "tRPC queries and subscriptions (superjson; subscriptions as SSE)",
+        description: "Procedures: health, models.list, chat.stream, formats.detect, files.list, " +
+          "files.get. Use the typed client (createGatewayClient) rather than raw HTTP.",
+        security: secured,
+        parameters: [{ name: "procedure", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "tRPC response envelope" } },
+      },
+      post: {
+        tags: ["trpc"],
+        summary: "tRPC mutations: chat.complete, formats.convert, files.delete",
+        security: secured,
+        parameters: [{ name: "procedure", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "tRPC response envelope" } },
+      },
+    },
+  },
+  components: {
+    schemas: SCHEMAS,
+    responses: Object.fromEntries(
+      Object.entries(ERROR_TEXT).map(([status, text]) => [
+        `E${status}`,
+        json(ref("ErrorEnvelope"), text),
+      ]),
+    ),
+    securitySchemes: {
+      bearerAuth: { type: "http", scheme: "bearer", description: "A key listed in API_KEY" },
+      apiKeyHeader: { type: "apiKey", in: "header", name: "x-api-key" },
+    },
+  },
+};
