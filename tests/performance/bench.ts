@@ -1,12 +1,15 @@
 /**
  * `deno task bench`: gateway overhead benchmark against a local mock upstream.
  *
- * Spawns three server processes on loopback — the mock upstream (`mock_upstream.ts`), a bare Deno
- * passthrough proxy (`passthrough.ts`, the floor for any Deno gateway) and the gateway itself
+ * Spawns server processes on loopback — the mock upstream (`mock_upstream.ts`), the bare Deno
+ * passthrough proxy (`passthrough.ts`, the floor for any Deno gateway), two more proxies that
+ * call the upstream through the `openai` SDK (`sdk`: runtime-piped body; `sdk-relay`: every chunk
+ * through JavaScript — the floors for a gateway built on the SDK) and the gateway itself
  * (`deno run <start task flags> main.ts start`, WORKERS=1) — then drives each scenario at a fixed
- * concurrency against (a) the upstream directly, (b) the passthrough and (c) the gateway, and
- * prints req/s, p50/p99 latency, ratios to direct, CPU time per request of each server process
- * (utime+stime from /proc) and peak RSS (VmHWM, reset per scenario).
+ * concurrency against (a) the upstream directly, (b) the passthrough, (c) the SDK floors (OpenAI
+ * scenarios) and (d) the gateway, and prints req/s, p50/p99 latency, ratios to direct, CPU time
+ * per request of each server process (utime+stime from /proc) and peak RSS (VmHWM, reset per
+ * scenario).
  *
  * Scenarios: OpenAI JSON, OpenAI SSE (20 chunks), Bedrock Converse JSON and ConverseStream (20
  * deltas, AWS event-stream framing). For Bedrock, direct and passthrough send native Converse
@@ -33,8 +36,10 @@ import {
   stopAll,
 } from "./proc.ts";
 import { renderCpuRatios, renderTable, type Row } from "./report.ts";
+import type { PassthroughMode } from "./passthrough.ts";
 import {
   CLIENT_KEY,
+  OPENAI_ONLY_TARGETS,
   requestFor,
   type Scenario,
   SCENARIOS,
@@ -178,12 +183,16 @@ async function main(): Promise<number> {
       )}`,
     );
   }
-  const passthrough = await spawnServer({
-    name: "passthrough",
-    args: ["run", "--allow-net", `${HERE}passthrough.ts`, upstream.origin],
-    cwd: REPO,
-    env: childEnv,
-  });
+  const proxy = (name: string, mode: PassthroughMode) =>
+    spawnServer({
+      name,
+      args: ["run", "--allow-net", `${HERE}passthrough.ts`, upstream.origin, mode],
+      cwd: REPO,
+      env: childEnv,
+    });
+  const passthrough = await proxy("passthrough", "fetch");
+  const sdkFloor = await proxy("sdk floor", "sdk");
+  const sdkRelayFloor = await proxy("sdk relay floor", "sdk-relay");
   const port = freePort();
   let gateway: ServerProcess | undefined;
   let gatewayFailure = "";
@@ -201,9 +210,10 @@ async function main(): Promise<number> {
     console.log(`GATEWAY FAILED TO START — its rows are skipped:\n${gatewayFailure}\n`);
   }
   console.log(
-    `pids: mock upstream ${upstream.pid}, passthrough ${passthrough.pid}, gateway ${
-      gateway?.pid ?? "—"
-    } (deno ${startTaskArgs().join(" ")})\n`,
+    `pids: mock upstream ${upstream.pid}, passthrough ${passthrough.pid}, sdk ${sdkFloor.pid}, ` +
+      `sdk-relay ${sdkRelayFloor.pid}, gateway ${gateway?.pid ?? "—"} (deno ${
+        startTaskArgs().join(" ")
+      })\n`,
   );
 
   const ticksPerMs = ticksPerSecond / 1000;
@@ -211,10 +221,13 @@ async function main(): Promise<number> {
   const targets: [TargetName, ServerProcess | undefined][] = [
     ["direct", upstream],
     ["passthrough", passthrough],
+    ["sdk", sdkFloor],
+    ["sdk-relay", sdkRelayFloor],
     ["gateway", gateway],
   ];
   for (const scenario of scenarios) {
     for (const [name, server] of targets) {
+      if (scenario.bedrock && OPENAI_ONLY_TARGETS.includes(name)) continue;
       if (server === undefined) {
         rows.push(skippedRow(name, scenario, "skipped (gateway did not start)"));
         continue;

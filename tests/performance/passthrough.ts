@@ -1,26 +1,72 @@
 /**
- * The bare Deno passthrough proxy: the floor for any Deno gateway. Reads the request body,
- * forwards it with `fetch` to the upstream (same path), streams the answer back.
+ * The bare Deno passthrough proxies: the floors for any Deno gateway. Each reads the request
+ * body, forwards it to the upstream (same path) and streams the answer back.
  *
- * Usage: `deno run --allow-net tests/performance/passthrough.ts <upstream-origin>`. Prints
+ * Modes (second argument):
+ * - `fetch` (default): `fetch` the upstream and hand its body to the runtime, which pipes the
+ *   bytes without JavaScript ever seeing them — the floor for any Deno proxy.
+ * - `sdk`: the same, but the upstream call is made by the official `openai` SDK (as the gateway's
+ *   OpenAI provider must) — the floor for a gateway built on the SDK.
+ * - `sdk-relay`: the SDK call, then every upstream chunk read by JavaScript and re-enqueued
+ *   unparsed — the floor for a gateway that looks at a stream at all (usage, errors, idle
+ *   deadline, format conversion).
+ *
+ * Usage: `deno run --allow-net tests/performance/passthrough.ts <upstream-origin> [mode]`. Prints
  * `{"port":N}` on stdout once listening.
  */
-const upstream = Deno.args[0] ?? "http://127.0.0.1:8001";
+import OpenAI from "openai";
 
-Deno.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  onListen: (addr) => console.log(JSON.stringify({ port: addr.port })),
-}, async (request) => {
-  const url = new URL(request.url);
-  const answer = await fetch(upstream + url.pathname + url.search, {
-    method: request.method,
-    headers: { "content-type": request.headers.get("content-type") ?? "application/json" },
-    body: request.method === "GET" ? undefined : await request.arrayBuffer(),
-    signal: request.signal,
-  });
-  return new Response(answer.body, {
-    status: answer.status,
-    headers: { "content-type": answer.headers.get("content-type") ?? "application/octet-stream" },
-  });
-});
+/** The proxy modes, in order of cost. */
+export const PASSTHROUGH_MODES = ["fetch", "sdk", "sdk-relay"] as const;
+/** One proxy mode. */
+export type PassthroughMode = typeof PASSTHROUGH_MODES[number];
+
+/** Forwards each chunk through JavaScript, one pull at a time (backpressure kept). */
+function relay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const step = await reader.read();
+      if (step.done) controller.close();
+      else controller.enqueue(step.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+/** The proxy's request handler for `mode`. */
+export function createPassthrough(
+  upstream: string,
+  mode: PassthroughMode,
+): (request: Request) => Promise<Response> {
+  const client = new OpenAI({ apiKey: "sk-passthrough", baseURL: `${upstream}/v1`, maxRetries: 0 });
+  return async (request) => {
+    const url = new URL(request.url);
+    const answer = mode === "fetch"
+      ? await fetch(upstream + url.pathname + url.search, {
+        method: request.method,
+        headers: { "content-type": request.headers.get("content-type") ?? "application/json" },
+        body: request.method === "GET" ? undefined : await request.arrayBuffer(),
+        signal: request.signal,
+      })
+      : await client.chat.completions.create(await request.json(), { signal: request.signal })
+        .asResponse();
+    const body = mode === "sdk-relay" && answer.body !== null ? relay(answer.body) : answer.body;
+    return new Response(body, {
+      status: answer.status,
+      headers: {
+        "content-type": answer.headers.get("content-type") ?? "application/octet-stream",
+      },
+    });
+  };
+}
+
+if (import.meta.main) {
+  const mode = (Deno.args[1] ?? "fetch") as PassthroughMode;
+  if (!PASSTHROUGH_MODES.includes(mode)) throw new Error(`unknown passthrough mode ${mode}`);
+  Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: (addr) => console.log(JSON.stringify({ port: addr.port })),
+  }, createPassthrough(Deno.args[0] ?? "http://127.0.0.1:8001", mode));
+}

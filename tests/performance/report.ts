@@ -80,7 +80,11 @@ export function renderTable(rows: Row[]): string {
   return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...body].join("\n");
 }
 
-/** Gateway ÷ passthrough CPU per request for every scenario measured on both. */
+/** The `openai` SDK floors (see `passthrough.ts`), reported next to the gateway's ratio. */
+const FLOOR_TARGETS = ["sdk", "sdk-relay"];
+
+/** Gateway ÷ passthrough CPU per request for every scenario measured on both, with the SDK
+ * floors ÷ passthrough where they were measured. */
 export function renderCpuRatios(rows: Row[], limit: number, limitScenarios: string[]): string {
   const out = ["gateway ÷ passthrough CPU per request (the steadiest figure on a shared machine):"];
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
@@ -102,6 +106,15 @@ export function renderCpuRatios(rows: Row[], limit: number, limitScenarios: stri
         times(ratio)
       }${verdict}`,
     );
+    const floors = FLOOR_TARGETS.flatMap((target) => {
+      const row = rows.find((r) => r.target === target && r.scenario === scenario);
+      return row === undefined || row.skipped !== undefined
+        ? []
+        : [`${target} ${fixed(row.cpuMs, 3)} ms = ${times(row.cpuMs / proxy.cpuMs)}`];
+    });
+    if (floors.length > 0) {
+      out.push(`  ${"".padEnd(width)}  floors ÷ passthrough: ${floors.join(", ")}`);
+    }
   }
   return out.join("\n");
 }

@@ -11,8 +11,14 @@ export const OPENAI_MODEL = "gpt-4o-mini";
 /** The client key the gateway is started with (API_KEY) and every request sends. */
 export const CLIENT_KEY = "bench-client-key";
 
-/** Who is driven: the mock itself, the bare passthrough, or the gateway. */
-export type TargetName = "direct" | "passthrough" | "gateway";
+/**
+ * Who is driven: the mock itself, the bare passthrough, the floors of a gateway built on the
+ * `openai` SDK (OpenAI scenarios only; see `passthrough.ts`), or the gateway.
+ */
+export type TargetName = "direct" | "passthrough" | "sdk" | "sdk-relay" | "gateway";
+
+/** The targets that only proxy OpenAI requests. */
+export const OPENAI_ONLY_TARGETS: TargetName[] = ["sdk", "sdk-relay"];
 
 /** Scenario ids accepted by `--only`. */
 export type ScenarioId = "openai-json" | "openai-sse" | "converse-json" | "converse-stream";
