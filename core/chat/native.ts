@@ -3,7 +3,9 @@
  * it as is (Claude bodies for Anthropic models, Titan bodies for Titan models on Bedrock) goes
  * upstream unchanged (gateway-only fields removed). In the same format the answer comes back
  * unchanged; for any other target the native answer is read into the canonical shape and
- * rendered in the target format, exactly as the hub would.
+ * rendered in the target format, exactly as the hub would. Claude bodies with `url` image or
+ * document sources take the hub instead (InvokeModel takes base64 sources only; the Bedrock
+ * provider fetches the URLs through the guarded fetch and sends the bytes to Converse).
  */
 import { GatewayError, toGatewayError } from "../errors.ts";
 import {
@@ -52,10 +54,33 @@ export interface NativePlan {
 const hasFiles = (request: ClaudeRequest | TitanRequest) =>
   request.file_ids !== undefined && request.file_ids.length > 0;
 
+type Block = { type: string; source?: unknown; content?: unknown };
+
+const isUrlMedia = (block: Block) =>
+  (block.type === "image" || block.type === "document") &&
+  (block.source as { type?: unknown } | undefined)?.type === "url";
+
+/**
+ * Whether a Claude request has an image or document block with a `url` source, in a message's
+ * content or inside a `tool_result`'s content. Bedrock's Claude Messages API (InvokeModel)
+ * accepts base64 sources only, so such a request cannot go upstream unchanged.
+ */
+function hasUrlSources(request: ClaudeRequest): boolean {
+  return request.messages.some((message) =>
+    typeof message.content !== "string" &&
+    message.content.some((block: Block) =>
+      isUrlMedia(block) ||
+      (block.type === "tool_result" && Array.isArray(block.content) &&
+        (block.content as Block[]).some(isUrlMedia))
+    )
+  );
+}
+
 /**
  * The native plan for a request, or undefined when it goes through the canonical hub: OpenAI
- * bodies, bodies with `file_ids` (file context is added to the canonical request), and models
- * whose provider does not take the body natively.
+ * bodies, bodies with `file_ids` (file context is added to the canonical request), Claude bodies
+ * with `url` image or document sources (fetched by the gateway, sent to Converse as bytes), and
+ * models whose provider does not take the body natively.
  */
 export function planNative(
   input: AnyRequest,
@@ -63,6 +88,7 @@ export function planNative(
   routing: RoutingOptions,
 ): NativePlan | undefined {
   if (input.format === "openai" || hasFiles(input.request)) return undefined;
+  if (input.format === "bedrock_claude" && hasUrlSources(input.request)) return undefined;
   const route = resolveRoute(input.request.model, routing);
   const provider = providers[route.provider];
   if (provider?.invokeNative === undefined) return undefined;

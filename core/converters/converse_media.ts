@@ -1,6 +1,8 @@
 /**
  * Media of OpenAI content parts → Converse image and document blocks: `data:` URLs decoded,
- * `s3://` URIs by reference, http(s) URLs looked up in the media the provider fetched beforehand.
+ * `s3://` URIs by reference, http(s) URLs (an `image_url`, or a `file` part's gateway extension
+ * `file.file_url`) looked up in the media the provider fetched beforehand; the fetched bytes are
+ * judged here (image or document format), so fetching stays out of the converters.
  */
 import { GatewayError } from "../errors.ts";
 import type { ChatRequest } from "../formats/openai.ts";
@@ -11,14 +13,27 @@ import type {
   ConverseImageFormat,
 } from "../formats/converse.ts";
 
-/** An image fetched by the provider: its bytes and detected format. */
-export interface FetchedImage {
+/** A remote image or document the provider fetched: its bytes and the declared media type. */
+export interface FetchedContent {
   bytes: Uint8Array;
-  format: ConverseImageFormat;
+  /** The `content-type` media type the server sent, when it sent one. */
+  contentType?: string;
 }
 
-/** Remote images the provider fetched, keyed by the URL as it appears in the request. */
-export type ResolvedMedia = ReadonlyMap<string, FetchedImage>;
+/** Remote media the provider fetched, keyed by the URL as it appears in the request. */
+export type ResolvedMedia = ReadonlyMap<string, FetchedContent>;
+
+/** The fields of a `file` part's `file` object (`file_url` is a gateway extension). */
+export interface FileFields {
+  file_data?: string;
+  file_id?: string;
+  filename?: string;
+  file_url?: unknown;
+}
+
+const SUPPORTED_DOCUMENTS = "PDF, CSV, DOC(X), XLS(X), HTML, TXT or MD";
+
+const isHttpUrl = (url: string) => /^https?:\/\//i.test(url);
 
 const IMAGE_MIME: Record<string, ConverseImageFormat> = {
   "image/png": "png",
@@ -81,21 +96,38 @@ export function sniffImageFormat(bytes: Uint8Array): ConverseImageFormat | undef
 }
 
 /**
- * The http(s) image URLs of a request that the provider must fetch (guarded) before translating.
+ * The URL a `file` part's document is read from: its non-empty `file_url`, unless inline
+ * `file_data` is given (which wins, as no fetch is needed).
+ *
+ * @example
+ * fileUrlOf({ file_url: "https://example.com/a.pdf" }); // "https://example.com/a.pdf"
+ */
+export function fileUrlOf(file: FileFields): string | undefined {
+  if (file.file_data !== undefined) return undefined;
+  return typeof file.file_url === "string" && file.file_url !== "" ? file.file_url : undefined;
+}
+
+/**
+ * The http(s) URLs of a request's images and documents (`file.file_url`) that the provider must
+ * fetch (guarded) before translating, each once.
  *
  * @example
  * collectMediaUrls({ model: "m", messages: [{ role: "user", content: [
- *   { type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] });
- * // ["https://example.com/a.png"]
+ *   { type: "image_url", image_url: { url: "https://example.com/a.png" } },
+ *   { type: "file", file: { file_url: "https://example.com/b.pdf" } }] }] });
+ * // ["https://example.com/a.png", "https://example.com/b.pdf"]
  */
 export function collectMediaUrls(request: ChatRequest): string[] {
   const urls = new Set<string>();
   for (const message of request.messages) {
     if (message.role !== "user" || typeof message.content === "string") continue;
     for (const part of message.content) {
-      if (part.type === "image_url" && /^https?:\/\//i.test(part.image_url.url)) {
-        urls.add(part.image_url.url);
-      }
+      const url = part.type === "image_url"
+        ? part.image_url.url
+        : part.type === "file"
+        ? fileUrlOf(part.file)
+        : undefined;
+      if (url !== undefined && isHttpUrl(url)) urls.add(url);
     }
   }
   return [...urls];
@@ -192,10 +224,19 @@ export function imageBlock(
     }
     return { format, source: { s3Location: { uri: url } } };
   }
-  if (/^https?:\/\//i.test(url)) {
+  if (isHttpUrl(url)) {
     const fetched = resolved.get(url);
     if (fetched === undefined) throw invalid(`${param}: the image could not be fetched.`, param);
-    return { format: fetched.format, source: { bytes: fetched.bytes } };
+    const format = sniffImageFormat(fetched.bytes) ??
+      (fetched.contentType === undefined ? undefined : imageFormatFromMime(fetched.contentType));
+    if (format === undefined) {
+      throw new GatewayError(
+        "invalid_request",
+        `The URL at ${param} is not a png, jpeg, gif or webp image.`,
+        { code: "invalid_image_url", param },
+      );
+    }
+    return { format, source: { bytes: fetched.bytes } };
   }
   throw invalid(`${param} must be a data:, http(s):// or s3:// URL.`, param);
 }
@@ -207,30 +248,37 @@ export function documentName(filename: string | undefined): string {
   return name === "" ? "document" : name.slice(0, 200);
 }
 
-/**
- * A `file` part with inline `file_data` → a Converse document block (PDF and the other
- * formats Converse reads). `file_id` references are a 400: send the bytes, or use `file_ids`.
- *
- * @example
- * documentBlock({ file_data: "data:application/pdf;base64,JVBERg==", filename: "a.pdf" }, "p");
- * // { format: "pdf", name: "a", source: { bytes: Uint8Array(4) } }
- */
-export function documentBlock(
-  file: { file_data?: string; file_id?: string; filename?: string },
+const extensionOf = (name: string) => /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
+
+const documentFormatFromMime = (mime: string): ConverseDocumentFormat | undefined =>
+  DOCUMENT_MIME[mime.split(";")[0].trim().toLowerCase()];
+
+/** The path of an http(s) URL without query and fragment, e.g. `/docs/a.pdf`. */
+const urlPath = (url: string) => url.split(/[?#]/)[0].replace(/^https?:\/\/[^/]*/i, "");
+
+/** The last path segment of a URL, percent-decoded when possible (a default document name). */
+function urlBasename(url: string): string | undefined {
+  const segment = urlPath(url).split("/").pop() ?? "";
+  if (segment === "") return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** `file_data` (a data URL, or raw base64 read as PDF unless the filename says otherwise). */
+function inlineDocument(
+  fileData: string,
+  filename: string | undefined,
   param: string,
 ): ConverseDocumentBlock {
-  if (file.file_data === undefined) {
-    throw invalid(
-      `${param}.file_id is not supported for Bedrock models; send file_data, or use file_ids.`,
-      `${param}.file_id`,
-    );
-  }
   const dataParam = `${param}.file_data`;
-  const ext = /\.([A-Za-z0-9]+)$/.exec(file.filename ?? "")?.[1]?.toLowerCase();
+  const ext = extensionOf(filename ?? "");
   let bytes: Uint8Array;
   let format: ConverseDocumentFormat | undefined;
-  if (/^data:/i.test(file.file_data)) {
-    const data = parseDataUrl(file.file_data);
+  if (/^data:/i.test(fileData)) {
+    const data = parseDataUrl(fileData);
     if (data === undefined) {
       throw invalid(`${dataParam} is not a valid base64 data URL.`, dataParam);
     }
@@ -238,14 +286,81 @@ export function documentBlock(
     format = DOCUMENT_MIME[data.mime] ??
       (ext === undefined ? undefined : DOCUMENT_EXTENSIONS[ext]);
   } else {
-    bytes = decodeBase64OrThrow(file.file_data, dataParam);
+    bytes = decodeBase64OrThrow(fileData, dataParam);
     format = ext === undefined ? "pdf" : DOCUMENT_EXTENSIONS[ext];
   }
   if (format === undefined) {
     throw invalid(
-      `${dataParam} has an unsupported document type; use PDF, CSV, DOC(X), XLS(X), HTML, TXT or MD.`,
+      `${dataParam} has an unsupported document type; use ${SUPPORTED_DOCUMENTS}.`,
       dataParam,
     );
   }
-  return { format, name: documentName(file.filename), source: { bytes } };
+  return { format, name: documentName(filename), source: { bytes } };
+}
+
+/**
+ * A `file_url` document the provider fetched: the format from the response's content type, else
+ * the URL's or the filename's extension, else PDF bytes (`%PDF-`); anything else is a 400.
+ */
+function fetchedDocument(
+  url: string,
+  filename: string | undefined,
+  resolved: ResolvedMedia,
+  param: string,
+): ConverseDocumentBlock {
+  if (!isHttpUrl(url)) {
+    throw invalid(`${param}.file_url must be an http(s) URL.`, `${param}.file_url`);
+  }
+  const fetched = resolved.get(url);
+  if (fetched === undefined) throw invalid(`${param}: the document could not be fetched.`, param);
+  const fromName = (name: string | undefined) => {
+    const ext = name === undefined ? undefined : extensionOf(name);
+    return ext === undefined ? undefined : DOCUMENT_EXTENSIONS[ext];
+  };
+  const isPdf = new TextDecoder().decode(fetched.bytes.subarray(0, 5)) === "%PDF-";
+  const format =
+    (fetched.contentType === undefined ? undefined : documentFormatFromMime(fetched.contentType)) ??
+      fromName(urlPath(url)) ?? fromName(filename) ?? (isPdf ? "pdf" : undefined);
+  if (format === undefined) {
+    const type = fetched.contentType === undefined ? "" : ` (${fetched.contentType})`;
+    throw invalid(
+      `The document at ${param}${type} is not a supported type; use ${SUPPORTED_DOCUMENTS}.`,
+      param,
+    );
+  }
+  return {
+    format,
+    name: documentName(filename ?? urlBasename(url)),
+    source: { bytes: fetched.bytes },
+  };
+}
+
+/**
+ * A `file` part → a Converse document block (PDF and the other formats Converse reads): inline
+ * `file_data`, or an http(s) `file_url` (gateway extension) read from the media the provider
+ * fetched. `file_id` references are a 400 (send the bytes, or use `file_ids`), as is a part
+ * with none of the three. `param` names the part, e.g. `messages[0].content[1].file`.
+ *
+ * @example
+ * documentBlock({ file_data: "data:application/pdf;base64,JVBERg==", filename: "a.pdf" }, new Map(), "p");
+ * // { format: "pdf", name: "a", source: { bytes: Uint8Array(4) } }
+ */
+export function documentBlock(
+  file: FileFields,
+  resolved: ResolvedMedia,
+  param: string,
+): ConverseDocumentBlock {
+  if (file.file_data !== undefined) return inlineDocument(file.file_data, file.filename, param);
+  const url = fileUrlOf(file);
+  if (url !== undefined) return fetchedDocument(url, file.filename, resolved, param);
+  if (file.file_id !== undefined) {
+    throw invalid(
+      `${param}.file_id is not supported for Bedrock models; send file_data, or use file_ids.`,
+      `${param}.file_id`,
+    );
+  }
+  throw invalid(
+    `${param} has no document: send file_data (base64 or a data: URL) or an http(s) file_url.`,
+    param,
+  );
 }

@@ -115,7 +115,7 @@ function userBlocks(
       }
       case "file": {
         if (!opts.caps.documents) throw unsupported(`${param}.file`, "document input");
-        const document = documentBlock(part.file, `${param}.file`);
+        const document = documentBlock(part.file, opts.resolved, `${param}.file`);
         let name = document.name;
         for (let n = 2; docNames.has(name); n++) name = `${document.name} (${n})`;
         docNames.add(name);

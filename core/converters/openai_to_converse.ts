@@ -1,7 +1,7 @@
 /**
  * The canonical OpenAI chat request → a Bedrock Converse / ConverseStream request. Pure and
- * total: remote images are fetched by the provider beforehand ({@link collectMediaUrls}) and
- * passed in as `resolved`. Message rules live in `converse_messages.ts`, tools in
+ * total: remote images and documents are fetched by the provider beforehand
+ * ({@link collectMediaUrls}) and passed in as `resolved`. Message rules live in `converse_messages.ts`, tools in
  * `converse_tools.ts`, parameters (and the list of rejected / ignored fields) in
  * `converse_params.ts`, media in `converse_media.ts`.
  */
@@ -20,7 +20,7 @@ import {
 } from "./converse_params.ts";
 import { planTools, ToolNames } from "./converse_tools.ts";
 
-export { collectMediaUrls, type FetchedImage, type ResolvedMedia } from "./converse_media.ts";
+export { collectMediaUrls, type FetchedContent, type ResolvedMedia } from "./converse_media.ts";
 
 /** A Converse request plus what the response converters need to map the answer back. */
 export interface ConverseInput extends ConverseRequest {

@@ -1,7 +1,7 @@
 /**
  * The Bedrock provider: canonical (OpenAI) requests go through the Converse / ConverseStream API
- * for every model family, via the injected `BedrockRuntimeClient` (its `send`). Remote images are
- * fetched first through the guarded fetch; translation both ways is done by the pure converters;
+ * for every model family, via the injected `BedrockRuntimeClient` (its `send`). Remote images and
+ * documents are fetched first through the guarded fetch; translation both ways is done by the pure converters;
  * SDK errors (HTTP errors and mid-stream exception frames alike) become GatewayErrors.
  */
 import {
@@ -35,7 +35,7 @@ export interface BedrockProviderOptions {
   client: BedrockRuntimeSend;
   /** The control-plane client for model listing; undefined serves the built-in catalog. */
   controlClient?: BedrockControlClient;
-  /** Guarded fetch for http(s) image URLs. */
+  /** Guarded fetch for http(s) image and document URLs. */
   fetchMedia: GuardedFetch;
   logger: Logger;
   /** How long the model list is reused. */

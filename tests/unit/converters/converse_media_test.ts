@@ -1,4 +1,7 @@
-/** Table tests: images and documents → Converse blocks (issue 3, "Images and documents"). */
+/**
+ * Table tests: images and documents → Converse blocks (issue 3, "Images and documents"),
+ * including http(s) image and document (`file.file_url`) URLs the provider fetched.
+ */
 import assert from "node:assert/strict";
 import {
   collectMediaUrls,
@@ -67,13 +70,36 @@ Deno.test("media → Converse image and document blocks", async (t) => {
     {
       name: "http(s) URL → image block from the media the provider fetched",
       request: { messages: [user([image("https://example.com/cat")])] },
-      resolved: new Map([["https://example.com/cat", { bytes: PNG, format: "png" as const }]]),
+      resolved: new Map([["https://example.com/cat", { bytes: PNG }]]),
       expected: {
         messages: [{
           role: "user",
           content: [{ image: { format: "png", source: { bytes: PNG } } }],
         }],
       },
+    },
+    {
+      name: "http(s) URL fetched with an image content type but unknown bytes → that format",
+      request: { messages: [user([image("https://example.com/cat")])] },
+      resolved: new Map([["https://example.com/cat", {
+        bytes: new Uint8Array([1, 2]),
+        contentType: "image/webp",
+      }]]),
+      expected: {
+        messages: [{
+          role: "user",
+          content: [{ image: { format: "webp", source: { bytes: new Uint8Array([1, 2]) } } }],
+        }],
+      },
+    },
+    {
+      name: "http(s) URL whose fetched body is not an image → 400 naming the part",
+      request: { messages: [user([text("x"), image("https://example.com/page")])] },
+      resolved: new Map([["https://example.com/page", {
+        bytes: new TextEncoder().encode("<html>"),
+        contentType: "text/html",
+      }]]),
+      errorParam: "messages[0].content[1].image_url",
     },
     {
       name: "http(s) URL that was not fetched → 400 naming the part",
@@ -151,6 +177,74 @@ Deno.test("media → Converse image and document blocks", async (t) => {
       },
     },
     {
+      name: "file_url fetched as application/pdf → document block named after the URL",
+      request: {
+        messages: [user([file({ file_url: "https://example.com/docs/Q1%20report.pdf" })])],
+      },
+      resolved: new Map([["https://example.com/docs/Q1%20report.pdf", {
+        bytes: PDF,
+        contentType: "application/pdf",
+      }]]),
+      expected: {
+        messages: [{
+          role: "user",
+          content: [{ document: { format: "pdf", name: "Q1 report", source: { bytes: PDF } } }],
+        }],
+      },
+    },
+    {
+      name: "file_url: format from the URL's extension, then the filename's, then PDF bytes",
+      request: {
+        messages: [user([
+          file({ file_url: "https://example.com/data.csv?v=2" }),
+          file({ file_url: "https://example.com/get?id=1", filename: "notes.md" }),
+          file({ file_url: "https://example.com/get?id=2", filename: "Scan" }),
+        ])],
+      },
+      resolved: new Map([
+        ["https://example.com/data.csv?v=2", {
+          bytes: PDF,
+          contentType: "application/octet-stream",
+        }],
+        ["https://example.com/get?id=1", { bytes: PDF }],
+        ["https://example.com/get?id=2", { bytes: PDF }],
+      ]),
+      expected: {
+        messages: [{
+          role: "user",
+          content: [
+            { document: { format: "csv", name: "data", source: { bytes: PDF } } },
+            { document: { format: "md", name: "notes", source: { bytes: PDF } } },
+            { document: { format: "pdf", name: "Scan", source: { bytes: PDF } } },
+          ],
+        }],
+      },
+    },
+    {
+      name: "file_url of an unsupported type → 400 naming the part",
+      request: { messages: [user([text("x"), file({ file_url: "https://example.com/a" })])] },
+      resolved: new Map([["https://example.com/a", {
+        bytes: new Uint8Array([0x50, 0x4b]),
+        contentType: "application/zip",
+      }]]),
+      errorParam: "messages[0].content[1].file",
+    },
+    {
+      name: "file_url that was not fetched → 400 naming the part",
+      request: { messages: [user([file({ file_url: "https://example.com/a.pdf" })])] },
+      errorParam: "messages[0].content[0].file",
+    },
+    {
+      name: "file_url that is not http(s) → 400 naming it",
+      request: { messages: [user([file({ file_url: "ftp://example.com/a.pdf" })])] },
+      errorParam: "messages[0].content[0].file.file_url",
+    },
+    {
+      name: "file part with neither file_data, file_url nor file_id → 400 naming the part",
+      request: { messages: [user([file({ filename: "a.pdf" })])] },
+      errorParam: "messages[0].content[0].file",
+    },
+    {
       name: "file part with only file_id → 400 naming it",
       request: { messages: [user([file({ file_id: "file-123" })])] },
       errorParam: "messages[0].content[0].file.file_id",
@@ -182,7 +276,7 @@ function assistant(content: string) {
 }
 
 Deno.test("media helpers", async (t) => {
-  await t.step("collectMediaUrls lists http(s) image URLs once, skipping data: and s3://", () => {
+  await t.step("collectMediaUrls lists http(s) image and file URLs once, no data: or s3://", () => {
     const request = chatRequestSchema.parse({
       model: "m",
       messages: [
@@ -193,11 +287,18 @@ Deno.test("media helpers", async (t) => {
           image("s3://b/c.png"),
         ]),
         user([image("HTTP://b.example/2"), image("https://a.example/1.png")]),
+        user([
+          file({ file_url: "https://c.example/d.pdf" }),
+          file({ file_url: "https://a.example/1.png" }),
+          file({ file_url: "https://c.example/inline.pdf", file_data: "JVBE" }),
+          file({ file_url: "s3://b/d.pdf" }),
+        ]),
       ],
     });
     assert.deepStrictEqual(collectMediaUrls(request), [
       "https://a.example/1.png",
       "HTTP://b.example/2",
+      "https://c.example/d.pdf",
     ]);
   });
   await t.step("imageFormatFromMime ignores parameters and case", () => {
