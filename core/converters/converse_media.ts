@@ -248,7 +248,13 @@ export function documentName(filename: string | undefined): string {
   return name === "" ? "document" : name.slice(0, 200);
 }
 
-const extensionOf = (name: string) => /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
+/** The lower-cased extension of a file name or URL path, if any. */
+const extensionOf = (name: string | undefined) =>
+  /\.([A-Za-z0-9]+)$/.exec(name ?? "")?.[1]?.toLowerCase();
+
+/** The document format an extension names, if any. */
+const documentFormatOf = (ext: string | undefined): ConverseDocumentFormat | undefined =>
+  ext === undefined ? undefined : DOCUMENT_EXTENSIONS[ext];
 
 const documentFormatFromMime = (mime: string): ConverseDocumentFormat | undefined =>
   DOCUMENT_MIME[mime.split(";")[0].trim().toLowerCase()];
@@ -274,7 +280,7 @@ function inlineDocument(
   param: string,
 ): ConverseDocumentBlock {
   const dataParam = `${param}.file_data`;
-  const ext = extensionOf(filename ?? "");
+  const ext = extensionOf(filename);
   let bytes: Uint8Array;
   let format: ConverseDocumentFormat | undefined;
   if (/^data:/i.test(fileData)) {
@@ -283,11 +289,10 @@ function inlineDocument(
       throw invalid(`${dataParam} is not a valid base64 data URL.`, dataParam);
     }
     bytes = data.bytes;
-    format = DOCUMENT_MIME[data.mime] ??
-      (ext === undefined ? undefined : DOCUMENT_EXTENSIONS[ext]);
+    format = DOCUMENT_MIME[data.mime] ?? documentFormatOf(ext);
   } else {
     bytes = decodeBase64OrThrow(fileData, dataParam);
-    format = ext === undefined ? "pdf" : DOCUMENT_EXTENSIONS[ext];
+    format = ext === undefined ? "pdf" : documentFormatOf(ext);
   }
   if (format === undefined) {
     throw invalid(
@@ -313,14 +318,12 @@ function fetchedDocument(
   }
   const fetched = resolved.get(url);
   if (fetched === undefined) throw invalid(`${param}: the document could not be fetched.`, param);
-  const fromName = (name: string | undefined) => {
-    const ext = name === undefined ? undefined : extensionOf(name);
-    return ext === undefined ? undefined : DOCUMENT_EXTENSIONS[ext];
-  };
   const isPdf = new TextDecoder().decode(fetched.bytes.subarray(0, 5)) === "%PDF-";
   const format =
     (fetched.contentType === undefined ? undefined : documentFormatFromMime(fetched.contentType)) ??
-      fromName(urlPath(url)) ?? fromName(filename) ?? (isPdf ? "pdf" : undefined);
+      documentFormatOf(extensionOf(urlPath(url))) ??
+      documentFormatOf(extensionOf(filename)) ??
+      (isPdf ? "pdf" : undefined);
   if (format === undefined) {
     const type = fetched.contentType === undefined ? "" : ` (${fetched.contentType})`;
     throw invalid(

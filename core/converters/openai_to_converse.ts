@@ -1,8 +1,8 @@
 /**
  * The canonical OpenAI chat request → a Bedrock Converse / ConverseStream request. Pure and
  * total: remote images and documents are fetched by the provider beforehand
- * ({@link collectMediaUrls}) and passed in as `resolved`. Message rules live in `converse_messages.ts`, tools in
- * `converse_tools.ts`, parameters (and the list of rejected / ignored fields) in
+ * ({@link collectMediaUrls}) and passed in as `resolved`. Message rules live in
+ * `converse_messages.ts`, tools in `converse_tools.ts`, parameters (and the list of rejected / ignored fields) in
  * `converse_params.ts`, media in `converse_media.ts`.
  */
 import { GatewayError } from "../errors.ts";

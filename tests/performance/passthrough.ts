@@ -34,6 +34,17 @@ function relay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   }, { highWaterMark: 0 });
 }
 
+/** Forwards the request to the same path on `upstream` with a bare `fetch`. */
+async function forward(upstream: string, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  return await fetch(upstream + url.pathname + url.search, {
+    method: request.method,
+    headers: { "content-type": request.headers.get("content-type") ?? "application/json" },
+    body: request.method === "GET" ? undefined : await request.arrayBuffer(),
+    signal: request.signal,
+  });
+}
+
 /** The proxy's request handler for `mode`. */
 export function createPassthrough(
   upstream: string,
@@ -41,14 +52,8 @@ export function createPassthrough(
 ): (request: Request) => Promise<Response> {
   const client = new OpenAI({ apiKey: "sk-passthrough", baseURL: `${upstream}/v1`, maxRetries: 0 });
   return async (request) => {
-    const url = new URL(request.url);
     const answer = mode === "fetch"
-      ? await fetch(upstream + url.pathname + url.search, {
-        method: request.method,
-        headers: { "content-type": request.headers.get("content-type") ?? "application/json" },
-        body: request.method === "GET" ? undefined : await request.arrayBuffer(),
-        signal: request.signal,
-      })
+      ? await forward(upstream, request)
       : await client.chat.completions.create(await request.json(), { signal: request.signal })
         .asResponse();
     const body = mode === "sdk-relay" && answer.body !== null ? relay(answer.body) : answer.body;

@@ -1,8 +1,8 @@
 /**
  * The Bedrock provider: canonical (OpenAI) requests go through the Converse / ConverseStream API
  * for every model family, via the injected `BedrockRuntimeClient` (its `send`). Remote images and
- * documents are fetched first through the guarded fetch; translation both ways is done by the pure converters;
- * SDK errors (HTTP errors and mid-stream exception frames alike) become GatewayErrors.
+ * documents are fetched first through the guarded fetch; translation both ways is done by the
+ * pure converters; SDK errors (HTTP errors and mid-stream exception frames alike) become GatewayErrors.
  */
 import {
   type BedrockRuntimeClient,

@@ -1,6 +1,6 @@
 /**
- * Fetches the remote (http/https) media of a request — `image_url`s and documents' `file.file_url`
- * — through the guarded fetch before the request is translated to Converse, so the converters
+ * Fetches the remote (http/https) media of a request — `image_url`s and documents'
+ * `file.file_url` — through the guarded fetch before the request is translated to Converse, so the converters
  * stay pure (they judge the bytes: image or document format). Each URL is fetched once, all in
  * parallel; a refusal is a 400 naming the first part that uses the URL.
  */
