@@ -67,6 +67,7 @@ const envSchema = z.object({
   FILES_DIR: optionalString,
   S3_FILES_BUCKET: optionalString,
   MAX_REQUEST_BYTES: intFromEnv("MAX_REQUEST_BYTES", 20_971_520, 1),
+  MAX_JSON_DEPTH: intFromEnv("MAX_JSON_DEPTH", 128, 8, 512),
   MAX_FILE_BYTES: intFromEnv("MAX_FILE_BYTES", 26_214_400, 1),
   UPSTREAM_TIMEOUT_MS: intFromEnv("UPSTREAM_TIMEOUT_MS", 600_000, 1),
   UPSTREAM_MAX_RETRIES: intFromEnv("UPSTREAM_MAX_RETRIES", 2, 0, 10),
@@ -98,6 +99,8 @@ export interface Config {
   filesDir: string;
   s3FilesBucket?: string;
   maxRequestBytes: number;
+  /** Deepest nesting of objects and arrays accepted in a JSON body. */
+  maxJsonDepth: number;
   maxFileBytes: number;
   upstreamTimeoutMs: number;
   /** SDK-level retries of 429/5xx/connection errors before the first byte reaches the client. */
@@ -167,6 +170,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     filesDir: e.FILES_DIR ?? "./data/files",
     s3FilesBucket: e.S3_FILES_BUCKET,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
     maxFileBytes: e.MAX_FILE_BYTES,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     upstreamMaxRetries: e.UPSTREAM_MAX_RETRIES,

@@ -2,7 +2,6 @@
  * `createApp(deps)`: the Hono application — middleware, routes, tRPC, one error handler.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ChatService } from "../core/chat/service.ts";
 import { createKeyChecker } from "../core/auth.ts";
 import type { Config } from "../core/config.ts";
@@ -47,12 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const files = deps.files ?? createLocalFileStore({ dir: config.filesDir });
   const checkKey = createKeyChecker(config.apiKeys);
   const report = () => healthReport(config, deps.bedrockConfigured ?? false);
-  const tooLarge = () => {
-    throw new GatewayError(
-      "too_large",
-      `The request body exceeds the limit of ${config.maxRequestBytes} bytes (MAX_REQUEST_BYTES).`,
-    );
-  };
+  const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
 
   const metrics = deps.metrics ?? localMetrics();
   const observe: AccessObserver = (record) => {
@@ -69,35 +63,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use("/v1/*", requireApiKey(checkKey));
   app.use("/metrics", requireApiKey(checkKey));
-  const requestLimit = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
-  // Uploads get MAX_FILE_BYTES (plus the multipart envelope); the store enforces the exact limit.
-  const uploadLimit = bodyLimit({
-    maxSize: config.maxFileBytes + UPLOAD_ENVELOPE_BYTES,
-    onError: () => {
+  // JSON bodies are read under `limits` by their routes (server/body.ts). An upload declaring more
+  // than MAX_FILE_BYTES (plus the multipart envelope) is refused before it is read; the store
+  // enforces the exact limit while it streams, so a chunked upload is never buffered whole.
+  app.post("/v1/files", async (c, next) => {
+    const declared = Number(c.req.header("content-length") ?? 0);
+    if (declared > config.maxFileBytes + UPLOAD_ENVELOPE_BYTES) {
       throw new GatewayError(
         "too_large",
         `The file exceeds the limit of ${config.maxFileBytes} bytes (MAX_FILE_BYTES).`,
         { param: "file" },
       );
-    },
+    }
+    await next();
   });
-  app.use(
-    "/v1/*",
-    (c, next) =>
-      c.req.method === "POST" && c.req.path === "/v1/files"
-        ? uploadLimit(c, next)
-        : requestLimit(c, next),
-  );
-  app.use("/trpc/*", bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge }));
 
   app.route("/health", healthRoute(report));
   app.route("/metrics", metricsRoute(metrics));
   app.route("/", docsRoutes());
-  app.route("/v1/chat/completions", chatCompletionsRoute(chat));
-  app.route("/v1/messages", messagesRoute(chat));
+  app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits));
+  app.route("/v1/messages", messagesRoute(chat, limits));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
-  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files }, logger));
+  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files }, logger, limits));
 
   const methodNotAllowed = (allowed: string) => () => {
     throw new GatewayError("method_not_allowed", `Method not allowed; use ${allowed}.`);

@@ -9,6 +9,7 @@
 import busboy from "busboy";
 import { Readable } from "node:stream";
 import { GatewayError } from "../core/errors.ts";
+import { unreadableBody } from "./body.ts";
 import {
   FILE_PURPOSES,
   type FileMeta,
@@ -89,8 +90,10 @@ export async function receiveUpload(
   parser.on("close", () => read.resolve());
   parser.on("error", () => read.reject(invalid("The multipart body is malformed.", "file")));
   source.on("error", (error) => {
-    fileStream?.destroy(error);
-    read.reject(error);
+    // A cut connection or broken chunked encoding: the client's fault, never a 500.
+    const fault = unreadableBody(error);
+    fileStream?.destroy(fault);
+    read.reject(fault);
   });
   source.pipe(parser);
 

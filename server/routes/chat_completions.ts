@@ -12,7 +12,7 @@ import {
   isFormatName,
   parseAnyRequest,
 } from "../../core/formats/detect.ts";
-import { readJson } from "../body.ts";
+import { type BodyLimits, readJson } from "../body.ts";
 import { respond } from "../respond.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -27,10 +27,10 @@ function targetFormat(value: string | undefined): FormatName {
 }
 
 /** The chat completions route, mounted at `/v1/chat/completions`. */
-export function chatCompletionsRoute(chat: ChatService): Hono<AppEnv> {
+export function chatCompletionsRoute(chat: ChatService, limits: BodyLimits): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     const target = targetFormat(c.req.query("target_format"));
-    const body = await readJson(c.req.raw);
+    const body = await readJson(c.req.raw, limits);
     // Bad input is reported in the envelope of the format the caller speaks.
     c.set("errorFormat", detectFormat(body));
     return respond(c, chat, parseAnyRequest(body), target);

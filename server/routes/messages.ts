@@ -7,15 +7,15 @@ import { Hono } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
 import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude.ts";
 import { parseWith } from "../../core/formats/validate.ts";
-import { readJson } from "../body.ts";
+import { type BodyLimits, readJson } from "../body.ts";
 import { respond } from "../respond.ts";
 import type { AppEnv } from "../types.ts";
 
 /** The messages route, mounted at `/v1/messages`. */
-export function messagesRoute(chat: ChatService): Hono<AppEnv> {
+export function messagesRoute(chat: ChatService, limits: BodyLimits): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     c.set("errorFormat", "bedrock_claude");
-    const request = parseWith(messagesApiRequestSchema, await readJson(c.req.raw));
+    const request = parseWith(messagesApiRequestSchema, await readJson(c.req.raw, limits));
     return respond(c, chat, { format: "bedrock_claude", request }, "bedrock_claude");
   });
 }

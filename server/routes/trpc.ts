@@ -5,22 +5,50 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { keyFromHeaders } from "../../core/auth.ts";
+import { GatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { appRouter } from "../../routers/app_router.ts";
 import type { RouterDeps } from "../../routers/context.ts";
+import { type BodyLimits, checkDepth, parseJsonText, readBodyBytes } from "../body.ts";
 import type { AppEnv } from "../types.ts";
 
 const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
 
+/**
+ * The request tRPC gets: its body read once under the gateway's limits (size, depth, a cut body
+ * as a 400 rather than a 500 inside the adapter), and a query's `input` depth-checked too.
+ */
+async function boundedRequest(request: Request, limits: BodyLimits): Promise<Request> {
+  if (request.body === null) {
+    const input = new URL(request.url).searchParams.get("input");
+    if (input !== null) checkDepth(parseJsonText(input), limits.maxDepth);
+    return request;
+  }
+  const bytes = await readBodyBytes(request, limits.maxBytes);
+  if (bytes.byteLength > 0) {
+    checkDepth(parseJsonText(new TextDecoder().decode(bytes)), limits.maxDepth);
+  }
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: bytes,
+    signal: request.signal,
+  });
+}
+
+/** A client's mistake (any GatewayError but a gateway bug) is not logged as an error. */
+const isGatewayFault = (cause: unknown) =>
+  !(cause instanceof GatewayError) || cause.kind === "internal";
+
 /** The tRPC route, mounted at `/trpc`. Known single procedures are labelled `/trpc/<path>` in
  * logs and metrics; anything else (batches, unknown paths) `/trpc/*`. */
-export function trpcRoute(deps: RouterDeps, logger: Logger): Hono<AppEnv> {
-  return new Hono<AppEnv>().all("/*", (c) => {
+export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits): Hono<AppEnv> {
+  return new Hono<AppEnv>().all("/*", async (c) => {
     const procedure = c.req.path.slice("/trpc/".length);
     if (PROCEDURES.has(procedure)) c.set("routeLabel", `/trpc/${procedure}`);
     return fetchRequestHandler({
       endpoint: "/trpc",
-      req: c.req.raw,
+      req: await boundedRequest(c.req.raw, limits),
       router: appRouter,
       createContext: ({ info }) => {
         const fromParams = info.connectionParams?.apiKey;
@@ -33,12 +61,15 @@ export function trpcRoute(deps: RouterDeps, logger: Logger): Hono<AppEnv> {
         };
       },
       onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
+        if (error.code === "INTERNAL_SERVER_ERROR" && isGatewayFault(error.cause)) {
+          const original = error.cause instanceof GatewayError
+            ? error.cause.cause ?? error.cause
+            : error.cause ?? error;
           logger.error("trpc procedure failed", {
             request_id: c.var.requestId,
             path,
-            error: String(error.cause ?? error),
-            stack: (error.cause instanceof Error ? error.cause : error).stack,
+            error: String(original),
+            stack: original instanceof Error ? original.stack : undefined,
           });
         }
         c.set("errorCode", error.code);

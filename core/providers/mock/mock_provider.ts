@@ -30,7 +30,18 @@ export function messageText(message: ChatMessage): string {
   ).join("\n");
 }
 
-const countWords = (text: string) => text.split(/\s+/).filter((w) => w !== "").length;
+/** Counts whitespace-separated words without building a list of them (bodies can be MiBs). */
+function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const space = code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(text[i]));
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
+}
 
 function answerFor(request: ChatRequest): { text: string; usage: Usage } {
   if (!(MOCK_MODELS as readonly string[]).includes(request.model)) {
@@ -53,9 +64,15 @@ function answerFor(request: ChatRequest): { text: string; usage: Usage } {
   };
 }
 
-/** Splits text into word-by-word stream pieces that concatenate back to the original. */
-export function wordPieces(text: string): string[] {
-  return text.match(/\s*\S+\s*/g) ?? (text === "" ? [] : [text]);
+/** Splits text into word-by-word stream pieces that concatenate back to the original, lazily
+ * (a long text is streamed without holding every piece at once). */
+export function* wordPieces(text: string): Generator<string> {
+  let any = false;
+  for (const match of text.matchAll(/\s*\S+\s*/g)) {
+    any = true;
+    yield match[0];
+  }
+  if (!any && text !== "") yield text;
 }
 
 /** Creates the mock provider. */

@@ -58,6 +58,8 @@ Deno.test("mock provider rejects unknown mock models and lists mock-echo", async
 });
 
 Deno.test("wordPieces concatenates back to the input", () => {
-  for (const text of ["", "a", " a b  c ", "x\ny"]) assert.equal(wordPieces(text).join(""), text);
-  assert.deepEqual(wordPieces("a b"), ["a ", "b"]);
+  for (const text of ["", "a", " a b  c ", "x\ny"]) {
+    assert.equal([...wordPieces(text)].join(""), text);
+  }
+  assert.deepEqual([...wordPieces("a b")], ["a ", "b"]);
 });
