@@ -19,8 +19,10 @@
  * Flags (or env): --duration=5 (BENCH_DURATION_S), --warmup=1 (BENCH_WARMUP_S), --concurrency=32
  * (BENCH_CONCURRENCY), --requests=1000000 max per run (BENCH_REQUESTS), --chunk-delay-ms=0
  * (BENCH_CHUNK_DELAY_MS), --only=openai-json,openai-sse,converse-json,converse-stream
- * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check; BENCH_GATEWAY_FLAGS adds deno
- * flags to the gateway command (e.g. V8 profiling flags).
+ * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check, --memory-sizes-mib=1,4,16
+ * (BENCH_MEMORY_SIZES_MIB; 0 skips the memory table), --settle=0 seconds to wait before reading
+ * RSS again after it (BENCH_SETTLE_S); BENCH_GATEWAY_FLAGS adds deno flags to the gateway command
+ * (e.g. V8 profiling flags).
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -31,11 +33,13 @@ import {
   freePort,
   peakRssMiB,
   resetPeakRss,
+  rssMiB,
   type ServerProcess,
   spawnServer,
   stopAll,
 } from "./proc.ts";
 import { renderCpuRatios, renderTable, type Row } from "./report.ts";
+import { measureMemory, renderMemory } from "./memory.ts";
 import type { PassthroughMode } from "./passthrough.ts";
 import {
   CLIENT_KEY,
@@ -62,6 +66,8 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     "log-level": { type: "string" },
     "skip-check": { type: "boolean" },
+    "memory-sizes-mib": { type: "string" },
+    settle: { type: "string" },
   },
 });
 const env = (name: string) => Deno.env.get(name);
@@ -80,6 +86,9 @@ const maxRequests = numberOption(flags.requests ?? env("BENCH_REQUESTS"), 1_000_
 const chunkDelayMs = numberOption(flags["chunk-delay-ms"] ?? env("BENCH_CHUNK_DELAY_MS"), 0, 1000);
 const logLevel = flags["log-level"] ?? env("BENCH_LOG_LEVEL") ?? "warn";
 const only = (flags.only ?? env("BENCH_ONLY"))?.split(",").map((s) => s.trim());
+const memorySizes = (flags["memory-sizes-mib"] ?? env("BENCH_MEMORY_SIZES_MIB") ?? "1,4,16")
+  .split(",").map((s) => numberOption(s.trim(), 0, 64)).filter((n) => n > 0);
+const settleS = numberOption(flags.settle ?? env("BENCH_SETTLE_S"), 0, 600);
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
 
 let peakIsCumulative = false;
@@ -257,6 +266,23 @@ async function main(): Promise<number> {
         peakIsCumulative ? "since process start (clear_refs not permitted)" : "reset per run"
       }.`,
   );
+  if (gateway !== undefined && memorySizes.length > 0) {
+    const idle = await rssMiB(gateway.pid);
+    const memory = await measureMemory(gateway, memorySizes);
+    console.log(`\nMemory per request (gateway, OpenAI path, one request at a time):`);
+    console.log(renderMemory(memory));
+    if (settleS > 0) {
+      const loaded = await rssMiB(gateway.pid);
+      await new Promise((r) => setTimeout(r, settleS * 1000));
+      const settled = await rssMiB(gateway.pid);
+      console.log(
+        `RSS: ${idle.toFixed(0)} MiB before the memory runs, ${loaded.toFixed(0)} MiB after, ` +
+          `${settled.toFixed(0)} MiB ${settleS} s later (${
+            ((settled / idle - 1) * 100).toFixed(0)
+          }% above the first).`,
+      );
+    }
+  }
   const failed = rows.filter((r) => r.errors > 0);
   for (const r of failed) {
     console.log(`ERRORS ${r.target} · ${r.scenario}: ${r.errors}; first: ${r.firstError}`);

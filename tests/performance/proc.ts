@@ -177,6 +177,12 @@ export async function peakRssMiB(pid: number): Promise<number> {
   return match === null ? NaN : Number(match[1]) / 1024;
 }
 
+/** Current resident set size (VmRSS) in MiB. */
+export async function rssMiB(pid: number): Promise<number> {
+  const match = (await readProc([`/proc/${pid}/status`])).match(/^VmRSS:\s+(\d+)\s+kB/m);
+  return match === null ? NaN : Number(match[1]) / 1024;
+}
+
 /** Resets VmHWM to the current RSS (`echo 5 > /proc/<pid>/clear_refs`); false if not allowed. */
 export async function resetPeakRss(pid: number): Promise<boolean> {
   try {
