@@ -65,8 +65,13 @@ export interface MetricsOptions {
   maxModels?: number;
 }
 
-/** Default latency buckets, 5 ms to 60 s. */
+/** Default latency buckets, 0.1 ms (so sub-millisecond gateway time shows) to 60 s. */
 export const DURATION_BUCKETS: readonly number[] = [
+  0.0001,
+  0.00025,
+  0.0005,
+  0.001,
+  0.0025,
   0.005,
   0.01,
   0.025,
@@ -216,8 +221,14 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
-const formatNumber = (n: number) =>
-  Number.isNaN(n) ? "NaN" : n === Infinity ? "+Inf" : n === -Infinity ? "-Inf" : String(n);
+/** A sample value as text: integers exactly, fractions to 15 significant digits, so binary
+ * rounding noise (`0.00011999999999999999`) never shows. */
+function formatNumber(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (n === Infinity) return "+Inf";
+  if (n === -Infinity) return "-Inf";
+  return String(Number.isInteger(n) ? n : Number(n.toPrecision(15)));
+}
 const formatLabels = (labels: Record<string, string>) => {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
   return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;

@@ -138,3 +138,22 @@ Deno.test("clusterMetrics: a scrape sums every worker's registry", async () => {
     for (const w of workers) w.close();
   }
 });
+
+Deno.test("renderPrometheus: sub-millisecond buckets, sums without float noise", () => {
+  const registry = createMetricsRegistry();
+  for (const ms of [0.04, 0.08, 0.12]) registry.observe(chat({ duration_ms: ms, upstream_ms: ms }));
+  const text = renderPrometheus(registry.snapshot());
+  const bucket = (le: string) =>
+    text.split("\n").find((l) =>
+      l.startsWith(
+        `gateway_request_duration_seconds_bucket{route="/v1/chat/completions",le="${le}"}`,
+      )
+    );
+  assert.equal(bucket("0.0001"), `${bucket("0.0001")!.split(" ")[0]} 2`);
+  assert.match(bucket("0.00025")!, / 3$/);
+  assert.match(
+    text,
+    /gateway_request_duration_seconds_sum\{route="\/v1\/chat\/completions"\} 0\.00024\n/,
+  );
+  assert.doesNotMatch(text, /\d{16,}/, "no number with 16+ digits");
+});
