@@ -15,6 +15,7 @@ import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { requireApiKey } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request_id.ts";
+import { suggestRoute } from "./route_hint.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", accessLog(logger, observe));
-  app.use("/v1/messages", async (c, next) => {
+  app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
   });
@@ -103,8 +104,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => {
     c.set("errorCode", "not_found");
+    const hint = suggestRoute(c.req.path);
     return errorResponse(
-      new GatewayError("not_found", `Unknown route: ${c.req.method} ${c.req.path}`),
+      new GatewayError(
+        "not_found",
+        `Unknown route: ${c.req.method} ${c.req.path}` +
+          (hint === undefined ? "." : `; did you mean ${hint}?`),
+      ),
+      c.var.errorFormat,
     );
   });
   app.onError((error, c) => {

@@ -10,8 +10,8 @@ import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
 import type { AppEnv } from "./types.ts";
 
 /**
- * Answers `input` in `target` format. Errors converting the input use the envelope of the
- * input's format (the caller's); once it is converted, errors use the target's envelope.
+ * Answers `input` in `target` format. Errors use the target's envelope, as the answer would
+ * have: a client reads one shape whether the call succeeds or not.
  */
 export async function respond(
   c: Context<AppEnv>,
@@ -19,12 +19,8 @@ export async function respond(
   input: AnyRequest,
   target: FormatName,
 ): Promise<Response> {
-  c.set("errorFormat", input.format);
-  const outcome = await chat.respond(input, target, {
-    signal: c.req.raw.signal,
-    meta: c.var.meta,
-    onConverted: () => c.set("errorFormat", target),
-  });
+  c.set("errorFormat", target);
+  const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
   if (!outcome.stream) return c.json(outcome.body);
 
   let ended!: (error: GatewayError | undefined) => void;

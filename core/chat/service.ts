@@ -33,11 +33,6 @@ export interface ChatCallOptions {
   signal: AbortSignal;
   /** Filled in as the call proceeds. */
   meta?: RequestMeta;
-  /**
-   * Called by `respond` once the input was converted (errors before it are about the caller's
-   * body; later ones come from the upstream or the file store).
-   */
-  onConverted?: () => void;
 }
 
 /** Dependencies of the chat service. */
@@ -128,7 +123,6 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     async respond(input, target, options) {
       const plan = planNative(input, deps.providers, deps.routing);
       if (plan !== undefined) {
-        options.onConverted?.();
         return respondNative(plan, target, options, context(options.signal));
       }
       let canonical = toCanonical(input);
@@ -140,7 +134,6 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         // extra fields are its business and are forwarded.
         canonical = withoutExtensions(canonical);
       }
-      options.onConverted?.();
       // Other formats report usage at the end of the stream, so always collect it.
       const request = target === "openai" || canonical.stream !== true
         ? canonical

@@ -58,11 +58,12 @@ const TRIED = "openai, bedrock_claude (recognised by anthropic_version) and bedr
 
 /**
  * Detects the format and validates the body with that format's schema. Errors are 400s whose
- * `param` names the field in the caller's format. A non-object body, and a body without a
- * format marker that is not a valid OpenAI request, fit no format: the message lists the formats
- * tried (and, for the latter, the OpenAI field at fault) — except a body with
- * `textGenerationConfig` and no `messages`, which is reported as a Titan body (e.g. `inputText`
- * missing).
+ * `param` names the field in the caller's format. A body with a `messages` array and no other
+ * format's marker is plainly OpenAI and gets OpenAI's error alone. A non-object body, and any
+ * other body without a format marker that is not a valid OpenAI request, fit no format: the
+ * message lists the formats tried (and, for the latter, the OpenAI field at fault) — except a
+ * body with `textGenerationConfig` and no `messages`, which is reported as a Titan body (e.g.
+ * `inputText` missing).
  *
  * @example
  * parseAnyRequest({ model: "m", inputText: "Hi" }); // { format: "bedrock_titan", request: {...} }
@@ -91,6 +92,8 @@ export function parseAnyRequest(body: unknown): AnyRequest {
         if (has(body, "textGenerationConfig") && !has(body, "messages")) {
           withFormat("bedrock_titan", () => parseWith(titanRequestSchema, body));
         }
+        // A `messages` array and no other format's marker: plainly an OpenAI body.
+        if (Array.isArray(body.messages)) throw error;
         throw new GatewayError(
           "invalid_request",
           `The request body fits none of the formats ${TRIED}. As openai: ${error.message}`,

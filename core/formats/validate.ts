@@ -30,8 +30,20 @@ function deepestIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: 
   return { path: [...issue.path], message: issue.message };
 }
 
+/** True when the field at `path` is absent (its parent is there, it is not). */
+function isMissing(body: unknown, path: readonly PropertyKey[]): boolean {
+  let node = body;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node !== "object" || node === null) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  if (typeof node !== "object" || node === null) return false;
+  return (node as Record<PropertyKey, unknown>)[path[path.length - 1]] === undefined;
+}
+
 /**
- * Validates `body` against `schema`; on failure throws a 400-kind GatewayError naming the field.
+ * Validates `body` against `schema`; on failure throws a 400-kind GatewayError naming the field
+ * (`missing_required_parameter` when the field is absent, else `invalid_value`).
  *
  * @example
  * parseWith(chatRequestSchema, { model: 1 }); // throws param "model"
@@ -46,6 +58,12 @@ export function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (result.success) return result.data;
   const { path, message } = deepestIssue(result.error.issues[0]);
   const param = formatPath(path);
+  if (path.length > 0 && isMissing(body, path)) {
+    throw new GatewayError("invalid_request", `Missing required parameter: '${param}'.`, {
+      code: "missing_required_parameter",
+      param,
+    });
+  }
   throw new GatewayError(
     "invalid_request",
     param === "" ? `Invalid request: ${message}` : `Invalid value for '${param}': ${message}`,

@@ -6,7 +6,6 @@ import { Hono } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
 import { GatewayError } from "../../core/errors.ts";
 import {
-  detectFormat,
   type FormatName,
   FORMATS,
   isFormatName,
@@ -30,9 +29,8 @@ function targetFormat(value: string | undefined): FormatName {
 export function chatCompletionsRoute(chat: ChatService, limits: BodyLimits): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     const target = targetFormat(c.req.query("target_format"));
-    const body = await readJson(c.req.raw, limits);
-    // Bad input is reported in the envelope of the format the caller speaks.
-    c.set("errorFormat", detectFormat(body));
-    return respond(c, chat, parseAnyRequest(body), target);
+    // Errors, bad input included, come in the envelope of the format the answer would have.
+    c.set("errorFormat", target);
+    return respond(c, chat, parseAnyRequest(await readJson(c.req.raw, limits)), target);
   });
 }

@@ -23,7 +23,12 @@ const ROWS: Row[] = [
   { name: "JSON array", body: "[]", param: null, code: "invalid_request_body" },
   { name: "JSON string", body: '"hello"', param: null, code: "invalid_request_body" },
   { name: "JSON null", body: "null", param: null, code: "invalid_request_body" },
-  { name: "missing model", body: { messages: M }, param: "model", code: "invalid_value" },
+  {
+    name: "missing model",
+    body: { messages: M },
+    param: "model",
+    code: "missing_required_parameter",
+  },
   {
     name: "model is a number",
     body: { model: 42, messages: M },
@@ -36,7 +41,12 @@ const ROWS: Row[] = [
     param: "model",
     code: "invalid_value",
   },
-  { name: "missing messages", body: { model: "gpt-4o" }, param: "messages", code: "invalid_value" },
+  {
+    name: "missing messages",
+    body: { model: "gpt-4o" },
+    param: "messages",
+    code: "missing_required_parameter",
+  },
   {
     name: "empty messages",
     body: { model: "gpt-4o", messages: [] },
@@ -83,13 +93,13 @@ const ROWS: Row[] = [
     name: "text part without text",
     body: { model: "gpt-4o", messages: [{ role: "user", content: [{ type: "text" }] }] },
     param: "messages[0].content[0].text",
-    code: "invalid_value",
+    code: "missing_required_parameter",
   },
   {
     name: "tool without a name",
     body: { model: "gpt-4o", messages: M, tools: [{ type: "function", function: {} }] },
     param: "tools[0].function.name",
-    code: "invalid_value",
+    code: "missing_required_parameter",
   },
   {
     name: "tool with an invalid name",
@@ -129,7 +139,7 @@ const ROWS: Row[] = [
     name: "tool message without tool_call_id",
     body: { model: "gpt-4o", messages: [{ role: "tool", content: "x" }] },
     param: "messages[0].tool_call_id",
-    code: "invalid_value",
+    code: "missing_required_parameter",
   },
   {
     name: "unknown response_format type",
@@ -166,6 +176,9 @@ Deno.test("bad chat input → 400 invalid_request_error naming the field", async
       assert.equal(error.param, row.param);
       assert.equal(typeof error.message, "string");
       if (row.param !== null) assert.ok(error.message.includes(row.param), error.message);
+      if (row.code === "missing_required_parameter") {
+        assert.ok(error.message.endsWith(`Missing required parameter: '${row.param}'.`));
+      }
     });
   }
   assert.equal(fake.requests.length, 0, "nothing reached the upstream");

@@ -1,8 +1,9 @@
 /**
- * Bad input in each format → 400 naming the field, in the envelope of the format the caller
- * speaks (Anthropic's `{"type":"error",…}` for Claude bodies and `/v1/messages`, OpenAI's for
- * OpenAI and Titan bodies); unknown `target_format` → 400; a failure after a Claude stream
- * started → `event: error` as the last event. No upstream is called for bad input.
+ * Bad input in each format → 400 naming the field, in the envelope of the format the answer
+ * would have had (Anthropic's `{"type":"error",…}` on `/v1/messages` and with
+ * `target_format=bedrock_claude`; OpenAI's, with `param` and `code`, on `/v1/chat/completions`
+ * otherwise — whatever the input format); unknown `target_format` → 400; a failure after a
+ * Claude stream started → `event: error` as the last event. No upstream is called for bad input.
  */
 import assert from "node:assert/strict";
 import { textFrames } from "../fakes/bedrock_runtime.ts";
@@ -53,7 +54,7 @@ const claudeRows: Array<{ name: string; body: Record<string, unknown>; field: Re
 Deno.test("bad Claude bodies → 400 in Anthropic's envelope naming the field", async (t) => {
   await using h = await formatsGateway();
   for (const row of claudeRows) {
-    for (const route of ["/v1/chat/completions", "/v1/messages"]) {
+    for (const route of ["/v1/chat/completions?target_format=bedrock_claude", "/v1/messages"]) {
       await t.step(`${row.name} (${route})`, async () => {
         const res = await h.gw.post(route, row.body);
         assert.equal(res.status, 400);
@@ -64,6 +65,23 @@ Deno.test("bad Claude bodies → 400 in Anthropic's envelope naming the field", 
         assert.match(body.error.message, row.field);
       });
     }
+  }
+  assert.equal(h.bedrock.requests.length + h.openai.chatRequests.length, 0);
+});
+
+Deno.test("bad Claude bodies answered in OpenAI format → 400 in OpenAI's envelope", async (t) => {
+  await using h = await formatsGateway();
+  for (const row of claudeRows) {
+    await t.step(row.name, async () => {
+      const res = await h.gw.post("/v1/chat/completions", row.body);
+      assert.equal(res.status, 400);
+      const body = await res.json() as Json;
+      assert.deepEqual(Object.keys(body), ["error"]);
+      assert.equal(body.error.type, "invalid_request_error");
+      assert.match(body.error.message, row.field);
+      assert.match(body.error.param, row.field);
+      assert.equal(typeof body.error.code, "string");
+    });
   }
   assert.equal(h.bedrock.requests.length + h.openai.chatRequests.length, 0);
 });

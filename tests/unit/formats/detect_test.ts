@@ -115,3 +115,41 @@ Deno.test("parseAnyRequest", async (t) => {
     });
   }
 });
+
+Deno.test("parseAnyRequest: a plain OpenAI body gets OpenAI's error alone; missing says missing", async (t) => {
+  const rows = [
+    {
+      name: "a bad role in a messages array",
+      body: { model: "gpt-4o", messages: [{ role: "wizard", content: "x" }] },
+      param: "messages[0].role",
+      code: "invalid_value",
+      message: /^Invalid value for 'messages\[0\]\.role'/,
+    },
+    {
+      name: "a missing model beside messages",
+      body: { messages: [{ role: "user", content: "x" }] },
+      param: "model",
+      code: "missing_required_parameter",
+      message: /^Missing required parameter: 'model'\.$/,
+    },
+    {
+      name: "a missing nested field",
+      body: { model: "m", messages: [{ role: "tool", content: "x" }] },
+      param: "messages[0].tool_call_id",
+      code: "missing_required_parameter",
+      message: /^Missing required parameter: 'messages\[0\]\.tool_call_id'\.$/,
+    },
+  ];
+  for (const row of rows) {
+    await t.step(row.name, () => {
+      assert.throws(() => parseAnyRequest(row.body), (e: unknown) => {
+        assert.ok(e instanceof GatewayError);
+        assert.equal(e.param, row.param);
+        assert.equal(e.code, row.code);
+        assert.match(e.message, row.message);
+        assert.doesNotMatch(e.message, /fits none/);
+        return true;
+      });
+    });
+  }
+});
