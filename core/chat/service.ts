@@ -119,6 +119,23 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return lists.flat().filter((m) => !seen.has(m.id) && seen.add(m.id) !== undefined);
   }
 
+  /** A model by an id chat would route (`openai/…`, `bedrock/…`, profiles, ARNs), as its
+   * provider describes it. */
+  async function routedModel(id: string, signal?: AbortSignal): Promise<ModelInfo | undefined> {
+    let route;
+    try {
+      route = resolveRoute(id, deps.routing);
+    } catch {
+      return undefined;
+    }
+    const provider = deps.providers[route.provider];
+    if (provider === undefined) return undefined;
+    const model = provider.describeModel
+      ? await provider.describeModel(route.model, signal)
+      : (await provider.listModels(signal)).find((m) => m.id === route.model);
+    return model === undefined ? undefined : { ...model, id };
+  }
+
   const service: ChatService = {
     async respond(input, target, options) {
       const plan = planNative(input, deps.providers, deps.routing);
@@ -200,7 +217,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
 
     async getModel(id, signal) {
-      const found = (await allModels(signal)).find((m) => m.id === id);
+      const found = (await allModels(signal)).find((m) => m.id === id) ??
+        await routedModel(id, signal);
       if (found === undefined) {
         throw new GatewayError("not_found", `The model '${id}' does not exist.`, {
           code: "model_not_found",

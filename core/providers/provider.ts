@@ -69,4 +69,10 @@ export interface ChatProvider {
   ): Promise<NativeResult>;
   /** The models this provider serves; never throws for upstream failures (degrades instead). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  /**
+   * One model by the provider-side id a chat request may use, including ids the list does not
+   * spell out (e.g. Bedrock's inference-profile prefixes and ARNs); undefined when unknown.
+   * Without it, the id is looked up in {@link listModels}.
+   */
+  describeModel?(model: string, signal?: AbortSignal): Promise<ModelInfo | undefined>;
 }

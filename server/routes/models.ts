@@ -1,13 +1,30 @@
 /**
- * `GET /v1/models` and `GET /v1/models/{id}` (ids may contain `/` and `:`).
+ * `GET /v1/models` and `GET /v1/models/{id}` (ids may contain `/` and `:`): OpenAI's shape, or
+ * Anthropic's (and its error envelope) for a client that sends `anthropic-version`.
  */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
+import { toAnthropicModel, toAnthropicModelPage } from "../../core/converters/anthropic_models.ts";
 import type { AppEnv } from "../types.ts";
+
+function isAnthropicClient(c: Context<AppEnv>): boolean {
+  if (c.req.header("anthropic-version") === undefined) return false;
+  c.set("errorFormat", "bedrock_claude");
+  return true;
+}
 
 /** The models routes, mounted at `/v1/models`. */
 export function modelsRoute(chat: ChatService): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/", async (c) => c.json(await chat.listModels(c.req.raw.signal)))
-    .get("/:id{.+}", async (c) => c.json(await chat.getModel(c.req.param("id"), c.req.raw.signal)));
+    .get("/", async (c) => {
+      const anthropic = isAnthropicClient(c);
+      const list = await chat.listModels(c.req.raw.signal);
+      return c.json(anthropic ? toAnthropicModelPage(list.data, c.req.query()) : list);
+    })
+    .get("/:id{.+}", async (c) => {
+      const anthropic = isAnthropicClient(c);
+      const model = await chat.getModel(c.req.param("id"), c.req.raw.signal);
+      return c.json(anthropic ? toAnthropicModel(model) : model);
+    });
 }

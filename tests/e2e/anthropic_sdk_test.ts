@@ -231,3 +231,27 @@ Deno.test("Anthropic SDK → /v1/messages", async (t) => {
     );
   });
 });
+
+Deno.test("anthropic SDK e2e: models.list and models.retrieve in Anthropic's shape", async () => {
+  await using s = await setup();
+  const page = await s.client.models.list({ limit: 3 });
+  assert.equal(page.data.length, 3);
+  for (const model of page.data) {
+    assert.equal(model.type, "model");
+    assert.equal(typeof model.display_name, "string");
+    assert.match(model.created_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  }
+  const all = [];
+  for await (const model of s.client.models.list({ limit: 5 })) all.push(model.id);
+  assert.ok(all.includes("mock-echo"), "auto-paging reaches every model");
+  assert.equal(new Set(all).size, all.length, "no model twice across pages");
+
+  const profile = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const one = await s.client.models.retrieve(profile);
+  assert.equal(one.id, profile);
+  assert.equal(one.type, "model");
+  await assert.rejects(
+    s.client.models.retrieve("claude-nonexistent"),
+    (error: unknown) => error instanceof Anthropic.NotFoundError,
+  );
+});

@@ -146,3 +146,55 @@ Deno.test("models: POST /v1/models is 405 in the error envelope", async () => {
   assert.equal(error.type, "invalid_request_error");
   assert.equal(error.code, "method_not_allowed");
 });
+
+Deno.test("models/{id}: every id chat routes — prefixes, profiles, ARNs — and nothing else", async (t) => {
+  await using fake = await startFakeOpenAI();
+  fake.scriptModels(modelList(["gpt-4o-mini"]));
+  const gw = testApp({ OPENAI_API_KEY: "test", OPENAI_BASE_URL: fake.url });
+  const base = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  for (
+    const id of [
+      `us.${base}`,
+      `bedrock/${base}`,
+      `arn:aws:bedrock:us-east-1::foundation-model/${base}`,
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+      "openai/gpt-4o-mini",
+    ]
+  ) {
+    await t.step(id, async () => {
+      const res = await gw.get(`/v1/models/${id}`);
+      assert.equal(res.status, 200);
+      const model = await res.json();
+      assert.equal(model.id, id);
+      assert.equal(model.object, "model");
+    });
+  }
+  for (const id of ["us.anthropic.claude-99", "openai/gpt-9", "bedrock/nope"]) {
+    await t.step(`${id} → 404`, async () => {
+      const res = await gw.get(`/v1/models/${id}`);
+      assert.equal(res.status, 404);
+      assert.equal((await res.json()).error.code, "model_not_found");
+    });
+  }
+});
+
+Deno.test("models: Anthropic clients get Anthropic's list shape and error envelope", async () => {
+  const gw = testApp();
+  const headers = { "anthropic-version": "2023-06-01" };
+  const page = await (await gw.get("/v1/models?limit=2", headers)).json();
+  assert.deepEqual(Object.keys(page).sort(), ["data", "first_id", "has_more", "last_id"]);
+  assert.equal(page.data.length, 2);
+  assert.equal(page.has_more, true);
+  assert.equal(page.first_id, page.data[0].id);
+  assert.deepEqual(Object.keys(page.data[0]).sort(), ["created_at", "display_name", "id", "type"]);
+  const one = await (await gw.get("/v1/models/mock-echo", headers)).json();
+  assert.equal(one.type, "model");
+  assert.equal(one.id, "mock-echo");
+  const missing = await gw.get("/v1/models/nope", headers);
+  assert.equal(missing.status, 404);
+  const body = await missing.json();
+  assert.equal(body.type, "error");
+  assert.equal(body.error.type, "not_found_error"); // as Anthropic answers an unknown model
+  const bad = await gw.get("/v1/models?limit=0", headers);
+  assert.equal(bad.status, 400);
+});

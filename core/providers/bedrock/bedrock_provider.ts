@@ -24,7 +24,11 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
-import { type BedrockControlClient, createBedrockModelLister } from "./models.ts";
+import {
+  type BedrockControlClient,
+  createBedrockModelLister,
+  describeBedrockModel,
+} from "./models.ts";
 
 /** The part of the runtime client the provider uses. */
 export type BedrockRuntimeSend = Pick<BedrockRuntimeClient, "send">;
@@ -132,5 +136,6 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     invokeNative: (format, body, call, ctx) => invokeNative(client, format, body, call, ctx),
 
     listModels: () => listModels(),
+    describeModel: async (model) => describeBedrockModel(model, await listModels()),
   };
 }

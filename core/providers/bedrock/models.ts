@@ -79,6 +79,30 @@ async function listInferenceProfiles(client: BedrockControlClient): Promise<Mode
   return models;
 }
 
+const REGION_PREFIX = /^(?:us|us-gov|eu|apac|au|ca|jp|global)\./;
+const ARN = /^arn:aws(?:-[a-z]+)*:bedrock:[^:]*:[^:]*:([a-z-]+)\/(.+)$/;
+
+/**
+ * The entry for a model id a Bedrock chat request may use, from the listed models: the id
+ * itself, a system inference profile (`us.…`) of a listed base model, or an ARN (a foundation
+ * model or system profile resolves to its base model's entry; any other Bedrock ARN — an
+ * application profile, a provisioned or imported model — is taken as given). Undefined when
+ * none of these fits.
+ *
+ * @example
+ * describeBedrockModel("us.anthropic.claude-3-haiku-20240307-v1:0", catalogModels())?.owned_by; // "bedrock"
+ */
+export function describeBedrockModel(id: string, listed: ModelInfo[]): ModelInfo | undefined {
+  const exact = listed.find((m) => m.id === id);
+  if (exact !== undefined) return exact;
+  const arn = ARN.exec(id);
+  const inner = arn === null ? id : arn[2];
+  const base = inner.replace(REGION_PREFIX, "");
+  const known = listed.find((m) => m.id === inner) ?? listed.find((m) => m.id === base);
+  if (known !== undefined && (arn !== null || base !== id)) return { ...known, id };
+  return arn === null ? undefined : entry(id);
+}
+
 /**
  * Creates the cached `listModels` of the Bedrock provider.
  *

@@ -6,7 +6,11 @@ import assert from "node:assert/strict";
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { silentLogger } from "../../../core/logger.ts";
 import { BEDROCK_CATALOG } from "../../../core/providers/bedrock/capabilities.ts";
-import { catalogModels, createBedrockModelLister } from "../../../core/providers/bedrock/models.ts";
+import {
+  catalogModels,
+  createBedrockModelLister,
+  describeBedrockModel,
+} from "../../../core/providers/bedrock/models.ts";
 import { startFakeBedrock } from "../../fakes/bedrock_runtime.ts";
 
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
@@ -121,4 +125,31 @@ Deno.test("without a control client the catalog is served", async () => {
   assert.deepEqual(models, catalogModels());
   assert.ok(models.some((m) => m.id === "anthropic.claude-sonnet-4-5-20250929-v1:0"));
   assert.ok(models.every((m) => m.owned_by === "bedrock"));
+});
+
+Deno.test("describeBedrockModel: listed ids, profiles of listed models, ARNs", async (t) => {
+  const listed = catalogModels();
+  const base = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const rows: Array<[string, string, boolean]> = [
+    ["a listed id", base, true],
+    ["a system profile of a listed model", `us.${base}`, true],
+    ["a global profile", `global.${base}`, true],
+    ["a foundation-model ARN", `arn:aws:bedrock:us-east-1::foundation-model/${base}`, true],
+    ["a profile ARN", `arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.${base}`, true],
+    [
+      "an application profile ARN",
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc",
+      true,
+    ],
+    ["a profile of an unknown model", "us.anthropic.claude-99", false],
+    ["an unknown id", "anthropic.claude-99", false],
+  ];
+  for (const [name, id, known] of rows) {
+    await t.step(name, () => {
+      const model = describeBedrockModel(id, listed);
+      if (!known) return assert.equal(model, undefined);
+      assert.equal(model?.id, id);
+      assert.equal(model?.owned_by, "bedrock");
+    });
+  }
 });
