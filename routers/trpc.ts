@@ -18,6 +18,7 @@ const TRPC_CODES: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
   method_not_allowed: "METHOD_NOT_SUPPORTED",
   too_large: "PAYLOAD_TOO_LARGE",
+  unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
   rate_limited: "TOO_MANY_REQUESTS",
   upstream: "BAD_GATEWAY",
   unavailable: "SERVICE_UNAVAILABLE",
@@ -52,6 +53,9 @@ function gatewayData(error: TRPCError): GatewayErrorData {
   }
   if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") {
     return { type: "invalid_request_error", code: "invalid_value", param: null };
+  }
+  if (error.code === "UNSUPPORTED_MEDIA_TYPE") {
+    return { type: "invalid_request_error", code: "unsupported_media_type", param: null };
   }
   if (error.code === "NOT_FOUND") {
     return { type: "not_found_error", code: "not_found", param: null };

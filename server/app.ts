@@ -15,6 +15,8 @@ import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { requireApiKey } from "./middleware/auth.ts";
+import { cors } from "./middleware/cors.ts";
+import { localOnly } from "./middleware/local_only.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -67,6 +69,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
   });
+  // Without API_KEY: loopback Host, no foreign Origin, JSON bodies (before anything else reads
+  // the request). Then preflights, answered before authentication.
+  if (config.apiKeys.length === 0) app.use("*", localOnly(config.corsOrigins));
+  app.use("*", cors(config.corsOrigins));
   app.use("/v1/*", requireApiKey(checkKey));
   app.use("/metrics", requireApiKey(checkKey));
   const requestLimit = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
