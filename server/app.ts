@@ -26,6 +26,7 @@ import { messagesRoute } from "./routes/messages.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
+import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
@@ -136,6 +137,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         error: String(original),
         stack: original instanceof Error ? original.stack : undefined,
       });
+    }
+    if (c.req.path.startsWith("/trpc/")) {
+      // Refused before tRPC ran (Host, Origin, content type, size): still tRPC's error shape.
+      const reply = trpcErrorReply(toTRPCError(gatewayError), c.req.path.slice("/trpc/".length));
+      return c.json(reply.body, reply.status as 400);
     }
     return errorResponse(gatewayError, c.var.errorFormat);
   });

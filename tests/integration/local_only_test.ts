@@ -5,6 +5,8 @@
  * API_KEY set and the key given, the same requests are served as before.
  */
 import assert from "node:assert/strict";
+import { TRPCClientError } from "@trpc/client";
+import { createGatewayClient } from "../../routers/client.ts";
 import { chatBody, ORIGIN, type TestApp, testApp } from "../helpers/app.ts";
 
 const CHAT = JSON.stringify(chatBody("mock-echo", "local"));
@@ -71,6 +73,10 @@ Deno.test("no auth: only a loopback Host is served (DNS rebinding)", async (t) =
         if (served) {
           assert.notEqual(res.status, 403, `${method} ${path}`);
           await res.body?.cancel();
+        } else if (path.startsWith("/trpc/")) {
+          assert.equal(res.status, 403);
+          const { error } = await res.json(); // tRPC's error shape (superjson)
+          assert.equal(error.json.data.gateway.code, "host_not_allowed");
         } else {
           const error = await expectRefused(res, 403, "permission_error", "host_not_allowed");
           assert.match(error.message, /API_KEY/);
@@ -91,6 +97,20 @@ Deno.test("no auth: only a loopback Host is served (DNS rebinding)", async (t) =
     const body = await res.json();
     assert.equal(body.type, "error");
     assert.equal(body.error.type, "permission_error");
+  });
+  await t.step("the typed tRPC client gets FORBIDDEN / host_not_allowed", async () => {
+    const client = createGatewayClient({
+      url: "http://attacker.example:8000",
+      fetch: (input, init) => gw.handler(new Request(input, init)),
+    });
+    for (const call of [() => client.health.query(), () => client.models.list.query()]) {
+      const error = await call().then(() => assert.fail("expected an error"), (e) => e);
+      assert.ok(error instanceof TRPCClientError, String(error));
+      assert.equal(error.data?.code, "FORBIDDEN");
+      assert.equal(error.data?.httpStatus, 403);
+      assert.equal(error.data?.gateway.code, "host_not_allowed");
+      assert.match(error.message, /API_KEY/);
+    }
   });
   const refused = gw.accessLogs().filter((l) => l.status === 403);
   assert.ok(refused.length > 0 && refused.every((l) => l.error_code === "host_not_allowed"));
