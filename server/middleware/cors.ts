@@ -4,7 +4,7 @@
  * origin carry `access-control-allow-origin` and the headers a browser client may read. Without
  * `CORS_ORIGINS` no CORS header is ever sent.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { GatewayError } from "../../core/errors.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -48,6 +48,25 @@ function allowedRequestHeaders(requested: string | undefined): string {
     .join(", ");
 }
 
+/** The `Origin` of a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`), or
+ * undefined for any other request. */
+function preflightOrigin(c: Context<AppEnv>): string | undefined {
+  if (c.req.method !== "OPTIONS") return undefined;
+  return c.req.header("access-control-request-method") === undefined
+    ? undefined
+    : c.req.header("origin");
+}
+
+/** The 403 of a preflight from an origin that is not allowed. */
+function refusal(origin: string): GatewayError {
+  const shown = origin.length > 100 ? `${origin.slice(0, 100)}…` : origin;
+  return new GatewayError(
+    "permission",
+    `Cross-origin requests from '${shown}' are not allowed; list the origin in CORS_ORIGINS.`,
+    { code: "origin_not_allowed" },
+  );
+}
+
 /** The CORS middleware for `origins` (`["*"]` for any, empty for none). */
 export function cors(origins: readonly string[]): MiddlewareHandler<AppEnv> {
   const anyOrigin = origins.includes("*");
@@ -57,31 +76,30 @@ export function cors(origins: readonly string[]): MiddlewareHandler<AppEnv> {
     headers.set("access-control-allow-origin", anyOrigin ? "*" : origin);
     if (!anyOrigin) headers.append("vary", "origin");
   };
+  if (origins.length === 0) {
+    // No CORS: only preflights need an answer (403); nothing else is touched.
+    return async (c, next) => {
+      const preflight = preflightOrigin(c);
+      if (preflight !== undefined) throw refusal(preflight);
+      await next();
+    };
+  }
   return async (c, next) => {
-    const origin = c.req.header("origin");
-    if (
-      c.req.method === "OPTIONS" && origin !== undefined &&
-      c.req.header("access-control-request-method") !== undefined
-    ) {
-      if (!allowed(origin)) {
-        const shown = origin.length > 100 ? `${origin.slice(0, 100)}…` : origin;
-        throw new GatewayError(
-          "permission",
-          `Cross-origin requests from '${shown}' are not allowed; list the origin in CORS_ORIGINS.`,
-          { code: "origin_not_allowed" },
-        );
-      }
+    const preflight = preflightOrigin(c);
+    if (preflight !== undefined) {
+      if (!allowed(preflight)) throw refusal(preflight);
       const headers = new Headers({
         "access-control-allow-methods": ALLOWED_METHODS,
         "access-control-max-age": "600",
       });
-      setOrigin(headers, origin);
+      setOrigin(headers, preflight);
       const requested = allowedRequestHeaders(c.req.header("access-control-request-headers"));
       if (requested !== "") headers.set("access-control-allow-headers", requested);
       if (!anyOrigin) headers.append("vary", "access-control-request-headers");
       return new Response(null, { status: 204, headers });
     }
     await next();
+    const origin = c.req.header("origin");
     if (origin !== undefined && allowed(origin)) {
       setOrigin(c.res.headers, origin);
       c.res.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
