@@ -79,7 +79,34 @@ const envSchema = z.object({
   FILES_CONTEXT_MAX_CHARS: intFromEnv("FILES_CONTEXT_MAX_CHARS", 200_000, 1),
   ALLOW_PRIVATE_IMAGE_URLS: boolFromEnv("ALLOW_PRIVATE_IMAGE_URLS", false),
   WORKERS: intFromEnv("WORKERS", 0, 0, 1024),
+  CORS_ORIGINS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const origins: string[] = [];
+    for (const item of v.split(",").map((o) => o.trim()).filter((o) => o !== "")) {
+      const origin = item === "*" ? "*" : canonicalOrigin(item);
+      if (origin === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `CORS_ORIGINS must list origins like https://app.example.com or *, got '${item}'`,
+        });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins.includes("*") ? ["*"] : origins;
+  }),
 });
+
+/** `scheme://host[:port]` (lower-case, default port dropped) of an http(s) origin, or undefined
+ * for anything with a path, query, fragment or credentials. */
+function canonicalOrigin(text: string): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  const bare = url.pathname === "/" && url.search === "" && url.hash === "" &&
+    url.username === "" && url.password === "";
+  return bare && /^https?:$/.test(url.protocol) ? url.origin : undefined;
+}
 
 /** The effective gateway configuration. */
 export interface Config {
@@ -111,6 +138,8 @@ export interface Config {
   allowPrivateImageUrls: boolean;
   /** Serving workers; 0 means one per CPU core. */
   workers: number;
+  /** Origins allowed to call from a browser (`CORS_ORIGINS`); `["*"]` for any, empty for none. */
+  corsOrigins: string[];
 }
 
 /** Thrown when the environment holds an invalid value; the message names the variable. */
@@ -179,5 +208,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     filesContextMaxChars: e.FILES_CONTEXT_MAX_CHARS,
     allowPrivateImageUrls: e.ALLOW_PRIVATE_IMAGE_URLS,
     workers: e.WORKERS,
+    corsOrigins: e.CORS_ORIGINS,
   };
 }

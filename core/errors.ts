@@ -11,6 +11,7 @@ export type ErrorKind =
   | "not_found"
   | "method_not_allowed"
   | "too_large"
+  | "unsupported_media_type"
   | "rate_limited"
   | "upstream"
   | "unavailable"
@@ -25,6 +26,7 @@ export const DEFAULT_CODES: Record<ErrorKind, string> = {
   not_found: "not_found",
   method_not_allowed: "method_not_allowed",
   too_large: "request_too_large",
+  unsupported_media_type: "unsupported_media_type",
   rate_limited: "rate_limit_exceeded",
   upstream: "upstream_error",
   unavailable: "upstream_unavailable",
@@ -40,6 +42,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   not_found: "not_found_error",
   method_not_allowed: "invalid_request_error",
   too_large: "invalid_request_error",
+  unsupported_media_type: "invalid_request_error",
   rate_limited: "rate_limit_error",
   upstream: "api_error",
   unavailable: "api_error",

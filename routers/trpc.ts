@@ -4,6 +4,7 @@
  * and the authed procedure every route uses.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { z } from "zod";
@@ -18,6 +19,7 @@ const TRPC_CODES: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
   method_not_allowed: "METHOD_NOT_SUPPORTED",
   too_large: "PAYLOAD_TOO_LARGE",
+  unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
   rate_limited: "TOO_MANY_REQUESTS",
   upstream: "BAD_GATEWAY",
   unavailable: "SERVICE_UNAVAILABLE",
@@ -53,6 +55,9 @@ function gatewayData(error: TRPCError): GatewayErrorData {
   if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") {
     return { type: "invalid_request_error", code: "invalid_value", param: null };
   }
+  if (error.code === "UNSUPPORTED_MEDIA_TYPE") {
+    return { type: "invalid_request_error", code: "unsupported_media_type", param: null };
+  }
   if (error.code === "NOT_FOUND") {
     return { type: "not_found_error", code: "not_found", param: null };
   }
@@ -62,22 +67,57 @@ function gatewayData(error: TRPCError): GatewayErrorData {
   return { type: "api_error", code: "internal_error", param: null };
 }
 
+/** The default shape tRPC gives an error (`data.stack` aside). */
+interface DefaultShape {
+  message: string;
+  code: number;
+  data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string; stack?: string };
+}
+
+/** The gateway's error shape: the code of the GatewayError cause (errors thrown while a
+ * subscription iterates arrive wrapped as INTERNAL_SERVER_ERROR), its HTTP status, the
+ * gateway's `type`/`code`/`param`, no stack and no internal message. */
+function gatewayShape(shape: DefaultShape, error: TRPCError) {
+  const { stack: _stack, ...data } = shape.data;
+  const cause = error.cause;
+  const key = cause instanceof GatewayError ? TRPC_CODES[cause.kind] : data.code;
+  const internal = key === "INTERNAL_SERVER_ERROR" && !(cause instanceof GatewayError);
+  const httpStatus = key === data.code
+    ? data.httpStatus
+    : getHTTPStatusCodeFromError(new TRPCError({ code: key }));
+  return {
+    ...shape,
+    code: TRPC_ERROR_CODES_BY_KEY[key],
+    message: internal ? "The gateway failed to process the request." : shape.message,
+    data: { ...data, code: key, httpStatus, gateway: gatewayData(error) },
+  };
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const { stack: _stack, ...data } = shape.data;
-    const cause = error.cause;
-    // Errors thrown while a subscription iterates arrive here wrapped as INTERNAL_SERVER_ERROR.
-    const key = cause instanceof GatewayError ? TRPC_CODES[cause.kind] : data.code;
-    const internal = key === "INTERNAL_SERVER_ERROR" && !(cause instanceof GatewayError);
-    return {
-      ...shape,
-      code: TRPC_ERROR_CODES_BY_KEY[key],
-      message: internal ? "The gateway failed to process the request." : shape.message,
-      data: { ...data, code: key, gateway: gatewayData(error) },
-    };
-  },
+  errorFormatter: ({ shape, error }) => gatewayShape(shape, error),
 });
+
+/**
+ * The body and status tRPC answers a single call to `path` with when it fails with `error`, for
+ * refusing a call before tRPC runs it (an unauthenticated subscription gets its 401 before any
+ * stream starts).
+ *
+ * @example
+ * trpcErrorReply(toTRPCError(new GatewayError("auth", "no key")), "chat.stream").status; // 401
+ */
+export function trpcErrorReply(
+  error: TRPCError,
+  path: string,
+): { status: number; body: { error: unknown } } {
+  const httpStatus = getHTTPStatusCodeFromError(error);
+  const shape = gatewayShape({
+    message: error.message,
+    code: TRPC_ERROR_CODES_BY_KEY[error.code],
+    data: { code: error.code, httpStatus, path },
+  }, error);
+  return { status: httpStatus, body: { error: superjson.serialize(shape) } };
+}
 
 /** Builds routers. */
 export const router = t.router;
@@ -91,15 +131,16 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
   return result;
 });
 
-/** A procedure that requires a valid client key (header or `connectionParams.apiKey`). */
+/** The UNAUTHORIZED error of a call without a valid client key. */
+export function missingKeyError(): TRPCError {
+  return toTRPCError(
+    new GatewayError("auth", "Missing or invalid API key: pass apiKey to createGatewayClient."),
+  );
+}
+
+/** A procedure that requires a valid client key (header, or `connectionParams.apiKey` for a
+ * subscription). */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.checkKey(ctx.apiKey)) {
-    throw toTRPCError(
-      new GatewayError(
-        "auth",
-        "Missing or invalid API key: pass apiKey to createGatewayClient.",
-      ),
-    );
-  }
+  if (!ctx.checkKey(ctx.apiKey)) throw missingKeyError();
   return next();
 });

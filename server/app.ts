@@ -14,6 +14,8 @@ import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { requireApiKey } from "./middleware/auth.ts";
+import { cors } from "./middleware/cors.ts";
+import { localOnly } from "./middleware/local_only.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { suggestRoute } from "./route_hint.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
@@ -24,6 +26,7 @@ import { messagesRoute } from "./routes/messages.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
+import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
@@ -62,6 +65,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
   });
+  // Without API_KEY: loopback Host, no foreign Origin, JSON bodies (before anything else reads
+  // the request). Then preflights, answered before authentication.
+  if (config.apiKeys.length === 0) app.use("*", localOnly(config.corsOrigins));
+  app.use("*", cors(config.corsOrigins));
   app.use("/v1/*", requireApiKey(checkKey));
   app.use("/metrics", requireApiKey(checkKey));
   // JSON bodies are read under `limits` by their routes (server/body.ts). An upload declaring more
@@ -125,6 +132,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         error: String(original),
         stack: original instanceof Error ? original.stack : undefined,
       });
+    }
+    if (c.req.path.startsWith("/trpc/")) {
+      // Refused before tRPC ran (Host, Origin, content type, size): still tRPC's error shape.
+      const reply = trpcErrorReply(toTRPCError(gatewayError), c.req.path.slice("/trpc/".length));
+      return c.json(reply.body, reply.status as 400);
     }
     return errorResponse(gatewayError, c.var.errorFormat);
   });

@@ -15,6 +15,7 @@ const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
   not_found: "not_found_error",
   method_not_allowed: "invalid_request_error",
   too_large: "request_too_large",
+  unsupported_media_type: "invalid_request_error",
   rate_limited: "rate_limit_error",
   upstream: "api_error",
   unavailable: "overloaded_error",

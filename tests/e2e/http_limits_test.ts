@@ -22,9 +22,10 @@ Deno.test("spawned gateway: 413 for big bodies, declared or chunked; 400/404/405
   await using gw = await spawnGateway({ MAX_REQUEST_BYTES: "2048" });
   const url = `${gw.url}/v1/chat/completions`;
   const big = JSON.stringify(chatBody("mock-echo", "x".repeat(10_000)));
+  const headers = { "content-type": "application/json" };
 
   await t.step("declared content-length over the limit", async () => {
-    const res = await fetch(url, { method: "POST", body: big });
+    const res = await fetch(url, { method: "POST", headers, body: big });
     assert.equal(res.status, 413);
     const { error } = await res.json();
     assert.equal(error.code, "request_too_large");
@@ -32,7 +33,7 @@ Deno.test("spawned gateway: 413 for big bodies, declared or chunked; 400/404/405
   });
 
   await t.step("chunked upload over the limit", async () => {
-    const res = await fetch(url, { method: "POST", body: chunked(big) });
+    const res = await fetch(url, { method: "POST", headers, body: chunked(big) });
     assert.equal(res.status, 413);
     assert.equal((await res.json()).error.code, "request_too_large");
   });
@@ -40,6 +41,7 @@ Deno.test("spawned gateway: 413 for big bodies, declared or chunked; 400/404/405
   await t.step("chunked upload under the limit is served", async () => {
     const res = await fetch(url, {
       method: "POST",
+      headers,
       body: chunked(JSON.stringify(chatBody("mock-echo", "chunked ok"))),
     });
     assert.equal(res.status, 200);
@@ -47,7 +49,7 @@ Deno.test("spawned gateway: 413 for big bodies, declared or chunked; 400/404/405
   });
 
   await t.step("not JSON → 400", async () => {
-    const res = await fetch(url, { method: "POST", body: "{ nope" });
+    const res = await fetch(url, { method: "POST", headers, body: "{ nope" });
     assert.equal(res.status, 400);
     assert.equal((await res.json()).error.code, "invalid_json");
   });
@@ -64,7 +66,7 @@ Deno.test("spawned gateway: 413 for big bodies, declared or chunked; 400/404/405
   await t.step("still serving, every response has an x-request-id", async () => {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "x-request-id": "e2e-final" },
+      headers: { ...headers, "x-request-id": "e2e-final" },
       body: JSON.stringify(chatBody("mock-echo", "alive")),
     });
     assert.equal(res.status, 200);

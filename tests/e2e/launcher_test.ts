@@ -48,6 +48,7 @@ for (const workers of ["1", "2"]) {
         Array.from({ length: 8 }, async (_, i) => {
           const res = await fetch(`${gw.url}/v1/chat/completions`, {
             method: "POST",
+            headers: { "content-type": "application/json" },
             body: JSON.stringify(chatBody("mock-echo", `hello ${i}`)),
           });
           return (await res.json()).choices[0].message.content;
@@ -86,6 +87,7 @@ Deno.test("launcher: an in-flight stream finishes during graceful shutdown", asy
   }));
   const res = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify(chatBody("gpt-4o-mini", "x", { stream: true })),
   });
   assert.equal(res.status, 200);

@@ -22,8 +22,9 @@ export const BASE_ENV: Record<string, string> = {
   LOG_LEVEL: "info",
 };
 
-/** The host used in request URLs; the handler never resolves it. */
-export const ORIGIN = "http://gateway.test";
+/** The origin of request URLs (the handler never resolves it): loopback, as a local client's
+ * requests are — without API_KEY the gateway refuses other hosts. */
+export const ORIGIN = "http://localhost:8000";
 
 /** A gateway built in process. */
 export interface TestApp {

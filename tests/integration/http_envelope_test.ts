@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../core/errors.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
-import { chatBody, testApp, testAppWithProviders } from "../helpers/app.ts";
+import { chatBody, ORIGIN, testApp, testAppWithProviders } from "../helpers/app.ts";
 import { readDataEvents } from "../helpers/sse.ts";
 
 async function envelope(res: Response, status: number, type: string, code: string) {
@@ -49,7 +49,7 @@ Deno.test("413 request_too_large: bodies over MAX_REQUEST_BYTES, declared or str
     assert.match(error.message, /MAX_REQUEST_BYTES/);
   });
   await t.step("streamed, no content-length", async () => {
-    const request = new Request("http://gateway.test/v1/chat/completions", {
+    const request = new Request(`${ORIGIN}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: streamedBody(padded(5000)),
@@ -62,6 +62,7 @@ Deno.test("413 request_too_large: bodies over MAX_REQUEST_BYTES, declared or str
     assert.ok(body.length <= 1000);
     const res = await gw.request("/v1/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: streamedBody(body),
     });
     assert.equal(res.status, 200);

@@ -20,6 +20,7 @@ Deno.test("parseConfig: defaults follow SPEC §2", () => {
   assert.equal(c.filesContextMaxChars, 200_000);
   assert.equal(c.allowPrivateImageUrls, false);
   assert.equal(c.workers, 0);
+  assert.deepEqual(c.corsOrigins, []);
 });
 
 Deno.test("parseConfig: explicit values", () => {
@@ -69,6 +70,9 @@ Deno.test("parseConfig: bad values name the variable", async (t) => {
     { env: { OPENAI_BASE_URL: "ftp://x" }, variable: "OPENAI_BASE_URL" },
     { env: { FILES_BACKEND: "gcs" }, variable: "FILES_BACKEND" },
     { env: { FILES_BACKEND: "s3" }, variable: "S3_FILES_BUCKET" },
+    { env: { CORS_ORIGINS: "app.example.com" }, variable: "CORS_ORIGINS" },
+    { env: { CORS_ORIGINS: "https://app.example.com/path" }, variable: "CORS_ORIGINS" },
+    { env: { CORS_ORIGINS: "ftp://app.example.com" }, variable: "CORS_ORIGINS" },
   ];
   for (const row of rows) {
     await t.step(`${JSON.stringify(row.env)} → ${row.variable}`, () => {
@@ -92,5 +96,25 @@ Deno.test("isLoopbackHost", () => {
   }
   for (const h of ["0.0.0.0", "10.0.0.1", "::", "example.com", "128.0.0.1"]) {
     assert.ok(!isLoopbackHost(h), h);
+  }
+});
+
+Deno.test("parseConfig: CORS_ORIGINS is a list of canonical origins, or * for any", async (t) => {
+  const rows: Array<[string, string[]]> = [
+    ["https://app.example.com", ["https://app.example.com"]],
+    [" https://App.Example.com/ , http://localhost:5173", [
+      "https://app.example.com",
+      "http://localhost:5173",
+    ]],
+    ["https://a.example:443", ["https://a.example"]],
+    ["*", ["*"]],
+    ["https://a.example, *", ["*"]],
+    [" , ", []],
+  ];
+  for (const [value, expected] of rows) {
+    await t.step(
+      value,
+      () => assert.deepEqual(parseConfig({ CORS_ORIGINS: value }).corsOrigins, expected),
+    );
   }
 });
