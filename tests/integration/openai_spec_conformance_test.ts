@@ -205,6 +205,25 @@ Deno.test("OpenAI spec: Bedrock Converse — completion, tool calls, chunks, ups
     "Converse stream",
   );
 
+  // An exception after the first events: the stream's last event is an OpenAI error object.
+  h.bedrock.enqueue({
+    kind: "stream",
+    frames: [
+      ...textFrames(["Hel"]).slice(0, 3),
+      { exception: "ModelStreamErrorException", message: "model stream broke" },
+    ],
+  });
+  const broken = await h.gw.post(
+    "/v1/chat/completions",
+    openaiBody(NOVA_MODEL, { stream: true }),
+  );
+  assert.equal(broken.status, 200);
+  const events = (await readDataEvents(broken)).filter((e) => e !== "[DONE]");
+  const last = events.pop() as Record<string, unknown>;
+  assert.ok("error" in last, JSON.stringify(last));
+  assertSchema(ERROR, last, "late stream error");
+  events.forEach((chunk, i) => assertSchema(CHUNK, chunk, `broken stream, chunk ${i}`));
+
   h.bedrock.enqueue({ kind: "error", type: "ValidationException", message: "bad input" });
   await errorOf(
     await h.gw.post("/v1/chat/completions", openaiBody(NOVA_MODEL)),

@@ -60,7 +60,42 @@ function violations(body: Record<string, unknown>): string[] {
     ...(body.system === undefined
       ? []
       : smithyViolations(MODEL, `${NS}SystemContentBlocks`, body.system, "system")),
+    ...historyViolations(body.messages as Array<{ content: Array<Record<string, Json>> }>),
   ];
+}
+
+type Json = Record<string, unknown>;
+
+/** Tool ids and names in the turns (ToolUseBlock / ToolResultBlock members). */
+function historyViolations(messages: Array<{ content: Array<Record<string, Json>> }>): string[] {
+  return messages.flatMap((message, i) =>
+    message.content.flatMap((block, j) => {
+      const at = `messages[${i}].content[${j}]`;
+      const out: string[] = [];
+      if (block.toolUse !== undefined) {
+        out.push(
+          ...smithyViolations(
+            MODEL,
+            `${NS}ToolUseId`,
+            block.toolUse.toolUseId,
+            `${at}.toolUse.toolUseId`,
+          ),
+          ...smithyViolations(MODEL, `${NS}ToolName`, block.toolUse.name, `${at}.toolUse.name`),
+        );
+      }
+      if (block.toolResult !== undefined) {
+        out.push(
+          ...smithyViolations(
+            MODEL,
+            `${NS}ToolUseId`,
+            block.toolResult.toolUseId,
+            `${at}.toolResult.toolUseId`,
+          ),
+        );
+      }
+      return out;
+    })
+  );
 }
 
 /** The Converse body for `request`, or null when the gateway refuses it with a 400. */
@@ -112,6 +147,10 @@ const openaiRequest = (model: string) =>
     tool_choice: fc.option(fc.constantFrom("none", "auto", "required", "first"), {
       nil: undefined,
     }),
+    history: fc.option(
+      fc.record({ id: fc.string({ maxLength: 100 }), name: fc.string({ maxLength: 80 }) }),
+      { nil: undefined },
+    ),
     json: fc.option(
       fc.record({ name: toolName, description: fc.option(fc.string({ maxLength: 5 })) }),
       { nil: undefined },
@@ -125,6 +164,21 @@ const openaiRequest = (model: string) =>
       model,
       messages: [
         ...(r.system !== undefined ? [{ role: "system" as const, content: r.system }] : []),
+        ...(r.history !== undefined
+          ? [
+            { role: "user" as const, content: "Look it up" },
+            {
+              role: "assistant" as const,
+              content: null,
+              tool_calls: [{
+                id: r.history.id,
+                type: "function" as const,
+                function: { name: r.history.name, arguments: '{"q":"x"}' },
+              }],
+            },
+            { role: "tool" as const, tool_call_id: r.history.id, content: "found" },
+          ]
+          : []),
         { role: "user" as const, content: "Hello" },
       ],
       ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
