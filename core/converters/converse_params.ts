@@ -167,11 +167,9 @@ type Range = { readonly min: number; readonly max: number };
 
 const clamp = (value: number, range: Range) => Math.min(range.max, Math.max(range.min, value));
 
-/** The part of the model's own range that Converse's `inferenceConfig` can carry. */
-const within = (model: Range, converse: Range): Range => ({
-  min: Math.max(model.min, converse.min),
-  max: Math.min(model.max, converse.max),
-});
+/** `value` clamped to the model's own range and to the part Converse can carry. */
+const clampBoth = (value: number, model: Range, converse: Range) =>
+  Math.min(model.max, converse.max, Math.max(model.min, converse.min, value));
 
 /**
  * Sampling and reasoning parameters → `inferenceConfig` and `additionalModelRequestFields`.
@@ -184,7 +182,7 @@ export function planParams(request: ChatRequest, caps: ModelCapabilities): Param
   const requestedMax = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   let maxTokens: number | undefined = requestedMax ?? caps.defaultMaxTokens;
   let temperature = given(request.temperature)
-    ? clamp(request.temperature, within(caps.temperature, LIMITS.temperature))
+    ? clampBoth(request.temperature, caps.temperature, LIMITS.temperature)
     : undefined;
   let topP = given(request.top_p) ? clamp(request.top_p, LIMITS.topP) : undefined;
   let topK = typeof request.top_k === "number" ? request.top_k : undefined;
