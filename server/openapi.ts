@@ -1,6 +1,8 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at `GET /openapi.json` and rendered by
- * `GET /docs` (a local asset: nothing is fetched from the network).
+ * `GET /docs` (a local asset: nothing is fetched from the network). Request schemas are generated
+ * from the zod validators (server/openapi_schemas.ts). Every operation carries an example (body,
+ * path parameters) from which /docs builds a curl command that runs as written.
  */
 import { VERSION } from "../core/version.ts";
 import { SCHEMAS } from "./openapi_schemas.ts";
@@ -29,14 +31,17 @@ const ERROR_TEXT: Record<number, string> = {
 };
 const CHAT_ERRORS = [400, 401, 403, 404, 413, 429, 500, 502, 503, 504];
 const secured = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
-const idParam = (description: string): Json => ({
+const idParam = (description: string, example: string): Json => ({
   name: "id",
   in: "path",
   required: true,
   schema: { type: "string" },
   description,
+  example,
 });
-const sse = (description: string): Json => ({ schema: { type: "string" }, description });
+const sse = (description: string): Json => ({ schema: { type: "string", description } });
+const FILE_ID = "$FILE_ID";
+const FILE_ID_TEXT = "File id (file-…); in the example, FILE_ID holds the id an upload returned";
 
 /** The OpenAPI document (plain JSON data). */
 export const OPENAPI: Json = {
@@ -49,6 +54,7 @@ export const OPENAPI: Json = {
       "body) and any output format (target_format). /v1/* and /trpc/* need a client key when " +
       "API_KEY is set; /metrics too; /health, /openapi.json and /docs never do.",
   },
+  servers: [{ url: "/", description: "The gateway serving this document" }],
   tags: [
     { name: "chat" },
     { name: "models" },
@@ -66,7 +72,11 @@ export const OPENAPI: Json = {
           name: "target_format",
           in: "query",
           required: false,
-          schema: { enum: ["openai", "bedrock_claude", "bedrock_titan"], default: "openai" },
+          schema: {
+            type: "string",
+            enum: ["openai", "bedrock_claude", "bedrock_titan"],
+            default: "openai",
+          },
           description: "Output format; an unknown value is a 400.",
         }],
         requestBody: {
@@ -74,7 +84,7 @@ export const OPENAPI: Json = {
           content: {
             "application/json": {
               schema: {
-                oneOf: [
+                anyOf: [
                   ref("OpenAIChatRequest"),
                   ref("BedrockClaudeRequest"),
                   ref("BedrockTitanRequest"),
@@ -90,11 +100,11 @@ export const OPENAPI: Json = {
             content: {
               "application/json": {
                 schema: {
-                  oneOf: [ref("ChatCompletion"), ref("ClaudeMessage"), ref("TitanResponse")],
+                  anyOf: [ref("ChatCompletion"), ref("ClaudeMessage"), ref("TitanResponse")],
                 },
               },
               "text/event-stream": sse(
-                "openai: data: <chat.completion.chunk> … data: [DONE]; bedrock_claude: Anthropic " +
+                "openai: data: <ChatCompletionChunk> … data: [DONE]; bedrock_claude: Anthropic " +
                   "events; bedrock_titan: data: <chunk>. A late error is one last error event.",
               ),
             },
@@ -110,7 +120,16 @@ export const OPENAPI: Json = {
         security: secured,
         requestBody: {
           required: true,
-          content: { "application/json": { schema: ref("BedrockClaudeRequest") } },
+          content: {
+            "application/json": {
+              schema: ref("MessagesRequest"),
+              example: {
+                model: "mock-echo",
+                max_tokens: 100,
+                messages: [{ role: "user", content: "Hello" }],
+              },
+            },
+          },
         },
         responses: {
           "200": {
@@ -137,7 +156,7 @@ export const OPENAPI: Json = {
         tags: ["models"],
         summary: "One model (ids may contain / and :)",
         security: secured,
-        parameters: [idParam("Model id, e.g. mock-echo")],
+        parameters: [idParam("Model id, e.g. mock-echo", "mock-echo")],
         responses: { "200": json(ref("Model")), ...errors(401, 404) },
       },
     },
@@ -150,7 +169,11 @@ export const OPENAPI: Json = {
           { name: "purpose", in: "query", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10000 } },
           { name: "after", in: "query", schema: { type: "string" } },
-          { name: "order", in: "query", schema: { enum: ["asc", "desc"], default: "desc" } },
+          {
+            name: "order",
+            in: "query",
+            schema: { type: "string", enum: ["asc", "desc"], default: "desc" },
+          },
         ],
         responses: { "200": json(ref("FileList")), ...errors(400, 401) },
       },
@@ -167,29 +190,17 @@ export const OPENAPI: Json = {
                 required: ["file", "purpose"],
                 properties: {
                   file: { type: "string", contentMediaType: "application/octet-stream" },
-                  purpose: { type: "string" },
+                  purpose: {
+                    type: "string",
+                    enum: ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"],
+                  },
                 },
               },
+              example: { purpose: "user_data", file: "notes.txt" },
             },
           },
         },
         responses: { "200": json(ref("File")), ...errors(400, 401, 413) },
-      },
-    },
-    "/v1/files/{id}": {
-      get: {
-        tags: ["files"],
-        summary: "File metadata",
-        security: secured,
-        parameters: [idParam("File id (file-…)")],
-        responses: { "200": json(ref("File")), ...errors(401, 404) },
-      },
-      delete: {
-        tags: ["files"],
-        summary: "Delete a file",
-        security: secured,
-        parameters: [idParam("File id (file-…)")],
-        responses: { "200": json(ref("FileDeleted")), ...errors(401, 404) },
       },
     },
     "/v1/files/{id}/content": {
@@ -197,7 +208,7 @@ export const OPENAPI: Json = {
         tags: ["files"],
         summary: "The file's exact bytes, with its stored content type",
         security: secured,
-        parameters: [idParam("File id (file-…)")],
+        parameters: [idParam(FILE_ID_TEXT, FILE_ID)],
         responses: {
           "200": {
             description: "Raw bytes (Content-Disposition: attachment)",
@@ -205,6 +216,22 @@ export const OPENAPI: Json = {
           },
           ...errors(401, 404),
         },
+      },
+    },
+    "/v1/files/{id}": {
+      get: {
+        tags: ["files"],
+        summary: "File metadata",
+        security: secured,
+        parameters: [idParam(FILE_ID_TEXT, FILE_ID)],
+        responses: { "200": json(ref("File")), ...errors(401, 404) },
+      },
+      delete: {
+        tags: ["files"],
+        summary: "Delete a file",
+        security: secured,
+        parameters: [idParam(FILE_ID_TEXT, FILE_ID)],
+        responses: { "200": json(ref("FileDeleted")), ...errors(401, 404) },
       },
     },
     "/health": {
@@ -261,14 +288,41 @@ export const OPENAPI: Json = {
         description: "Procedures: health, models.list, chat.stream, formats.detect, files.list, " +
           "files.get. Use the typed client (createGatewayClient) rather than raw HTTP.",
         security: secured,
-        parameters: [{ name: "procedure", in: "path", required: true, schema: { type: "string" } }],
+        parameters: [{
+          name: "procedure",
+          in: "path",
+          required: true,
+          schema: { type: "string" },
+          example: "models.list",
+        }],
         responses: { "200": { description: "tRPC response envelope" } },
       },
       post: {
         tags: ["trpc"],
         summary: "tRPC mutations: chat.complete, formats.convert, files.delete",
         security: secured,
-        parameters: [{ name: "procedure", in: "path", required: true, schema: { type: "string" } }],
+        parameters: [{
+          name: "procedure",
+          in: "path",
+          required: true,
+          schema: { type: "string" },
+          example: "chat.complete",
+        }],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { json: ref("OpenAIChatRequest") },
+                description: "superjson-encoded input: {json: <input>}",
+              },
+              example: {
+                json: { model: "mock-echo", messages: [{ role: "user", content: "Hello" }] },
+              },
+            },
+          },
+        },
         responses: { "200": { description: "tRPC response envelope" } },
       },
     },

@@ -165,6 +165,7 @@ export function claudeToOpenAIResponse(
   const message: ResponseMessage = {
     role: "assistant",
     content: texts.length > 0 ? texts.map((b) => b.text).join("") : null,
+    refusal: null,
     ...(calls.length > 0 ? { tool_calls: calls } : {}),
     ...(thinking.length > 0 ? { reasoning_content: thinking.map((d) => d.text).join("") } : {}),
     ...(typeof signature === "string" && signature !== ""

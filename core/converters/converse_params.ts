@@ -23,10 +23,19 @@
  * requires that) and a forced tool choice is a 400. Nova 2: `reasoningConfig.maxReasoningEffort`
  * (minimal → low, xhigh → high; with high, temperature/top_p/maxTokens are not sent, as Nova
  * requires). gpt-oss and DeepSeek: `reasoning_effort` low/medium/high.
+ *
+ * Ranges (AWS's Smithy model of Converse, whatever the model): `temperature` is clamped to the
+ * model's own range and to Converse's 0–1, so OpenAI's 0–2 reaches every family as 0–1 (above 1
+ * is sent as 1, also for gpt-oss, Qwen, Writer and AI21, whose own range is 0–2); `top_p` 0–1;
+ * empty stop strings are dropped and more than 2500 stop sequences are a 400.
  */
 import { GatewayError } from "../errors.ts";
 import type { ChatRequest } from "../formats/openai.ts";
-import type { ConverseInferenceConfig, ConverseOutputConfig } from "../formats/converse.ts";
+import {
+  CONVERSE_INFERENCE_LIMITS as LIMITS,
+  type ConverseInferenceConfig,
+  type ConverseOutputConfig,
+} from "../formats/converse.ts";
 import type { ModelCapabilities } from "../providers/bedrock/capabilities.ts";
 import { assertNever } from "./converse_messages.ts";
 import type { JsonTarget } from "./converse_tools.ts";
@@ -154,8 +163,13 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]] = value;
 }
 
-const clamp = (value: number, range: { min: number; max: number }) =>
-  Math.min(range.max, Math.max(range.min, value));
+type Range = { readonly min: number; readonly max: number };
+
+const clamp = (value: number, range: Range) => Math.min(range.max, Math.max(range.min, value));
+
+/** `value` clamped to the model's own range and to the part Converse can carry. */
+const clampBoth = (value: number, model: Range, converse: Range) =>
+  Math.min(model.max, converse.max, Math.max(model.min, converse.min, value));
 
 /**
  * Sampling and reasoning parameters → `inferenceConfig` and `additionalModelRequestFields`.
@@ -168,12 +182,15 @@ export function planParams(request: ChatRequest, caps: ModelCapabilities): Param
   const requestedMax = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   let maxTokens: number | undefined = requestedMax ?? caps.defaultMaxTokens;
   let temperature = given(request.temperature)
-    ? clamp(request.temperature, caps.temperature)
+    ? clampBoth(request.temperature, caps.temperature, LIMITS.temperature)
     : undefined;
-  let topP = given(request.top_p) ? request.top_p : undefined;
+  let topP = given(request.top_p) ? clamp(request.top_p, LIMITS.topP) : undefined;
   let topK = typeof request.top_k === "number" ? request.top_k : undefined;
   const stop = typeof request.stop === "string" ? [request.stop] : request.stop ?? [];
   const stopSequences = stop.filter((s) => s !== "");
+  if (stopSequences.length > LIMITS.maxStopSequences) {
+    throw invalid("stop", `At most ${LIMITS.maxStopSequences} stop sequences are allowed.`);
+  }
   const fields: Record<string, unknown> = {};
   let thinking = false;
 

@@ -107,6 +107,7 @@ export function fromConverseResponse(
   const message: ResponseMessage = {
     role: "assistant",
     content,
+    refusal: null,
     ...reasoningFields(blocks),
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
   };

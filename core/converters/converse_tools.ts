@@ -186,8 +186,9 @@ export function planTools(
   specs.push({
     toolSpec: {
       name: forcedJsonTool,
-      description: json.description ??
-        `Respond with the final answer (${json.name}) as this tool's input, matching its schema.`,
+      description: json.description !== undefined && json.description !== ""
+        ? json.description
+        : `Respond with the final answer (${json.name}) as this tool's input, matching its schema.`,
       inputSchema: { json: json.schema },
     },
   });

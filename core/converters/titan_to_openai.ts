@@ -138,7 +138,7 @@ export function titanToOpenAIResponse(
     model: ctx.model,
     choices: [{
       index: 0,
-      message: { role: "assistant", content: result?.outputText ?? "" },
+      message: { role: "assistant", content: result?.outputText ?? "", refusal: null },
       finish_reason: titanFinishReason(result?.completionReason),
       logprobs: null,
     }],

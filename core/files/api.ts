@@ -21,8 +21,10 @@ export interface FileList {
   object: "list";
   data: FileObject[];
   has_more: boolean;
-  first_id: string | null;
-  last_id: string | null;
+  /** The first file's id; `""` for an empty page (OpenAI's schema requires a string). */
+  first_id: string;
+  /** The last file's id; `""` for an empty page. */
+  last_id: string;
 }
 
 /** OpenAI's deletion result. */
@@ -69,8 +71,8 @@ export async function listFiles(store: FileStore, query: ListQuery): Promise<Fil
     object: "list",
     data,
     has_more: page.has_more,
-    first_id: data[0]?.id ?? null,
-    last_id: data[data.length - 1]?.id ?? null,
+    first_id: data[0]?.id ?? "",
+    last_id: data[data.length - 1]?.id ?? "",
   };
 }
 

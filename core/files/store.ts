@@ -60,11 +60,16 @@ export interface FileObject {
   object: "file";
   bytes: number;
   created_at: number;
-  expires_at: null;
+  /**
+   * Unix seconds when the file expires. Stored files never expire, so it is absent: OpenAI's
+   * schema types it as an integer (not nullable), as it does the deprecated `status_details`
+   * string, which the gateway never sets either.
+   */
+  expires_at?: number;
   filename: string;
   purpose: string;
   status: "processed";
-  status_details: null;
+  status_details?: string;
 }
 
 /** Options of {@link FileStore.list}. */
@@ -154,11 +159,9 @@ export function toFileObject(file: StoredFile): FileObject {
     object: "file",
     bytes: file.bytes,
     created_at: file.createdAt,
-    expires_at: null,
     filename: file.filename,
     purpose: file.purpose,
     status: "processed",
-    status_details: null,
   };
 }
 

@@ -127,6 +127,17 @@ export interface ConverseInferenceConfig {
   stopSequences?: string[];
 }
 
+/**
+ * The ranges AWS's Smithy model of bedrock-runtime puts on `InferenceConfiguration`, whatever the
+ * model: `maxTokens` ≥ 1, `temperature` and `topP` 0–1, at most 2500 non-empty `stopSequences`.
+ */
+export const CONVERSE_INFERENCE_LIMITS = {
+  minMaxTokens: 1,
+  temperature: { min: 0, max: 1 },
+  topP: { min: 0, max: 1 },
+  maxStopSequences: 2500,
+} as const;
+
 /** `outputConfig`: native structured output (`schema` is a JSON string). */
 export interface ConverseOutputConfig {
   textFormat?: {

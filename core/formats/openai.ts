@@ -245,7 +245,8 @@ export interface ResponseToolCall {
 export interface ResponseMessage {
   role: "assistant";
   content: string | null;
-  refusal?: string | null;
+  /** The model's refusal text; `null` when it did not refuse (OpenAI's schema requires it). */
+  refusal: string | null;
   tool_calls?: ResponseToolCall[];
   /** Reasoning text from reasoning models (gateway extension, as DeepSeek and vLLM name it). */
   reasoning_content?: string;

@@ -23,11 +23,9 @@ Deno.test("files: upload → retrieve → list → content → delete, OpenAI-sh
       object: "file",
       bytes: 12,
       created_at: 0,
-      expires_at: null,
       filename: "notes.txt",
       purpose: "user_data",
       status: "processed",
-      status_details: null,
     },
   );
   assert.ok(Math.abs(file.created_at - Date.now() / 1000) < 60);

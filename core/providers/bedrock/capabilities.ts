@@ -49,7 +49,10 @@ export interface ModelCapabilities {
   systemPrompt: boolean;
   /** `cachePoint` blocks (prompt caching); elsewhere `cache_control` is ignored. */
   cachePoints: boolean;
-  /** Temperatures are clamped to this range. */
+  /**
+   * The model's own temperature range; requests are clamped to it and to Converse's 0–1
+   * (`CONVERSE_INFERENCE_LIMITS`), which `inferenceConfig` cannot exceed.
+   */
   temperature: { min: number; max: number };
   /** `maxTokens` sent when the request has none. */
   defaultMaxTokens: number;

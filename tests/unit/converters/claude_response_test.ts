@@ -33,7 +33,7 @@ const completion = (
   model: "gpt-4o",
   choices: [{
     index: 0,
-    message: { role: "assistant", content: null, ...message },
+    message: { role: "assistant", content: null, refusal: null, ...message },
     finish_reason: finish,
     ...extra,
   }],
@@ -154,6 +154,7 @@ Deno.test("claudeToOpenAIResponse", async (t) => {
         message: {
           role: "assistant",
           content: "Hello there",
+          refusal: null,
           tool_calls: [{
             id: "toolu_1",
             type: "function",

@@ -47,10 +47,10 @@ Deno.test("sampling parameters → inferenceConfig", async (t) => {
       expected: { inferenceConfig: { maxTokens: 4096, temperature: 1 } },
     },
     {
-      name: "temperature within a wider family range is kept (gpt-oss 0–2)",
+      name: "temperature above Converse's 0–1 is sent as 1, also for gpt-oss (own range 0–2)",
       model: GPT_OSS,
       request: { messages: q, temperature: 1.7 },
-      expected: { inferenceConfig: { maxTokens: 4096, temperature: 1.7 } },
+      expected: { inferenceConfig: { maxTokens: 4096, temperature: 1 } },
     },
     {
       name: "temperature 0 and top_p 0 are values, not absences",

@@ -98,7 +98,7 @@ const ctx: ConverseResponseContext = {
 const usage = { inputTokens: 3, outputTokens: 2, totalTokens: 5 };
 
 function completion(
-  message: ChatCompletion["choices"][0]["message"],
+  message: Partial<ChatCompletion["choices"][0]["message"]>,
   finish: FinishReason,
 ): ChatCompletion {
   return {
@@ -106,7 +106,12 @@ function completion(
     object: "chat.completion",
     created: ctx.created,
     model: ctx.model,
-    choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
+    choices: [{
+      index: 0,
+      message: { role: "assistant", content: null, refusal: null, ...message },
+      finish_reason: finish,
+      logprobs: null,
+    }],
     usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
   };
 }

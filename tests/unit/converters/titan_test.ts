@@ -146,7 +146,7 @@ Deno.test("Titan responses and completion reasons", async (t) => {
       model: "amazon.titan",
       choices: [{
         index: 0,
-        message: { role: "assistant", content: "" },
+        message: { role: "assistant", content: "", refusal: null },
         finish_reason: "length",
         logprobs: null,
       }],
@@ -164,6 +164,7 @@ Deno.test("Titan responses and completion reasons", async (t) => {
         message: {
           role: "assistant",
           content: "Sure.",
+          refusal: null,
           tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
         },
         finish_reason: "tool_calls",
