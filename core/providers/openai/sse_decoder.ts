@@ -17,16 +17,22 @@ function eventData(block: string): string | null {
 }
 
 /**
- * Yields each event's parsed JSON `data` until `[DONE]` or the end of the body. An event whose
- * payload carries `error` (OpenAI's in-stream error) is thrown as an upstream GatewayError.
+ * Yields each event's parsed JSON `data` until `[DONE]` or the end of the body, and returns
+ * whether `[DONE]` came (false: the body just ended). An event whose payload carries `error`
+ * (OpenAI's in-stream error) is thrown as an upstream GatewayError. `onBytes` is called per
+ * chunk of bytes read (the idle deadline's `touch`).
  *
  * @example
  * for await (const chunk of decodeSseJson(response.body!)) console.log(chunk);
  */
-export async function* decodeSseJson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+export async function* decodeSseJson(
+  body: ReadableStream<Uint8Array>,
+  onBytes?: () => void,
+): AsyncGenerator<unknown, boolean> {
   const decoder = new TextDecoder();
   let buffer = "";
   for await (const bytes of body) {
+    onBytes?.();
     buffer += decoder.decode(bytes, { stream: true });
     if (buffer.includes("\r")) buffer = buffer.replace(/\r\n?/g, "\n");
     let end: number;
@@ -34,12 +40,14 @@ export async function* decodeSseJson(body: ReadableStream<Uint8Array>): AsyncGen
       const data = eventData(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
       if (data === null) continue;
-      if (data === "[DONE]") return;
+      if (data === "[DONE]") return true;
       yield parseEvent(data);
     }
   }
   const rest = eventData((buffer + decoder.decode()).trim());
-  if (rest !== null && rest !== "[DONE]") yield parseEvent(rest);
+  if (rest === "[DONE]") return true;
+  if (rest !== null) yield parseEvent(rest);
+  return false;
 }
 
 function parseEvent(data: string): unknown {
