@@ -188,20 +188,27 @@ Deno.test("Bedrock 429 with Retry-After past the budget: answered at once with i
   assert.ok(res.totalMs >= 950 && res.totalMs < 1_900, `${res.totalMs} ms`);
 });
 
-Deno.test("UPSTREAM_MAX_RETRIES holds after many failures (no SDK token bucket)", async () => {
-  await using h = bedrockGateway({ env: { UPSTREAM_MAX_RETRIES: "1" } });
-  for (let i = 0; i < 12; i++) {
-    h.fake.enqueue(
-      { kind: "error", type: "InternalServerException" },
-      { kind: "error", type: "InternalServerException" },
-    );
-  }
-  for (let i = 0; i < 12; i++) {
-    const res = await h.gw.post("/v1/chat/completions", PATHS[0].body);
-    assert.equal(res.status, 502);
-    await res.body?.cancel();
-  }
-  assert.equal(runtimeRequests(h.fake).length, 24, "2 attempts for each of the 12 requests");
+Deno.test("UPSTREAM_MAX_RETRIES holds after many failures (no SDK retry token bucket)", async () => {
+  await using faults = startFaultServer(); // every request: reset
+  await using h = bedrockGateway({
+    aws: { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: faults.url },
+    env: { UPSTREAM_TIMEOUT_MS: "20000", UPSTREAM_MAX_RETRIES: "2" },
+  });
+  // The SDK's bucket (500 tokens, 10 per retry of a connection error) ran dry after ~17 such
+  // requests and then stopped retrying without a word.
+  const statuses = await Promise.all(
+    Array.from({ length: 24 }, async () => {
+      const res = await timed(
+        LIMIT_MS,
+        "reset",
+        () => h.gw.post("/v1/chat/completions", PATHS[0].body),
+      );
+      return res.status;
+    }),
+  );
+  assert.deepEqual(new Set(statuses), new Set([503]));
+  assert.equal(faults.requests.length, 24 * 3, "3 attempts for each of the 24 requests");
+  assert.equal(attemptLogs(h.gw).length, 24 * 3);
 });
 
 Deno.test("MAX_RESPONSE_BYTES: a larger Bedrock JSON answer is a 502", async (t) => {
