@@ -237,3 +237,22 @@ Deno.test("MAX_RESPONSE_BYTES: a larger OpenAI answer is a 502, declared or not"
   });
   assert.equal(faults.requests.length, 3, "a too-large answer is not retried");
 });
+
+Deno.test("MAX_RESPONSE_BYTES also bounds one stream event (no unbounded SSE buffer)", async () => {
+  await using fake = await startFakeOpenAI();
+  const gw = testApp({
+    OPENAI_API_KEY: "test",
+    OPENAI_BASE_URL: fake.url,
+    MAX_RESPONSE_BYTES: "100000",
+  });
+  fake.script(streamReply(textDeltas(["ok", "x".repeat(200_000)])));
+  const res = await timed(LIMIT_MS, "big event", post(gw, true));
+  assert.equal(res.status, 200);
+  const last = lastData(res.text) as { error: { code: string; message: string } };
+  assert.equal(last.error.code, "upstream_error");
+  assert.match(last.error.message, /MAX_RESPONSE_BYTES/);
+  // Many small events adding up to more than the bound are fine: only one event is buffered.
+  fake.script(streamReply(textDeltas(Array.from({ length: 30 }, () => "y".repeat(5_000)))));
+  const many = await timed(LIMIT_MS, "many events", post(gw, true));
+  assert.equal(lastData(many.text), "[DONE]");
+});

@@ -104,11 +104,27 @@ function modelsOf(body: unknown): ModelInfo[] {
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
 
+  const target = (signal: AbortSignal | undefined): RetryTarget => ({
+    provider: "openai",
+    label: LABEL,
+    logger,
+    signal,
+    mapError: mapOpenAIError,
+  });
+
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
     if (client === undefined) return [];
     try {
-      const body = await (await client.models.list().asResponse()).json();
-      return modelsOf(body);
+      return await withRetries(options.retry, target(undefined), async ({ signal, deadline }) => {
+        try {
+          const response = await client.models.list({ signal }).asResponse();
+          return modelsOf(JSON.parse(decoder.decode(
+            await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
+          )));
+        } finally {
+          deadline.done();
+        }
+      });
     } catch (error) {
       logger.warn("openai model list unavailable; using the known list", {
         error: mapOpenAIError(error).message,
@@ -117,20 +133,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     }
   }, options.modelsTtlMs ?? 5 * 60_000);
 
-  const target = (ctx: CallContext): RetryTarget => ({
-    provider: "openai",
-    label: LABEL,
-    logger,
-    signal: ctx.signal,
-    mapError: mapOpenAIError,
-  });
-
   return {
     name: "openai",
     complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       if (client === undefined) return Promise.reject(notConfigured());
       const body = { ...upstreamBody(request), stream: false };
-      return withRetries(options.retry, target(ctx), async ({ signal, deadline }) => {
+      return withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
         try {
           // The raw response skips the SDK's response wrappers; the SDK still builds the request
           // and maps error statuses. The body is read here, bounded and under the idle deadline.
@@ -158,7 +166,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       // An attempt lasts until the first event: until then nothing reached the client.
       const { deadline, events, first } = await withRetries(
         options.retry,
-        target(ctx),
+        target(ctx.signal),
         async ({ signal, deadline }) => {
           const response = await client.chat.completions.create(
             body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
@@ -167,7 +175,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
           if (response.body === null) {
             throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
           }
-          const events = decodeSseJson(response.body, () => deadline.touch());
+          const events = decodeSseJson(
+            response.body,
+            () => deadline.touch(),
+            options.maxResponseBytes,
+          );
           return { deadline, events, first: await events.next() };
         },
       );

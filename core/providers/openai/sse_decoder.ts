@@ -20,7 +20,8 @@ function eventData(block: string): string | null {
  * Yields each event's parsed JSON `data` until `[DONE]` or the end of the body, and returns
  * whether `[DONE]` came (false: the body just ended). An event whose payload carries `error`
  * (OpenAI's in-stream error) is thrown as an upstream GatewayError. `onBytes` is called per
- * chunk of bytes read (the idle deadline's `touch`).
+ * chunk of bytes read (the idle deadline's `touch`); one event longer than `maxEventChars` is a
+ * 502 (`MAX_RESPONSE_BYTES`), not an unbounded buffer.
  *
  * @example
  * for await (const chunk of decodeSseJson(response.body!)) console.log(chunk);
@@ -28,6 +29,7 @@ function eventData(block: string): string | null {
 export async function* decodeSseJson(
   body: ReadableStream<Uint8Array>,
   onBytes?: () => void,
+  maxEventChars = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<unknown, boolean> {
   const decoder = new TextDecoder();
   let buffer = "";
@@ -42,6 +44,12 @@ export async function* decodeSseJson(
       if (data === null) continue;
       if (data === "[DONE]") return true;
       yield parseEvent(data);
+    }
+    if (buffer.length > maxEventChars) {
+      throw new GatewayError(
+        "upstream",
+        `The OpenAI upstream sent a stream event larger than ${maxEventChars} bytes (MAX_RESPONSE_BYTES).`,
+      );
     }
   }
   const rest = eventData((buffer + decoder.decode()).trim());
