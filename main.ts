@@ -11,7 +11,6 @@ import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { S3Client } from "@aws-sdk/client-s3";
 import OpenAI from "openai";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import http from "node:http";
 import https from "node:https";
 import { createChatService } from "./core/chat/service.ts";
@@ -27,7 +26,8 @@ import {
   createBedrockCredentials,
   hasCredentialHints,
 } from "./core/providers/bedrock/credentials.ts";
-import { withIdleTimeout } from "./core/providers/bedrock/idle_timeout.ts";
+import { BoundedHttpHandler } from "./core/providers/bedrock/bounded_handler.ts";
+import { withResilientSend } from "./core/providers/bedrock/resilient_send.ts";
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
@@ -74,7 +74,7 @@ const fileExists = (path: string) => {
 /** The Bedrock runtime and control-plane clients. Credentials come from the SDK default chain
  * (plus `AWS_ROLE_ARN` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
  * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself. */
-function bedrockClients(config: Config) {
+function bedrockClients(config: Config, logger: Logger) {
   const credentials = createBedrockCredentials({
     region: config.awsRegion,
     roleArn: config.awsRoleArn,
@@ -82,35 +82,42 @@ function bedrockClients(config: Config) {
     roleSessionName: config.awsRoleSessionName,
     webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
   });
-  const common = {
-    region: config.awsRegion,
-    credentials,
-    maxAttempts: config.upstreamMaxRetries + 1,
-  };
+  const common = { region: config.awsRegion, credentials };
   const requestTimeout = config.upstreamTimeoutMs; // idle time without a byte from Bedrock
   // Without a visible credential source the model list is the built-in catalog: listing would
   // otherwise probe the instance metadata service on every refresh.
   const configured = hasCredentialHints(Deno.env.toObject(), fileExists);
   return {
     // HTTP/1.1 with keep-alive: the SDK's default HTTP/2 handler opened a session per request
-    // (about 40% more CPU per request in `deno task bench`). The idle deadline is enforced by
-    // withIdleTimeout, as the handler's socket timer does not fire under Deno.
-    runtime: withIdleTimeout(
+    // (about 40% more CPU per request in `deno task bench`). Retries and deadlines are the
+    // gateway's (withResilientSend; the SDK's own retries are off and the handler's socket timer
+    // does not fire under Deno); the handler bounds JSON answers (MAX_RESPONSE_BYTES).
+    runtime: withResilientSend(
       new BedrockRuntimeClient({
         ...common,
-        requestHandler: new NodeHttpHandler({
+        maxAttempts: 1,
+        requestHandler: new BoundedHttpHandler(config.maxResponseBytes, {
           requestTimeout,
           httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
           httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
         }),
       }),
-      requestTimeout,
+      { retry: retryPolicy(config), logger },
     ),
     control: configured
-      ? new BedrockClient({ ...common, requestHandler: { requestTimeout } })
+      ? new BedrockClient({
+        ...common,
+        maxAttempts: config.upstreamMaxRetries + 1,
+        requestHandler: { requestTimeout },
+      })
       : undefined,
     configured,
   };
+}
+
+/** The gateway's one retry policy (core/providers/retry.ts), from the environment. */
+function retryPolicy(config: Config) {
+  return { maxRetries: config.upstreamMaxRetries, timeoutMs: config.upstreamTimeoutMs };
 }
 
 /** The configured file store: the local directory, or S3 with the same credential chain as
@@ -146,14 +153,19 @@ export function buildHandler(
   const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
     apiKey: config.openaiApiKey,
     baseURL: config.openaiBaseUrl,
-    maxRetries: config.upstreamMaxRetries,
+    maxRetries: 0, // the gateway retries (core/providers/retry.ts)
     timeout: config.upstreamTimeoutMs,
   });
-  const bedrock = bedrockClients(config);
+  const bedrock = bedrockClients(config, logger);
   const files = fileStore(config);
   const chat = createChatService({
     providers: {
-      openai: createOpenAIProvider({ client: openai, logger }),
+      openai: createOpenAIProvider({
+        client: openai,
+        logger,
+        retry: retryPolicy(config),
+        maxResponseBytes: config.maxResponseBytes,
+      }),
       bedrock: createBedrockProvider({
         client: bedrock.runtime,
         controlClient: bedrock.control,

@@ -71,6 +71,7 @@ const envSchema = z.object({
   MAX_FILE_BYTES: intFromEnv("MAX_FILE_BYTES", 26_214_400, 1),
   UPSTREAM_TIMEOUT_MS: intFromEnv("UPSTREAM_TIMEOUT_MS", 600_000, 1),
   UPSTREAM_MAX_RETRIES: intFromEnv("UPSTREAM_MAX_RETRIES", 2, 0, 10),
+  MAX_RESPONSE_BYTES: intFromEnv("MAX_RESPONSE_BYTES", 67_108_864, 1),
   LOG_LEVEL: optionalString.pipe(
     z.enum(LOG_LEVELS, { error: "LOG_LEVEL must be one of debug, info, warn, error" })
       .optional(),
@@ -129,9 +130,15 @@ export interface Config {
   /** Deepest nesting of objects and arrays accepted in a JSON body. */
   maxJsonDepth: number;
   maxFileBytes: number;
+  /**
+   * The longest a client waits for the upstream's first byte (all retries included), and the
+   * longest silence allowed once bytes flow (see `core/providers/retry.ts`).
+   */
   upstreamTimeoutMs: number;
-  /** SDK-level retries of 429/5xx/connection errors before the first byte reaches the client. */
+  /** Gateway retries of 429/5xx/connection errors/timeouts before the first byte reaches the client. */
   upstreamMaxRetries: number;
+  /** Bound on a non-streaming upstream answer; larger is a 502. */
+  maxResponseBytes: number;
   logLevel: LogLevel;
   mockModels: boolean;
   filesContextMaxChars: number;
@@ -203,6 +210,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxFileBytes: e.MAX_FILE_BYTES,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     upstreamMaxRetries: e.UPSTREAM_MAX_RETRIES,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
     logLevel: e.LOG_LEVEL ?? "info",
     mockModels: e.MOCK_MODELS,
     filesContextMaxChars: e.FILES_CONTEXT_MAX_CHARS,

@@ -132,27 +132,36 @@ function canonicalChunks(
     : titanStreamToChunks(events as AsyncIterable<TitanStreamChunk>, ctx);
 }
 
-/** Passes native events through unchanged, reading the usage they report into `meta`. */
+/**
+ * Passes native events through unchanged, reading the usage they report into `meta`. A stream
+ * that ends before its format's last event (Claude `message_stop`, a Titan chunk with
+ * `completionReason`) was cut: it ends with an error, not as a success.
+ */
 async function* observeUsage(
   format: NativeFormat,
   events: AsyncIterable<unknown>,
   ctx: ReadContext,
   options: ChatCallOptions,
 ): AsyncGenerator<unknown> {
-  const decoder = format === "bedrock_claude"
-    ? new ClaudeStreamDecoder(ctx)
-    : new TitanStreamDecoder(ctx);
+  const claude = format === "bedrock_claude";
+  const decoder = claude ? new ClaudeStreamDecoder(ctx) : new TitanStreamDecoder(ctx);
+  let stopped = false;
   for await (const event of events) {
     try {
-      const chunks = format === "bedrock_claude"
+      const chunks = claude
         ? (decoder as ClaudeStreamDecoder).push(event as ClaudeStreamEvent)
         : (decoder as TitanStreamDecoder).push(event as TitanStreamChunk);
       for (const chunk of chunks) if (chunk.usage && options.meta) options.meta.usage = chunk.usage;
     } catch {
       // Observation only: the event goes to the client unchanged whatever it says.
     }
+    if (claude && !stopped) stopped = (event as { type?: unknown }).type === "message_stop";
     yield event;
   }
+  if (claude && !stopped) {
+    throw new GatewayError("upstream", "The Claude stream ended early (no message_stop).");
+  }
+  if (!claude) (decoder as TitanStreamDecoder).end();
 }
 
 async function* recordUsage(

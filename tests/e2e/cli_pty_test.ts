@@ -75,8 +75,15 @@ Deno.test({
 
       fake.script(hang());
       mark = cli.output().length;
+      const sent = fake.chatRequests.length;
       await cli.type("slow\r");
       await cli.waitFor("thinking…", { from: mark });
+      // Ctrl-C only once the request reached the upstream: earlier, the hang stays queued for
+      // the next step, and the abort asserted below would be the previous request's.
+      for (let waited = 0; fake.chatRequests.length === sent && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(fake.chatRequests.length, sent + 1, "the request reached the upstream");
       await cli.type("\x03");
       await cli.waitFor("[cancelled]", { from: mark });
       assert.equal(await fake.chatRequests.at(-1)!.outcome, "aborted");

@@ -49,7 +49,7 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 /** Buffered reads from a connection. */
-class ConnReader {
+export class ConnReader {
   #buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   constructor(private readonly conn: Deno.Conn) {}
 
@@ -113,7 +113,11 @@ async function readBody(reader: ConnReader, headers: Headers): Promise<Uint8Arra
   return await reader.exactly(Number(headers.get("content-length") ?? "0"));
 }
 
-async function readRequest(reader: ConnReader, port: number): Promise<Request | null> {
+/** Reads one request (head and body); null on EOF before a request head. */
+export async function readRequest(
+  reader: ConnReader,
+  port: number,
+): Promise<Request | null> {
   const head = await reader.until(encoder.encode("\r\n\r\n"));
   if (head === null) return null;
   const [requestLine, ...lines] = decoder.decode(head).split("\r\n");

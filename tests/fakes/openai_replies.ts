@@ -59,7 +59,9 @@ export type StreamEnd =
   /** The connection breaks mid-body (no `[DONE]`). */
   | "drop"
   /** The stream stays open, silent, until the client aborts. */
-  | "hang";
+  | "hang"
+  /** The body ends cleanly after the chunks: no usage chunk, no `[DONE]` (a cut stream). */
+  | "close";
 
 /** An SSE answer: `data: <chunk>` per choice delta, then {@link StreamEnd}. */
 export interface StreamReply extends Delayed {

@@ -30,11 +30,11 @@ const NETWORK_CODES = new Set([
   "ERR_HTTP2_STREAM_CANCEL",
 ]);
 
-/** True when the error or one of its causes carries a connection-level error code. */
-function isNetworkError(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
+/** The connection-level error code of the error or one of its causes, if any. */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== "object" || error === null || depth > 4) return undefined;
   const { code, cause } = error as { code?: unknown; cause?: unknown };
-  return (typeof code === "string" && NETWORK_CODES.has(code)) || isNetworkError(cause, depth + 1);
+  return typeof code === "string" && NETWORK_CODES.has(code) ? code : networkCode(cause, depth + 1);
 }
 
 const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "TokenProviderError"]);
@@ -145,6 +145,14 @@ export function mapBedrockError(error: unknown, now = Date.now()): GatewayError 
       { cause: error },
     );
   }
+  // The SDK's HTTP handler names ECONNRESET and EPIPE `TimeoutError` (as transient errors): a
+  // broken connection is unavailability, only ETIMEDOUT is a timeout.
+  const network = status === undefined ? networkCode(error) : undefined;
+  if (network !== undefined) {
+    return network === "ETIMEDOUT"
+      ? new GatewayError("timeout", "Bedrock did not answer in time.", { cause: error })
+      : new GatewayError("unavailable", "Bedrock could not be reached.", { cause: error });
+  }
   switch (name) {
     case "ThrottlingException":
     case "ServiceQuotaExceededException":
@@ -178,9 +186,6 @@ export function mapBedrockError(error: unknown, now = Date.now()): GatewayError 
     case "ModelErrorException":
     case "ModelStreamErrorException":
       return new GatewayError("upstream", `Bedrock failed: ${name}.`, { cause: error });
-  }
-  if (status === undefined && isNetworkError(error)) {
-    return new GatewayError("unavailable", "Bedrock could not be reached.", { cause: error });
   }
   return byStatus(status, upstream, error);
 }

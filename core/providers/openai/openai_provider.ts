@@ -13,16 +13,22 @@ import type {
   ChatRequest,
   ModelInfo,
 } from "../../formats/openai.ts";
+import { readBoundedBody } from "../bounded_body.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";
+import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
 import { mapOpenAIError } from "./errors.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { knownOpenAIModels } from "./models.ts";
 
 /** Dependencies of the OpenAI provider. */
 export interface OpenAIProviderOptions {
-  /** The SDK client, or undefined when `OPENAI_API_KEY` is not set. */
+  /** The SDK client (its own retries off), or undefined when `OPENAI_API_KEY` is not set. */
   client: OpenAI | undefined;
   logger: Logger;
+  /** The gateway's retry and timeout policy (`UPSTREAM_MAX_RETRIES`, `UPSTREAM_TIMEOUT_MS`). */
+  retry: RetryPolicy;
+  /** Bound on a non-streaming answer (`MAX_RESPONSE_BYTES`). */
+  maxResponseBytes: number;
   /** How long the upstream model list is reused. */
   modelsTtlMs?: number;
 }
@@ -60,6 +66,26 @@ function checkChunk(value: unknown): ChatCompletionChunk {
   return candidate;
 }
 
+const LABEL = "The OpenAI upstream";
+
+function truncated(): GatewayError {
+  return new GatewayError(
+    "upstream",
+    "The OpenAI upstream stream was cut: it ended without a finish_reason or its end marker.",
+  );
+}
+
+const decoder = new TextDecoder();
+
+function parseCompletion(bytes: Uint8Array): ChatCompletion {
+  try {
+    return checkCompletion(JSON.parse(decoder.decode(bytes)));
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError("upstream", "The OpenAI upstream sent a malformed completion.");
+  }
+}
+
 /** Reads an upstream `GET /models` body leniently; anything but a list of ids is malformed. */
 function modelsOf(body: unknown): ModelInfo[] {
   const data = (body as { data?: unknown } | null)?.data;
@@ -78,11 +104,27 @@ function modelsOf(body: unknown): ModelInfo[] {
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
 
+  const target = (signal: AbortSignal | undefined): RetryTarget => ({
+    provider: "openai",
+    label: LABEL,
+    logger,
+    signal,
+    mapError: mapOpenAIError,
+  });
+
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
     if (client === undefined) return [];
     try {
-      const body = await (await client.models.list().asResponse()).json();
-      return modelsOf(body);
+      return await withRetries(options.retry, target(undefined), async ({ signal, deadline }) => {
+        try {
+          const response = await client.models.list({ signal }).asResponse();
+          return modelsOf(JSON.parse(decoder.decode(
+            await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
+          )));
+        } finally {
+          deadline.done();
+        }
+      });
     } catch (error) {
       logger.warn("openai model list unavailable; using the known list", {
         error: mapOpenAIError(error).message,
@@ -93,20 +135,24 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
   return {
     name: "openai",
-    async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
-      if (client === undefined) throw notConfigured();
-      try {
-        const body = { ...upstreamBody(request), stream: false };
-        // The raw response skips the SDK's response wrappers; the SDK still builds the request,
-        // retries and maps error statuses.
-        const response = await client.chat.completions.create(
-          body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-          { signal: ctx.signal },
-        ).asResponse();
-        return checkCompletion(await response.json());
-      } catch (error) {
-        throw mapOpenAIError(error);
-      }
+    complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+      if (client === undefined) return Promise.reject(notConfigured());
+      const body = { ...upstreamBody(request), stream: false };
+      return withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
+        try {
+          // The raw response skips the SDK's response wrappers; the SDK still builds the request
+          // and maps error statuses. The body is read here, bounded and under the idle deadline.
+          const response = await client.chat.completions.create(
+            body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+            { signal },
+          ).asResponse();
+          return parseCompletion(
+            await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
+          );
+        } finally {
+          deadline.done();
+        }
+      });
     },
     async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
       if (client === undefined) throw notConfigured();
@@ -117,19 +163,44 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         stream: true,
         stream_options: { ...(request.stream_options ?? {}), include_usage: true },
       };
+      // An attempt lasts until the first event: until then nothing reached the client.
+      const { deadline, events, first } = await withRetries(
+        options.retry,
+        target(ctx.signal),
+        async ({ signal, deadline }) => {
+          const response = await client.chat.completions.create(
+            body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
+            { signal },
+          ).asResponse();
+          if (response.body === null) {
+            throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
+          }
+          const events = decodeSseJson(
+            response.body,
+            () => deadline.touch(),
+            options.maxResponseBytes,
+          );
+          return { deadline, events, first: await events.next() };
+        },
+      );
+      let finished = false;
+      let completed = false;
       try {
-        const response = await client.chat.completions.create(
-          body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-          { signal: ctx.signal },
-        ).asResponse();
-        if (response.body === null) {
-          throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
+        let step = first;
+        for (; !step.done; step = await events.next()) {
+          const chunk = checkChunk(step.value);
+          if (!finished) finished = chunk.choices[0]?.finish_reason != null;
+          yield chunk;
         }
-        for await (const chunk of decodeSseJson(response.body)) {
-          yield checkChunk(chunk);
-        }
+        // A body that just ends, before any finish_reason and without [DONE], was cut.
+        if (!step.value && !finished) throw truncated();
+        completed = true;
       } catch (error) {
-        throw mapOpenAIError(error);
+        throw deadline.fired ? deadline.timeoutError() : mapOpenAIError(error);
+      } finally {
+        if (completed) deadline.done();
+        else deadline.cancel();
+        await events.return(false).catch(() => {});
       }
     },
     listModels: () => loadModels(),

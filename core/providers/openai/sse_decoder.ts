@@ -17,16 +17,24 @@ function eventData(block: string): string | null {
 }
 
 /**
- * Yields each event's parsed JSON `data` until `[DONE]` or the end of the body. An event whose
- * payload carries `error` (OpenAI's in-stream error) is thrown as an upstream GatewayError.
+ * Yields each event's parsed JSON `data` until `[DONE]` or the end of the body, and returns
+ * whether `[DONE]` came (false: the body just ended). An event whose payload carries `error`
+ * (OpenAI's in-stream error) is thrown as an upstream GatewayError. `onBytes` is called per
+ * chunk of bytes read (the idle deadline's `touch`); one event longer than `maxEventChars` is a
+ * 502 (`MAX_RESPONSE_BYTES`), not an unbounded buffer.
  *
  * @example
  * for await (const chunk of decodeSseJson(response.body!)) console.log(chunk);
  */
-export async function* decodeSseJson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+export async function* decodeSseJson(
+  body: ReadableStream<Uint8Array>,
+  onBytes?: () => void,
+  maxEventChars = Number.POSITIVE_INFINITY,
+): AsyncGenerator<unknown, boolean> {
   const decoder = new TextDecoder();
   let buffer = "";
   for await (const bytes of body) {
+    onBytes?.();
     buffer += decoder.decode(bytes, { stream: true });
     if (buffer.includes("\r")) buffer = buffer.replace(/\r\n?/g, "\n");
     let end: number;
@@ -34,12 +42,20 @@ export async function* decodeSseJson(body: ReadableStream<Uint8Array>): AsyncGen
       const data = eventData(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
       if (data === null) continue;
-      if (data === "[DONE]") return;
+      if (data === "[DONE]") return true;
       yield parseEvent(data);
+    }
+    if (buffer.length > maxEventChars) {
+      throw new GatewayError(
+        "upstream",
+        `The OpenAI upstream sent a stream event larger than ${maxEventChars} bytes (MAX_RESPONSE_BYTES).`,
+      );
     }
   }
   const rest = eventData((buffer + decoder.decode()).trim());
-  if (rest !== null && rest !== "[DONE]") yield parseEvent(rest);
+  if (rest === "[DONE]") return true;
+  if (rest !== null) yield parseEvent(rest);
+  return false;
 }
 
 function parseEvent(data: string): unknown {

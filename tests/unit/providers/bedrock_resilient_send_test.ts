@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../../core/errors.ts";
-import { withIdleTimeout } from "../../../core/providers/bedrock/idle_timeout.ts";
+import { silentLogger } from "../../../core/logger.ts";
+import { withResilientSend } from "../../../core/providers/bedrock/resilient_send.ts";
+
+// deno-lint-ignore no-explicit-any
+const withIdleTimeout = (client: { send: (...args: any[]) => Promise<any> }, timeoutMs: number) =>
+  withResilientSend(client, { retry: { maxRetries: 0, timeoutMs }, logger: silentLogger });
 
 /** A stand-in for the SDK client: answers with a stream that stalls after `events` events. */
 function stallingClient(events: number) {
@@ -15,16 +20,18 @@ function stallingClient(events: number) {
       return Promise.resolve({
         stream: (async function* () {
           for (let i = 0; i < events; i++) yield { n: i };
-          await new Promise((_, reject) =>
-            signal.addEventListener("abort", () => reject(new DOMException("x", "AbortError")))
-          );
+          await new Promise((_, reject) => {
+            const abort = () => reject(new DOMException("x", "AbortError"));
+            if (signal.aborted) abort();
+            else signal.addEventListener("abort", abort);
+          });
         })(),
       });
     },
   };
 }
 
-Deno.test("withIdleTimeout: a stream that stalls between events becomes upstream_timeout", async () => {
+Deno.test("withResilientSend: a stream that stalls between events becomes upstream_timeout", async () => {
   const client = stallingClient(2);
   const wrapped = withIdleTimeout(client, 50);
   const response = await wrapped.send({});
@@ -39,19 +46,20 @@ Deno.test("withIdleTimeout: a stream that stalls between events becomes upstream
   assert.equal(client.signal?.aborted, true, "the upstream call is aborted");
 });
 
-Deno.test("withIdleTimeout: the caller's abort passes through and is not a timeout", async () => {
+Deno.test("withResilientSend: the caller's abort passes through and is not a timeout", async () => {
   const client = stallingClient(0);
   const caller = new AbortController();
-  const response = await withIdleTimeout(client, 10_000).send({}, { abortSignal: caller.signal });
-  const iterating = (async () => {
-    for await (const _ of response.stream) { /* drain */ }
-  })();
+  // The first event is awaited inside `send` (it ends the attempt), so the abort lands there.
+  const sending = withIdleTimeout(client, 10_000).send({}, { abortSignal: caller.signal });
   caller.abort();
-  await assert.rejects(iterating, (error: unknown) => !(error instanceof GatewayError));
+  await assert.rejects(
+    sending,
+    (error: unknown) => error instanceof GatewayError && error.code === "request_cancelled",
+  );
   assert.equal(client.signal?.aborted, true);
 });
 
-Deno.test("withIdleTimeout: plain answers pass through and clear the timer", async () => {
+Deno.test("withResilientSend: plain answers pass through and clear the timer", async () => {
   const client = { send: (_command: unknown) => Promise.resolve({ output: "ok" }) };
   assert.deepEqual(await withIdleTimeout(client, 10).send({}), { output: "ok" });
 });
