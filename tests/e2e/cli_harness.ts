@@ -1,8 +1,9 @@
 /**
- * Runs the CLI the way `deno task cli` does — the `cli` task's command line from deno.json,
- * with `--config` so it runs from a scratch directory — as a real subprocess: with piped stdin
- * ({@link runCli}) or on a pseudo-terminal through util-linux `script` ({@link startPtyCli}),
- * which the tests type into (Ctrl-C included) and read from.
+ * Runs the CLI as a real subprocess: the `cli` task's command line from deno.json (with
+ * `--config` so it runs from a scratch directory) with piped stdin ({@link runCli}), or on a
+ * pseudo-terminal through util-linux `script` ({@link startPtyCli}) started exactly as README
+ * says — `deno task cli …`, so the task runner sits between the terminal and the CLI (it
+ * forwards Ctrl-C's SIGINT a second time) — which the tests type into and read from.
  */
 
 const ROOT = new URL("../../", import.meta.url);
@@ -110,6 +111,44 @@ export async function runCli(
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** `deno task --config <repo>/deno.json cli …`: as README says, from any directory. */
+export function taskCommand(args: string[], options: { quiet?: boolean } = {}): string[] {
+  return [
+    Deno.execPath(),
+    "task",
+    ...(options.quiet ? ["-q"] : []),
+    "--config",
+    `${ROOT_PATH}deno.json`,
+    "cli",
+    ...args,
+  ];
+}
+
+/** Runs `deno task cli …` to completion (piped stdin, empty by default). */
+export async function runTask(
+  args: string[],
+  options: { env: Record<string, string>; cwd: string; quiet?: boolean; timeoutMs?: number },
+): Promise<CliResult> {
+  const [command, ...rest] = taskCommand(args, options);
+  const child = new Deno.Command(command, {
+    args: rest,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+  try {
+    const { code, stdout, stderr } = await child.output();
+    const decoder = new TextDecoder();
+    return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The CLI running on a pseudo-terminal. */
 export interface PtyCli extends AsyncDisposable {
   /** Everything the terminal showed so far (stdout and stderr, input echoed). */
@@ -125,12 +164,16 @@ export interface PtyCli extends AsyncDisposable {
   exit(timeoutMs?: number): Promise<number>;
 }
 
-/** Starts the CLI on a pseudo-terminal (`script -qfec … /dev/null`). */
+/**
+ * Starts the CLI on a pseudo-terminal (`script -qfec … /dev/null`): through `deno task cli`
+ * (the default, as README says) or `deno run` (`via: "run"`).
+ */
 export function startPtyCli(
   args: string[],
-  options: { env: Record<string, string>; cwd: string },
+  options: { env: Record<string, string>; cwd: string; via?: "task" | "run"; cols?: number },
 ): PtyCli {
-  const line = `stty cols 200 2>/dev/null; exec ${[...cliCommand(), ...args].map(quote).join(" ")}`;
+  const argv = options.via === "run" ? [...cliCommand(), ...args] : taskCommand(args);
+  const line = `stty cols ${options.cols ?? 200} 2>/dev/null; exec ${argv.map(quote).join(" ")}`;
   const child = new Deno.Command("script", {
     args: ["-qfec", line, "/dev/null"],
     cwd: options.cwd,
