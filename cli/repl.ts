@@ -60,6 +60,8 @@ export interface ReplOptions {
   stream: boolean;
   resumed: boolean;
   lines: LineSource;
+  /** `lines` is the line editor on a terminal (Ctrl-C at the prompt is a key, not a signal). */
+  terminal: boolean;
   /** Prompts typed, for ↑/↓ (and saved for the next session). */
   history?: PromptHistory;
   /** Print the tokens-and-latency footer after each answer. */
@@ -84,14 +86,16 @@ export async function runRepl(ctx: CliContext, options: ReplOptions): Promise<nu
     await store.save(session);
     saved = true;
   };
-  // On a terminal, Ctrl-C at the prompt is a key (raw mode); a SIGINT there comes from
-  // elsewhere (`kill -INT`, a script) and ends the session.
+  // On a terminal, Ctrl-C at the prompt is a key (raw mode), so a SIGINT there is a late copy
+  // of the one that cancelled the answer (the task runner forwards it) and is ignored. With
+  // piped input it ends the session.
   const stopListening = onInterrupt(() => {
     if (current !== undefined) {
       current.abort();
       armed = true;
       return;
     }
+    if (options.terminal) return;
     ctx.out("\n");
     requestExit();
   });

@@ -103,10 +103,12 @@ function params(parsed: Parsed): ChatParams {
   };
 }
 
+const onTerminal = (io: CliContext["io"]) => io.stdinIsTerminal && io.stdoutIsTerminal;
+
 /** Where the REPL reads from: the line editor on a terminal, plain lines otherwise. */
 function lineSource(ctx: CliContext): LineSource {
   const { io } = ctx;
-  if (io.stdinIsTerminal && io.stdoutIsTerminal) {
+  if (onTerminal(io)) {
     return createLineEditor({
       input: io.stdin,
       output: io.stdout,
@@ -172,6 +174,7 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       stream,
       resumed,
       lines: lineSource(ctx),
+      terminal: onTerminal(ctx.io),
       history: ctx.io.stdinIsTerminal
         ? await openPromptHistory(ctx.setting("CHAT_PROMPT_HISTORY")!)
         : undefined,

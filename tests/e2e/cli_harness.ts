@@ -162,6 +162,26 @@ export interface PtyCli extends AsyncDisposable {
   ): Promise<string>;
   /** Waits for the exit; kills the process after `timeoutMs`. */
   exit(timeoutMs?: number): Promise<number>;
+  /** The pid of the CLI itself (the `deno run … cli/main.ts` under `script` and `deno task`). */
+  cliPid(): number;
+}
+
+/** The processes under `root` (from `ps`), each with its command line, nearest first. */
+function descendants(root: number): Array<{ pid: number; args: string }> {
+  const ps = new Deno.Command("ps", { args: ["-eo", "pid=,ppid=,args="], stdout: "piped" })
+    .outputSync();
+  const rows = new TextDecoder().decode(ps.stdout).split("\n").map((l) =>
+    /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)
+  ).filter((m) => m !== null).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const out: Array<{ pid: number; args: string }> = [];
+  for (let queue = [root]; queue.length > 0;) {
+    const pid = queue.shift()!;
+    for (const row of rows.filter((r) => r.ppid === pid)) {
+      out.push(row);
+      queue.push(row.pid);
+    }
+  }
+  return out;
 }
 
 /**
@@ -218,6 +238,11 @@ export function startPtyCli(
   return {
     output: () => text,
     type: (s) => writer.write(new TextEncoder().encode(s)),
+    cliPid: () => {
+      const cli = descendants(child.pid).find((p) => p.args.includes("cli/main.ts"));
+      if (cli === undefined) throw new Error("the CLI process was not found");
+      return cli.pid;
+    },
     waitFor,
     exit,
     [Symbol.asyncDispose]: async () => {
