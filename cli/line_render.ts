@@ -10,8 +10,8 @@ const TAB = "    ";
 
 /** The text as drawn: tabs widened, other control characters shown as `^X`. */
 function displayOf(text: string): string {
-  // deno-lint-ignore no-control-regex
   return text.replace(/\t/g, TAB).replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x08\x0b-\x1f\x7f]/g,
     (c) => c === "\x7f" ? "^?" : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`,
   );

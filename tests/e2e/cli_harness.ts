@@ -112,22 +112,31 @@ export async function runCli(
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `deno task --config <repo>/deno.json cli …`: as README says, from any directory. */
-export function taskCommand(args: string[], options: { quiet?: boolean } = {}): string[] {
+export function taskCommand(
+  args: string[],
+  options: { quiet?: boolean; task?: string } = {},
+): string[] {
   return [
     Deno.execPath(),
     "task",
     ...(options.quiet ? ["-q"] : []),
     "--config",
     `${ROOT_PATH}deno.json`,
-    "cli",
+    options.task ?? "cli",
     ...args,
   ];
 }
 
-/** Runs `deno task cli …` to completion (piped stdin, empty by default). */
+/** Runs `deno task cli …` (or another task) to completion, stdin empty. */
 export async function runTask(
   args: string[],
-  options: { env: Record<string, string>; cwd: string; quiet?: boolean; timeoutMs?: number },
+  options: {
+    env: Record<string, string>;
+    cwd: string;
+    quiet?: boolean;
+    task?: string;
+    timeoutMs?: number;
+  },
 ): Promise<CliResult> {
   const [command, ...rest] = taskCommand(args, options);
   const child = new Deno.Command(command, {
@@ -174,7 +183,8 @@ function descendants(root: number): Array<{ pid: number; args: string }> {
     /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)
   ).filter((m) => m !== null).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
   const out: Array<{ pid: number; args: string }> = [];
-  for (let queue = [root]; queue.length > 0;) {
+  const queue = [root];
+  while (queue.length > 0) {
     const pid = queue.shift()!;
     for (const row of rows.filter((r) => r.ppid === pid)) {
       out.push(row);
