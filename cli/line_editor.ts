@@ -101,7 +101,7 @@ export function createLineEditor(terminal: Terminal): LineSource {
             case "interrupt":
               queued = events.slice(i + 1);
               finish("^C");
-              return { kind: "interrupt" };
+              return { kind: "interrupt", text: buffer.text };
             case "eof":
               if (buffer.text === "") {
                 queued = events.slice(i + 1);

@@ -17,10 +17,22 @@ function displayOf(text: string): string {
   );
 }
 
-/** Width in columns (one per code point; good for the text people type here). */
+/** Columns one code point takes: 0 for combining marks, 2 for wide (CJK, emoji), else 1. */
+function charWidth(ch: string): number {
+  const cp = ch.codePointAt(0)!;
+  if (cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f) || /\p{M}/u.test(ch)) return 0;
+  const wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** Width in columns of text without control characters. */
 function width(s: string): number {
   let n = 0;
-  for (const _ of s) n++;
+  for (const ch of s) n += charWidth(ch);
   return n;
 }
 

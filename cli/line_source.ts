@@ -10,7 +10,8 @@ import { type SyncWriter, writeAll } from "./render.ts";
 export type ReadResult =
   | { kind: "line"; text: string }
   | { kind: "eof" }
-  | { kind: "interrupt" };
+  /** Ctrl-C; `text` is what was typed (and is now discarded). */
+  | { kind: "interrupt"; text: string };
 
 /** Options of one read. */
 export interface ReadOptions {

@@ -134,6 +134,8 @@ export async function runRepl(ctx: CliContext, options: ReplOptions): Promise<nu
         break;
       }
       if (read.kind === "interrupt") {
+        // Ctrl-C on a typed line discards it, as in a shell; on an empty one it arms the exit.
+        if (read.text.trim() !== "") continue;
         if (armed) break;
         armed = true;
         ctx.out(style.dim("(press Ctrl-C again or type /exit to quit)") + "\n");

@@ -231,8 +231,15 @@ Deno.test({
       mark = cli.output().length;
       await cli.type("/help\r");
       await cli.waitFor(/"""[^\n]*several lines|a line with only """/, { from: mark });
+      // Ctrl-C on a typed line discards it and keeps the session (no exit armed).
+      mark = cli.output().length;
+      await cli.type("discard me\x03");
+      await cli.waitFor("^C", { from: mark });
+      await cli.type("\x03");
+      await cli.waitFor("press Ctrl-C again", { from: mark });
       await cli.type("\x04");
       assert.equal(await cli.exit(), 0);
+      assert.ok(!cli.output().slice(mark).includes("discard me\r\n"), "the line was not sent");
 
       assert.deepEqual(userMessages(), [
         ">hello world,!<",

@@ -121,6 +121,12 @@ Deno.test("line render: positions on wrapped and multi-line text; redraw puts th
   assert.deepEqual(positionOf(2, "abcdef", 6, 4), { row: 2, col: 0 });
   assert.deepEqual(positionOf(2, "ab\ncd", 5, 80), { row: 1, col: 2 });
   assert.deepEqual(positionOf(2, "a\tb", 3, 80), { row: 0, col: 8 });
+  assert.deepEqual(positionOf(0, "日本é", 3, 80), { row: 0, col: 5 }, "wide and combined");
+  assert.deepEqual(
+    positionOf(0, "e\u0301x", 3, 80),
+    { row: 0, col: 2 },
+    "a combining mark takes none",
+  );
   const r = redraw({ prompt: "\x1b[1m> \x1b[22m", text: "ab\ncd", cursor: 1, cursorRow: 0 }, 80);
   assert.equal(r.cursorRow, 0);
   assert.equal(r.output, "\r\x1b[J\x1b[1m> \x1b[22mab\r\ncd\x1b[1A\r\x1b[3C");
