@@ -100,7 +100,7 @@ export async function runRepl(ctx: CliContext, options: ReplOptions): Promise<nu
     requestExit();
   });
 
-  /** The lines up to the closing fence, joined; null when input ends or Ctrl-C cancels. */
+  /** The lines up to the closing fence, joined; "" when Ctrl-C discards them, null at the end. */
   const readBlock = async (): Promise<string | null> => {
     const parts: string[] = [];
     while (true) {

@@ -24,9 +24,9 @@ export const spec: CommandSpec = {
   usage: [
     "chat [options]                    interactive session",
     'chat [options] "prompt"           one answer, then exit',
-    "chat [options] < prompt.txt        prompt read from stdin (also piped)",
-    'git diff | chat "Review this:"     the prompt, a blank line, then stdin',
-    "chat -c                            continue the latest session",
+    "chat [options] < prompt.txt       prompt read from stdin (also piped)",
+    'chat [options] "prompt" < file    the prompt, a blank line, then stdin',
+    "chat -c                           continue the latest session",
   ],
   options: {
     model: {
@@ -75,6 +75,7 @@ Examples:
   deno task cli chat
   deno task cli chat -m gpt-4o-mini --system "Be brief" "What is SSE?"
   git diff | deno task cli chat -m gpt-4o-mini --no-stream
+  git diff | deno task cli chat "Review this change:"
   deno task cli chat --session 20250101-120000-ab12
   deno task cli chat -c`,
 };
