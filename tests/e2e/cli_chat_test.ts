@@ -203,7 +203,10 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
     const json = JSON.parse((await run(["history", "list", "--json"])).stdout);
     assert.equal(json.length, 2);
 
-    const exported = await run(["history", "export", id]);
+    const ids = sessions().map((x) => x.id);
+    let n = 16;
+    while (ids.filter((other) => other.startsWith(id.slice(0, n))).length > 1) n++;
+    const exported = await run(["history", "export", id.slice(0, n)]);
     assert.equal(JSON.parse(exported.stdout).id, id);
     const toFile = await run(["history", "export", id, "-o", "out.md", "--format", "md"]);
     assert.equal(toFile.code, 0, toFile.stderr);
