@@ -1,8 +1,9 @@
 /**
  * The interactive chat loop: prompts, multi-line messages between """ lines, slash commands
  * (`/model` checked against the gateway's models), streamed answers, Ctrl-C handling (one
- * press cancels the answer in progress — however many SIGINTs it sends — and a second press at
- * the prompt exits) and saving the session after every answer, a cancelled one included.
+ * press cancels the answer in progress — however many SIGINTs it sends — and two presses in a
+ * row at an empty prompt exit) and saving the session after every answer, a cancelled one
+ * included.
  */
 import type { ChatParams } from "./chat_session.ts";
 import { formatToolCall } from "./chat_session.ts";
@@ -91,8 +92,8 @@ export async function runRepl(ctx: CliContext, options: ReplOptions): Promise<nu
   // piped input it ends the session.
   const stopListening = onInterrupt(() => {
     if (current !== undefined) {
+      // Cancelling does not arm the exit: quitting takes two presses at the prompt.
       current.abort();
-      armed = true;
       return;
     }
     if (options.terminal) return;
