@@ -11,7 +11,12 @@ export interface ChatParams {
   temperature?: number;
   maxTokens?: number;
   tools?: ChatTool[];
+  /** Ask for token counts in the stream (`stream_options.include_usage`), for `--stats`. */
+  includeUsage?: boolean;
 }
+
+/** How a cancelled answer ends in the saved conversation. */
+export const CANCELLED_MARK = "[cancelled]";
 
 /** What the CLI answers for a tool call it cannot run, so the conversation stays valid. */
 export const TOOL_NOT_RUN = "The tool was not run: this chat client cannot run tools.";
@@ -34,6 +39,7 @@ export function buildRequest(session: ChatSession, params: ChatParams): ChatInpu
     ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
     ...(params.maxTokens !== undefined ? { max_tokens: params.maxTokens } : {}),
     ...(params.tools !== undefined && params.tools.length > 0 ? { tools: params.tools } : {}),
+    ...(params.includeUsage ? { stream_options: { include_usage: true } } : {}),
   } as ChatInput;
 }
 
@@ -73,6 +79,25 @@ export function withAnswer(
     updated_at: now.toISOString(),
     messages: [...session.messages, assistant, ...results],
   };
+}
+
+/**
+ * The session with a cancelled answer appended: what arrived before the cancel, marked
+ * {@link CANCELLED_MARK} (the mark alone when nothing arrived).
+ *
+ * @example
+ * withCancelledAnswer(s, "partial ").messages.at(-1); // { role: "assistant", content: "partial [cancelled]" }
+ */
+export function withCancelledAnswer(
+  session: ChatSession,
+  partial: string,
+  now = new Date(),
+): ChatSession {
+  const text = partial.trimEnd();
+  return withAnswer(session, {
+    content: text === "" ? CANCELLED_MARK : `${text} ${CANCELLED_MARK}`,
+    toolCalls: [],
+  }, now);
 }
 
 /**

@@ -19,6 +19,10 @@ export interface Io {
   stdoutIsTerminal: boolean;
   stderr: SyncWriter;
   stderrIsTerminal: boolean;
+  /** Switches the terminal on stdin to raw mode or back (only called when it is a terminal). */
+  setRaw(raw: boolean): void;
+  /** The terminal's width in columns (80 when unknown). */
+  columns(): number;
 }
 
 /** The process's real streams. */
@@ -30,6 +34,14 @@ export function processIo(): Io {
     stdoutIsTerminal: Deno.stdout.isTerminal(),
     stderr: Deno.stderr,
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    setRaw: (raw) => Deno.stdin.setRaw(raw),
+    columns: () => {
+      try {
+        return Deno.consoleSize().columns || 80;
+      } catch {
+        return 80;
+      }
+    },
   };
 }
 

@@ -110,6 +110,10 @@ export interface HistoryStore {
   pathOf(id: string): string;
   save(session: ChatSession): Promise<string>;
   load(id: string): Promise<ChatSession>;
+  /** The session whose id is `prefix`, or the only one whose id starts with it. */
+  resolve(prefix: string): Promise<ChatSession>;
+  /** The most recently updated session. */
+  latest(): Promise<ChatSession>;
   list(): Promise<ChatSession[]>;
   remove(id: string): Promise<void>;
 }
@@ -121,7 +125,7 @@ export function createHistoryStore(dir: string): HistoryStore {
     new CliError(
       `No saved session '${id}' in ${dir}: run \`deno task cli history list\` to see the saved ones.`,
     );
-  return {
+  const store: HistoryStore = {
     dir,
     pathOf,
     async save(session) {
@@ -145,6 +149,34 @@ export function createHistoryStore(dir: string): HistoryStore {
         throw new CliError(`The session file ${pathOf(id)} is not a chat session.`);
       }
       return value;
+    },
+    async resolve(prefix) {
+      try {
+        return await store.load(prefix);
+      } catch (error) {
+        if (!(error instanceof CliError) || !error.message.startsWith("No saved session")) {
+          throw error;
+        }
+      }
+      const matches = (await store.list()).filter((s) => s.id.startsWith(prefix));
+      if (matches.length === 1) return matches[0];
+      if (matches.length === 0) throw notFound(prefix);
+      const shown = matches.slice(0, 5).map((s) => s.id).join(", ");
+      throw new CliError(
+        `'${prefix}' matches ${matches.length} sessions (${shown}${
+          matches.length > 5 ? ", …" : ""
+        }): give more of the id.`,
+        2,
+      );
+    },
+    async latest() {
+      const [newest] = await store.list();
+      if (newest === undefined) {
+        throw new CliError(
+          `No saved sessions in ${dir} to continue: start one with \`deno task cli chat\`.`,
+        );
+      }
+      return newest;
     },
     async list() {
       const sessions: ChatSession[] = [];
@@ -172,4 +204,5 @@ export function createHistoryStore(dir: string): HistoryStore {
       }
     },
   };
+  return store;
 }

@@ -39,7 +39,10 @@ const ROOT_SPEC: CommandSpec = {
 ${Object.values(COMMANDS).map((c) => `  ${c.spec.name.padEnd(9)}${c.spec.summary}`).join("\n")}
 
 Connection: --url / GATEWAY_URL (default http://127.0.0.1:$PORT, PORT 8000), --api-key /
-GATEWAY_API_KEY (default API_KEY's first key); read from the environment, then .env.`,
+GATEWAY_API_KEY (default API_KEY's first key); read from the environment, then .env.
+
+Without the task runner's "Task cli …" line: deno task -q cli <command>. As a command that
+runs from any directory: deno task install-cli, then llm-gateway <command>.`,
 };
 
 /** Runs the CLI with `argv`; resolves with the exit status. */

@@ -56,6 +56,18 @@ export const KNOWN_KEYS: KnownKey[] = [
     cli: true,
     fallback: (e) => defaultHistoryDir(e),
   },
+  {
+    key: "CHAT_PROMPT_HISTORY",
+    description: "file of the prompts typed in chat (↑/↓)",
+    cli: true,
+    fallback: (e) => defaultPromptHistoryFile(e),
+  },
+  {
+    key: "CHAT_STATS",
+    description: "footer with tokens and latency after each answer (true/false)",
+    cli: true,
+    fallback: constant("false"),
+  },
   { key: "HOST", description: "bind address", prompt: true, fallback: constant("127.0.0.1") },
   { key: "PORT", description: "port", prompt: true, fallback: constant("8000") },
   { key: "API_KEY", description: "comma-separated client keys", secret: true, prompt: true },
@@ -141,17 +153,32 @@ export function defaultGatewayUrl(env: Env): string {
   return `http://127.0.0.1:${port !== undefined && /^\d+$/.test(port) ? port : "8000"}`;
 }
 
+/** The CLI's directory under the user's config directory, joined with `name`. */
+function configPath(env: Env, name: string): string {
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  if (xdg !== undefined) return `${xdg}/llm-gateway/${name}`;
+  const appData = nonEmpty(env.APPDATA);
+  if (appData !== undefined) return `${appData}\\llm-gateway\\${name}`;
+  const home = nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? ".";
+  return `${home}/.config/llm-gateway/${name}`;
+}
+
 /**
  * The default chat history directory under the user's config directory:
  * `$XDG_CONFIG_HOME/llm-gateway/history`, else `~/.config/…` (`%APPDATA%\…` on Windows).
  */
 export function defaultHistoryDir(env: Env): string {
-  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
-  if (xdg !== undefined) return `${xdg}/llm-gateway/history`;
-  const appData = nonEmpty(env.APPDATA);
-  if (appData !== undefined) return `${appData}\\llm-gateway\\history`;
-  const home = nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? ".";
-  return `${home}/.config/llm-gateway/history`;
+  return configPath(env, "history");
+}
+
+/** The default prompt history file, next to the history directory: `…/llm-gateway/prompts`. */
+export function defaultPromptHistoryFile(env: Env): string {
+  return configPath(env, "prompts");
+}
+
+/** Whether a boolean setting's value is on (`true`, `1`, `yes`, `on`). */
+export function isOn(value: string | undefined): boolean {
+  return value !== undefined && /^(true|1|yes|on)$/i.test(value.trim());
 }
 
 /** Where a value came from. */
@@ -198,8 +225,13 @@ function validateCliKey(key: string, value: string): string | undefined {
         return `GATEWAY_URL must be an http(s) URL, got '${value}'`;
       }
       return undefined;
+    case "CHAT_STATS":
+      return /^(true|false|1|0|yes|no|on|off)$/i.test(value.trim())
+        ? undefined
+        : `CHAT_STATS must be true or false, got '${value}'`;
     case "DEFAULT_MODEL":
     case "CHAT_HISTORY_DIR":
+    case "CHAT_PROMPT_HISTORY":
       return value.trim() === "" ? `${key} must not be empty` : undefined;
     default:
       return undefined;

@@ -13,6 +13,14 @@ export interface Answer {
   toolCalls: ToolCall[];
   finishReason: string | null;
   cancelled: boolean;
+  /** Token counts, when the gateway reported them. */
+  usage?: Usage;
+}
+
+/** Token counts of one answer. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 /** Callbacks while an answer arrives. */
@@ -43,6 +51,12 @@ export function addToolCallFragments(calls: ToolCall[], fragments: ToolCallFragm
 
 /** Folds one chunk into an answer in progress; returns the new text piece ("" when none). */
 export function applyChunk(answer: Answer, chunk: ChunkLike): string {
+  if (chunk.usage) {
+    answer.usage = {
+      prompt_tokens: chunk.usage.prompt_tokens,
+      completion_tokens: chunk.usage.completion_tokens,
+    };
+  }
   const choice = chunk.choices[0];
   if (choice === undefined) return "";
   const piece = choice.delta.content ?? "";
@@ -121,5 +135,13 @@ export async function completeAnswer(
     })),
     finishReason: choice?.finish_reason ?? null,
     cancelled: false,
+    ...(result.usage
+      ? {
+        usage: {
+          prompt_tokens: result.usage.prompt_tokens,
+          completion_tokens: result.usage.completion_tokens,
+        },
+      }
+      : {}),
   };
 }

@@ -7,18 +7,20 @@ import {
   type ChatParams,
   formatToolCall,
   withAnswer,
+  withCancelledAnswer,
   withUserMessage,
 } from "./chat_session.ts";
 import type { CliContext } from "./context.ts";
 import { type CliError, explainError } from "./errors.ts";
 import type { ChatSession } from "./history_store.ts";
 import { Spinner } from "./render.ts";
+import { formatStats } from "./stats.ts";
 import { completeAnswer, streamAnswer } from "./stream_answer.ts";
 
 /** How a turn ended. */
 export type TurnResult =
   | { kind: "answered"; session: ChatSession }
-  | { kind: "cancelled" }
+  | { kind: "cancelled"; session: ChatSession }
   | { kind: "failed"; error: CliError };
 
 /** Options of {@link runTurn}. */
@@ -26,6 +28,8 @@ export interface TurnOptions {
   params: ChatParams;
   stream: boolean;
   signal: AbortSignal;
+  /** Print the tokens-and-latency footer (on stderr) after the answer. */
+  stats?: boolean;
 }
 
 /** Asks for an answer to `text`, printing it as it arrives. */
@@ -38,7 +42,10 @@ export async function runTurn(
   const asked = withUserMessage(session, text);
   const spinner = new Spinner(ctx.io.stdout, ctx.io.stdoutIsTerminal);
   let printed = "";
+  const started = performance.now();
+  let firstToken: number | undefined;
   const onToken = (piece: string) => {
+    firstToken ??= performance.now();
     spinner.stop();
     printed += piece;
     ctx.out(piece);
@@ -46,14 +53,27 @@ export async function runTurn(
   spinner.start();
   try {
     const ask = options.stream ? streamAnswer : completeAnswer;
-    const answer = await ask(ctx.client(), buildRequest(asked, options.params), {
+    const params = { ...options.params, includeUsage: options.stats === true && options.stream };
+    const answer = await ask(ctx.client(), buildRequest(asked, params), {
       onToken,
       signal: options.signal,
     });
     spinner.stop();
+    const footer = () => {
+      if (!options.stats) return;
+      const totalMs = performance.now() - started;
+      ctx.err(
+        ctx.errStyle.dim(formatStats({
+          usage: answer.usage,
+          firstTokenMs: firstToken === undefined ? undefined : firstToken - started,
+          totalMs,
+        })) + "\n",
+      );
+    };
     if (answer.cancelled) {
       ctx.out(`${printed !== "" ? "\n" : ""}${ctx.style.dim("[cancelled]")}\n`);
-      return { kind: "cancelled" };
+      footer();
+      return { kind: "cancelled", session: withCancelledAnswer(asked, answer.content) };
     }
     if (printed !== "" && !printed.endsWith("\n")) ctx.out("\n");
     for (const call of answer.toolCalls) {
@@ -69,6 +89,7 @@ export async function runTurn(
     if (answer.finishReason === "length") {
       ctx.out(ctx.style.yellow("[answer cut at the token limit: raise --max-tokens]\n"));
     }
+    footer();
     return { kind: "answered", session: withAnswer(asked, answer) };
   } catch (error) {
     spinner.stop();

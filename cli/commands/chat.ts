@@ -8,8 +8,13 @@ import type { ChatTool } from "../chat_types.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { type ChatSession, newSession } from "../history_store.ts";
+import { onInterrupt } from "../interrupts.ts";
+import { createLineEditor } from "../line_editor.ts";
+import { type LineSource, plainLineSource } from "../line_source.ts";
 import { createLineReader } from "../lines.ts";
+import { openPromptHistory } from "../prompt_history.ts";
 import { runRepl } from "../repl.ts";
+import { isOn } from "../settings.ts";
 import { runTurn } from "../turn.ts";
 
 /** The command's spec. */
@@ -19,7 +24,9 @@ export const spec: CommandSpec = {
   usage: [
     "chat [options]                    interactive session",
     'chat [options] "prompt"           one answer, then exit',
-    "chat [options] < prompt.txt        prompt read from stdin (also piped)",
+    "chat [options] < prompt.txt       prompt read from stdin (also piped)",
+    'chat [options] "prompt" < file    the prompt, a blank line, then stdin',
+    "chat -c                           continue the latest session",
   ],
   options: {
     model: {
@@ -39,8 +46,13 @@ export const spec: CommandSpec = {
     "no-stream": { type: "boolean", description: "wait for the whole answer instead of streaming" },
     session: {
       type: "string",
-      description: "resume a saved session (see `history list`)",
+      description: "resume a saved session: its id or a unique prefix (see `history list`)",
       valueName: "ID",
+    },
+    continue: { type: "boolean", short: "c", description: "resume the latest saved session" },
+    stats: {
+      type: "boolean",
+      description: "footer with tokens and latency after each answer (also CHAT_STATS=true)",
     },
     interactive: {
       type: "boolean",
@@ -55,14 +67,17 @@ export const spec: CommandSpec = {
     },
   },
   details: `In a session, type /help for the slash commands (/model, /system, /clear, /save,
-/history, /help, /exit). Ctrl-C cancels the answer in progress; Ctrl-C again at the
-prompt exits. Sessions are saved after every answer under CHAT_HISTORY_DIR.
+/history, /help, /exit), the editing keys and multi-line input (""" … """). Ctrl-C
+cancels the answer in progress; Ctrl-C again at the prompt exits. Sessions are saved
+after every answer under CHAT_HISTORY_DIR; typed prompts in CHAT_PROMPT_HISTORY.
 
 Examples:
   deno task cli chat
   deno task cli chat -m gpt-4o-mini --system "Be brief" "What is SSE?"
   git diff | deno task cli chat -m gpt-4o-mini --no-stream
-  deno task cli chat --session 20250101-120000-ab12`,
+  git diff | deno task cli chat "Review this change:"
+  deno task cli chat --session 20250101-120000-ab12
+  deno task cli chat -c`,
 };
 
 async function readTools(path: string): Promise<ChatTool[]> {
@@ -89,26 +104,68 @@ function params(parsed: Parsed): ChatParams {
   };
 }
 
+const onTerminal = (io: CliContext["io"]) => io.stdinIsTerminal && io.stdoutIsTerminal;
+
+/** Where the REPL reads from: the line editor on a terminal, plain lines otherwise. */
+function lineSource(ctx: CliContext): LineSource {
+  const { io } = ctx;
+  if (onTerminal(io)) {
+    return createLineEditor({
+      input: io.stdin,
+      output: io.stdout,
+      setRaw: io.setRaw,
+      columns: io.columns,
+    });
+  }
+  return plainLineSource(createLineReader(io.stdin), io.stdout);
+}
+
+/**
+ * The one-prompt text: the arguments, then a blank line and stdin when something is piped.
+ * Leading indentation is kept; leading blank lines and trailing whitespace are not.
+ *
+ * @example
+ * oneShotPrompt("Summarize:", "text\n"); // "Summarize:\n\ntext"
+ */
+export function oneShotPrompt(args: string, piped: string): string {
+  const stdin = piped.replace(/^(?:[ \t]*\r?\n)+/, "").trimEnd();
+  if (args.trim() === "") return stdin;
+  return stdin === "" ? args.trim() : `${args.trim()}\n\n${stdin}`;
+}
+
+async function startingSession(ctx: CliContext, parsed: Parsed): Promise<{
+  session: ChatSession;
+  resumed: boolean;
+}> {
+  const sessionId = stringOpt(parsed, "session");
+  const modelFlag = stringOpt(parsed, "model");
+  const systemFlag = stringOpt(parsed, "system");
+  if (sessionId !== undefined && flag(parsed, "continue")) {
+    throw new UsageError("Use --session ID or --continue, not both.");
+  }
+  if (sessionId === undefined && !flag(parsed, "continue")) {
+    return {
+      session: newSession(modelFlag ?? ctx.setting("DEFAULT_MODEL") ?? "mock-echo", systemFlag),
+      resumed: false,
+    };
+  }
+  let session = sessionId !== undefined
+    ? await ctx.history().resolve(sessionId)
+    : await ctx.history().latest();
+  if (modelFlag !== undefined) session = { ...session, model: modelFlag };
+  if (systemFlag !== undefined) session = { ...session, system: systemFlag };
+  return { session, resumed: true };
+}
+
 /** Runs `chat`. */
 export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
   const chatParams = params(parsed);
   const toolsFile = stringOpt(parsed, "tools");
   if (toolsFile !== undefined) chatParams.tools = await readTools(toolsFile);
   const stream = !flag(parsed, "no-stream");
-  const sessionId = stringOpt(parsed, "session");
-  const modelFlag = stringOpt(parsed, "model");
-  const systemFlag = stringOpt(parsed, "system");
+  const stats = flag(parsed, "stats") || isOn(ctx.setting("CHAT_STATS"));
+  const { session, resumed } = await startingSession(ctx, parsed);
 
-  let session: ChatSession;
-  if (sessionId !== undefined) {
-    session = await ctx.history().load(sessionId);
-    if (modelFlag !== undefined) session = { ...session, model: modelFlag };
-    if (systemFlag !== undefined) session = { ...session, system: systemFlag };
-  } else {
-    session = newSession(modelFlag ?? ctx.setting("DEFAULT_MODEL") ?? "mock-echo", systemFlag);
-  }
-
-  const lines = createLineReader(ctx.io.stdin);
   const interactive = parsed.positionals.length === 0 &&
     (ctx.io.stdinIsTerminal || flag(parsed, "interactive"));
   if (interactive) {
@@ -116,36 +173,39 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       session,
       params: chatParams,
       stream,
-      resumed: sessionId !== undefined,
-      lines,
+      resumed,
+      lines: lineSource(ctx),
+      terminal: onTerminal(ctx.io),
+      history: ctx.io.stdinIsTerminal
+        ? await openPromptHistory(ctx.setting("CHAT_PROMPT_HISTORY")!)
+        : undefined,
+      stats,
     });
   }
 
-  const prompt = parsed.positionals.length > 0
-    ? parsed.positionals.join(" ")
-    : (await lines.rest()).trim();
+  const piped = ctx.io.stdinIsTerminal ? "" : await createLineReader(ctx.io.stdin).rest();
+  const prompt = oneShotPrompt(parsed.positionals.join(" "), piped);
   if (prompt === "") {
     throw new UsageError(
       'No prompt: pass one (chat "…"), pipe one on stdin, or run `chat` on a terminal.',
     );
   }
   const abort = new AbortController();
-  const onInterrupt = () => abort.abort();
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  const stopListening = onInterrupt(() => abort.abort());
   try {
     const result = await runTurn(ctx, session, prompt, {
       params: chatParams,
       stream,
       signal: abort.signal,
+      stats,
     });
-    if (result.kind === "cancelled") return 130;
     if (result.kind === "failed") throw result.error;
-    if (sessionId !== undefined || flag(parsed, "save")) {
+    if (resumed || flag(parsed, "save")) {
       await ctx.history().save(result.session);
       ctx.err(ctx.errStyle.dim(`saved as session ${result.session.id}\n`));
     }
-    return 0;
+    return result.kind === "cancelled" ? 130 : 0;
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    stopListening();
   }
 }

@@ -6,6 +6,8 @@ import { type CommandSpec, flag, type Parsed } from "../args.ts";
 import { type CliContext, readDotenv } from "../context.ts";
 import { setEnvValue, unsetEnvValue } from "../env_file.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { createLineEditor } from "../line_editor.ts";
+import { type LineSource, plainLineSource } from "../line_source.ts";
 import { createLineReader } from "../lines.ts";
 import { table } from "../render.ts";
 import { displayValue, findKey, KNOWN_KEYS, resolveKey, validateEdit } from "../settings.ts";
@@ -56,7 +58,9 @@ async function writeChanges(
   for (const [key, value] of Object.entries(changes)) {
     next = value === undefined ? unsetEnvValue(next, key) : setEnvValue(next, key, value);
   }
-  await Deno.writeTextFile(ctx.envFile, next);
+  // .env holds secrets: readable by its owner only, also when it already existed.
+  await Deno.writeTextFile(ctx.envFile, next, { mode: 0o600 });
+  if (Deno.build.os !== "windows") await Deno.chmod(ctx.envFile, 0o600);
   for (const [key, value] of Object.entries(changes)) {
     ctx.out(
       value === undefined
@@ -74,29 +78,50 @@ async function writeChanges(
   }
 }
 
+/** The line editor on a terminal (secrets typed without echo), plain lines otherwise. */
+function promptSource(ctx: CliContext): LineSource {
+  const { io } = ctx;
+  return io.stdinIsTerminal
+    ? createLineEditor({
+      input: io.stdin,
+      output: io.stdout,
+      setRaw: io.setRaw,
+      columns: io.columns,
+    })
+    : plainLineSource(createLineReader(io.stdin), io.stdout);
+}
+
 async function interactiveSet(ctx: CliContext): Promise<number> {
-  const lines = createLineReader(ctx.io.stdin);
+  const lines = promptSource(ctx);
   const changes: Record<string, string | undefined> = {};
   ctx.out(`Editing ${ctx.envFile}. Enter keeps the current value, "-" removes it.\n`);
-  for (const known of KNOWN_KEYS.filter((k) => k.prompt)) {
-    const current = resolveKey(known.key, ctx.env, ctx.dotenv);
-    ctx.out(
-      `${ctx.style.bold(known.key)} ${ctx.style.dim(`(${known.description})`)} [${
-        displayValue(known.key, current.value)
-      }]: `,
-    );
-    const answer = await lines.next();
-    if (answer === null) {
-      ctx.out("\n");
-      break;
+  try {
+    for (const known of KNOWN_KEYS.filter((k) => k.prompt)) {
+      const current = resolveKey(known.key, ctx.env, ctx.dotenv);
+      const answer = await lines.read(
+        `${ctx.style.bold(known.key)} ${ctx.style.dim(`(${known.description})`)} [${
+          displayValue(known.key, current.value)
+        }]${known.secret ? ctx.style.dim(" (typing is not shown)") : ""}: `,
+        { secret: known.secret === true },
+      );
+      if (answer.kind === "interrupt") {
+        ctx.out("Cancelled; nothing saved.\n");
+        return 130;
+      }
+      if (answer.kind === "eof") {
+        if (!ctx.io.stdinIsTerminal) ctx.out("\n");
+        break;
+      }
+      const value = answer.text.trim();
+      if (value === "") continue;
+      if (value === "-") {
+        if (ctx.dotenv[known.key] !== undefined) changes[known.key] = undefined;
+        continue;
+      }
+      changes[known.key] = value;
     }
-    const value = answer.trim();
-    if (value === "") continue;
-    if (value === "-") {
-      if (ctx.dotenv[known.key] !== undefined) changes[known.key] = undefined;
-      continue;
-    }
-    changes[known.key] = value;
+  } finally {
+    lines.close();
   }
   if (Object.keys(changes).length === 0) {
     ctx.out("No changes.\n");

@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
   summary: "List, export or delete saved chat sessions (CHAT_HISTORY_DIR).",
   usage: [
     "history list [--json]",
-    "history export ID [-o FILE] [--format json|md]",
+    "history export ID [-o FILE] [--format json|md]   ID or a unique prefix",
     "history delete ID",
   ],
   options: {
@@ -85,7 +85,7 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       return 0;
     }
     case "export": {
-      const session = await store.load(needId());
+      const session = await store.resolve(needId());
       const format = stringOpt(parsed, "format") ?? "json";
       if (format !== "json" && format !== "md" && format !== "markdown") {
         throw new UsageError(`--format must be json or md, got '${format}'.`);
@@ -110,7 +110,7 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       return 0;
     }
     case "show": {
-      ctx.out(toMarkdown(await store.load(needId())));
+      ctx.out(toMarkdown(await store.resolve(needId())));
       return 0;
     }
     default:

@@ -65,6 +65,31 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
     );
   });
 
+  await t.step("a prompt and piped stdin are one message; indentation kept", async () => {
+    const r = await run(["chat", "Summarize:"], "some text\n  indented\n");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "Summarize:\n\nsome text\n  indented\n");
+    const code = await run(["chat"], "    def f():\n        return 1\n");
+    assert.equal(code.stdout, "    def f():\n        return 1\n");
+  });
+
+  await t.step("--stats and CHAT_STATS: a footer with tokens and latency on stderr", async () => {
+    const footer =
+      /^\[\d+ prompt \+ \d+ completion tokens · first token \d+ ms · total \d+(\.\d+)? m?s\]\n$/;
+    const streamed = await run(["chat", "--stats", "count these words"]);
+    assert.equal(streamed.code, 0, streamed.stderr);
+    assert.equal(streamed.stdout, "count these words\n");
+    assert.match(streamed.stderr, footer);
+    const whole = await run(["chat", "--stats", "--no-stream", "hi"]);
+    assert.match(whole.stderr, footer);
+    const fromConfig = await runCli(["chat", "hi"], {
+      env: s.env({ GATEWAY_URL: gw.url, GATEWAY_API_KEY: KEY, CHAT_STATS: "true" }),
+      cwd: s.dir,
+    });
+    assert.match(fromConfig.stderr, footer);
+    assert.equal((await run(["chat", "hi"])).stderr, "", "no footer by default");
+  });
+
   await t.step("empty prompt is a usage error", async () => {
     const r = await run(["chat"], "  \n");
     assert.equal(r.code, 2);
@@ -79,7 +104,8 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
       "/model",
       "second question",
       "/history",
-      "/model no-such-model",
+      "/model mock-ech",
+      "/model --force no-such-model",
       "this fails",
       "/model mock-echo",
       "/save",
@@ -101,6 +127,11 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
       r.stdout,
       /system: Answer briefly\.\nyou: first question\nassistant: first question\nyou: second question\nassistant: second question\n/,
     );
+    assert.match(
+      r.stderr,
+      /^error: The gateway has no model 'mock-ech': did you mean mock-echo\? \(`deno task cli models` lists them/m,
+    );
+    assert.match(r.stdout, /model: no-such-model\n/, "--force switches without the check");
     assert.match(r.stderr, /^error: The model 'no-such-model' does not exist/m);
     assert.match(r.stdout, new RegExp(`Saved ${s.historyDir}/${id}\\.json`));
     assert.match(r.stdout, /\/model NAME\s+switch model/);
@@ -122,7 +153,7 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
   });
 
   await t.step("--session resumes: history is sent, the answer appended", async () => {
-    const r = await run(["chat", "--session", id, "third"]);
+    const r = await run(["chat", "--session", id.slice(0, 18), "third"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "third\n");
     assert.match(r.stderr, new RegExp(`saved as session ${id}`));
@@ -134,6 +165,23 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
     assert.match(missing.stderr, /No saved session '20000101-000000-zzzz'/);
     const bad = await run(["chat", "--session", "../etc/passwd", "x"]);
     assert.equal(bad.code, 2);
+  });
+
+  await t.step("-c continues the latest session; an ambiguous prefix is refused", async () => {
+    const r = await run(["chat", "-c", "fourth"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "fourth\n");
+    assert.match(r.stderr, new RegExp(`saved as session ${id}`));
+    assert.equal(sessions()[0].messages.length, 8);
+    const other = JSON.parse(s.read(`history/${id}.json`));
+    other.id = `${id.slice(0, 16)}zz`;
+    s.write(`history/${other.id}.json`, JSON.stringify(other));
+    const ambiguous = await run(["chat", "--session", id.slice(0, 16), "x"]);
+    assert.equal(ambiguous.code, 2);
+    assert.match(ambiguous.stderr, /matches 2 sessions .*: give more of the id/);
+    Deno.removeSync(`${s.historyDir}/${other.id}.json`);
+    const both = await run(["chat", "-c", "--session", id, "x"]);
+    assert.equal(both.code, 2);
   });
 
   await t.step("/clear starts a new session and keeps the old one", async () => {
@@ -150,12 +198,15 @@ Deno.test("CLI chat against the mock provider: one-shot, REPL script, history", 
     assert.match(list.stdout, /^ID\s+UPDATED\s+MODEL\s+MSGS\s+TITLE\n/);
     assert.match(
       list.stdout,
-      new RegExp(`${id}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+mock-echo\\s+6\\s+first question`),
+      new RegExp(`${id}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+mock-echo\\s+8\\s+first question`),
     );
     const json = JSON.parse((await run(["history", "list", "--json"])).stdout);
     assert.equal(json.length, 2);
 
-    const exported = await run(["history", "export", id]);
+    const ids = sessions().map((x) => x.id);
+    let n = 16;
+    while (ids.filter((other) => other.startsWith(id.slice(0, n))).length > 1) n++;
+    const exported = await run(["history", "export", id.slice(0, n)]);
     assert.equal(JSON.parse(exported.stdout).id, id);
     const toFile = await run(["history", "export", id, "-o", "out.md", "--format", "md"]);
     assert.equal(toFile.code, 0, toFile.stderr);

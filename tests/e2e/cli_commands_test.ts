@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { freePort, spawnGateway } from "../helpers/server.ts";
-import { runCli, scratch } from "./cli_harness.ts";
+import { runCli, runTask, scratch } from "./cli_harness.ts";
 
 const KEY = "cli-e2e-key-0123456789";
 
@@ -90,6 +90,17 @@ Deno.test("CLI against a gateway: models, health, auth from flags, env and .env"
     const json = await runCli(["health", "--json"], { env: s.env(), cwd: s.dir });
     assert.equal(JSON.parse(json.stdout).status, "ok");
     Deno.removeSync(`${s.dir}/.env`);
+  });
+
+  await t.step("health needs no key, as GET /health", async () => {
+    const r = await runCli(["health", "--url", gw.url], { env: s.env(), cwd: s.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: ok \(version \d/);
+    const wrong = await runCli(["health", "--url", gw.url, "--api-key", "wrong-key-000000"], {
+      env: s.env(),
+      cwd: s.dir,
+    });
+    assert.equal(wrong.code, 0, "a wrong key is not sent either");
   });
 
   await t.step("401: no key and a wrong key, exit 1 with the fix", async () => {
@@ -249,5 +260,54 @@ Deno.test("CLI config: show, get, set, unset on .env", async (t) => {
     const r = await run(["set", "PORT", "1234", "--env-file", "other.env"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(s.read("other.env"), "PORT=1234\n");
+  });
+
+  await t.step(".env is written with mode 0600, also when it existed with another", async () => {
+    const mode = (name: string) => (Deno.statSync(`${s.dir}/${name}`).mode ?? 0) & 0o777;
+    assert.equal(mode("other.env"), 0o600);
+    Deno.chmodSync(`${s.dir}/.env`, 0o644);
+    assert.equal((await run(["set", "PORT", "9400"])).code, 0);
+    assert.equal(mode(".env"), 0o600);
+  });
+});
+
+Deno.test("deno task -q cli prints only the command's output; install-cli gives a command", async (t) => {
+  using s = scratch();
+
+  await t.step("deno task -q cli: nothing on stderr, no Task or Download line", async () => {
+    const quiet = await runTask(["--version"], { env: s.env(), cwd: s.dir, quiet: true });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.match(quiet.stdout, /^llm-gateway \d+\.\d+\.\d+\n$/);
+    assert.equal(quiet.stderr, "");
+    // Without -q the task runner announces the task (one line); dependencies are cached, so
+    // nothing else is printed.
+    const loud = await runTask(["--version"], { env: s.env({ NO_COLOR: "1" }), cwd: s.dir });
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.match(loud.stderr, /^Task cli deno run [^\n]*cli\/main\.ts "?'?--version'?"?\n$/);
+    assert.ok(!loud.stderr.includes("Download"));
+  });
+
+  await t.step("deno task install-cli: a command that runs from any directory", async () => {
+    const root = `${s.dir}/install`;
+    const install = await runTask([], {
+      env: s.env({ DENO_INSTALL_ROOT: root }),
+      cwd: s.dir,
+      task: "install-cli",
+      timeoutMs: 120_000,
+    });
+    assert.equal(install.code, 0, install.stderr);
+    Deno.mkdirSync(`${s.dir}/elsewhere`);
+    const run = await new Deno.Command(`${root}/bin/llm-gateway`, {
+      args: ["--help"],
+      env: s.env(),
+      clearEnv: true,
+      cwd: `${s.dir}/elsewhere`,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 0, stderr);
+    assert.match(new TextDecoder().decode(run.stdout), /^LLM gateway CLI/);
+    assert.equal(stderr, "");
   });
 });

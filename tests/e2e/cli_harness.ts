@@ -1,8 +1,9 @@
 /**
- * Runs the CLI the way `deno task cli` does — the `cli` task's command line from deno.json,
- * with `--config` so it runs from a scratch directory — as a real subprocess: with piped stdin
- * ({@link runCli}) or on a pseudo-terminal through util-linux `script` ({@link startPtyCli}),
- * which the tests type into (Ctrl-C included) and read from.
+ * Runs the CLI as a real subprocess: the `cli` task's command line from deno.json (with
+ * `--config` so it runs from a scratch directory) with piped stdin ({@link runCli}), or on a
+ * pseudo-terminal through util-linux `script` ({@link startPtyCli}) started exactly as README
+ * says — `deno task cli …`, so the task runner sits between the terminal and the CLI (it
+ * forwards Ctrl-C's SIGINT a second time) — which the tests type into and read from.
  */
 
 const ROOT = new URL("../../", import.meta.url);
@@ -110,6 +111,53 @@ export async function runCli(
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** `deno task --config <repo>/deno.json cli …`: as README says, from any directory. */
+export function taskCommand(
+  args: string[],
+  options: { quiet?: boolean; task?: string } = {},
+): string[] {
+  return [
+    Deno.execPath(),
+    "task",
+    ...(options.quiet ? ["-q"] : []),
+    "--config",
+    `${ROOT_PATH}deno.json`,
+    options.task ?? "cli",
+    ...args,
+  ];
+}
+
+/** Runs `deno task cli …` (or another task) to completion, stdin empty. */
+export async function runTask(
+  args: string[],
+  options: {
+    env: Record<string, string>;
+    cwd: string;
+    quiet?: boolean;
+    task?: string;
+    timeoutMs?: number;
+  },
+): Promise<CliResult> {
+  const [command, ...rest] = taskCommand(args, options);
+  const child = new Deno.Command(command, {
+    args: rest,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+  try {
+    const { code, stdout, stderr } = await child.output();
+    const decoder = new TextDecoder();
+    return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The CLI running on a pseudo-terminal. */
 export interface PtyCli extends AsyncDisposable {
   /** Everything the terminal showed so far (stdout and stderr, input echoed). */
@@ -123,14 +171,39 @@ export interface PtyCli extends AsyncDisposable {
   ): Promise<string>;
   /** Waits for the exit; kills the process after `timeoutMs`. */
   exit(timeoutMs?: number): Promise<number>;
+  /** The pid of the CLI itself (the `deno run … cli/main.ts` under `script` and `deno task`). */
+  cliPid(): number;
 }
 
-/** Starts the CLI on a pseudo-terminal (`script -qfec … /dev/null`). */
+/** The processes under `root` (from `ps`), each with its command line, nearest first. */
+function descendants(root: number): Array<{ pid: number; args: string }> {
+  const ps = new Deno.Command("ps", { args: ["-eo", "pid=,ppid=,args="], stdout: "piped" })
+    .outputSync();
+  const rows = new TextDecoder().decode(ps.stdout).split("\n").map((l) =>
+    /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)
+  ).filter((m) => m !== null).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const out: Array<{ pid: number; args: string }> = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    for (const row of rows.filter((r) => r.ppid === pid)) {
+      out.push(row);
+      queue.push(row.pid);
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts the CLI on a pseudo-terminal (`script -qfec … /dev/null`): through `deno task cli`
+ * (the default, as README says) or `deno run` (`via: "run"`).
+ */
 export function startPtyCli(
   args: string[],
-  options: { env: Record<string, string>; cwd: string },
+  options: { env: Record<string, string>; cwd: string; via?: "task" | "run"; cols?: number },
 ): PtyCli {
-  const line = `stty cols 200 2>/dev/null; exec ${[...cliCommand(), ...args].map(quote).join(" ")}`;
+  const argv = options.via === "run" ? [...cliCommand(), ...args] : taskCommand(args);
+  const line = `stty cols ${options.cols ?? 200} 2>/dev/null; exec ${argv.map(quote).join(" ")}`;
   const child = new Deno.Command("script", {
     args: ["-qfec", line, "/dev/null"],
     cwd: options.cwd,
@@ -175,6 +248,11 @@ export function startPtyCli(
   return {
     output: () => text,
     type: (s) => writer.write(new TextEncoder().encode(s)),
+    cliPid: () => {
+      const cli = descendants(child.pid).find((p) => p.args.includes("cli/main.ts"));
+      if (cli === undefined) throw new Error("the CLI process was not found");
+      return cli.pid;
+    },
     waitFor,
     exit,
     [Symbol.asyncDispose]: async () => {
