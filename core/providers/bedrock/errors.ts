@@ -6,6 +6,7 @@
  * access denied), which carry no secrets.
  */
 import { GatewayError, isAbortError } from "../../errors.ts";
+import { unreachableMessage } from "../../net/connection_failure.ts";
 
 /** The fields of an AWS SDK error the mapper reads. */
 interface SdkErrorLike {
@@ -151,7 +152,7 @@ export function mapBedrockError(error: unknown, now = Date.now()): GatewayError 
   if (network !== undefined) {
     return network === "ETIMEDOUT"
       ? new GatewayError("timeout", "Bedrock did not answer in time.", { cause: error })
-      : new GatewayError("unavailable", "Bedrock could not be reached.", { cause: error });
+      : new GatewayError("unavailable", unreachableMessage("Bedrock", error), { cause: error });
   }
   switch (name) {
     case "ThrottlingException":

@@ -6,6 +6,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { GatewayError, isAbortError } from "../../errors.ts";
+import { unreachableMessage } from "../../net/connection_failure.ts";
 
 /** Reads the `Retry-After` header (seconds or HTTP date) from upstream headers. */
 export function retryAfterSeconds(
@@ -49,7 +50,7 @@ export function mapOpenAIError(error: unknown): GatewayError {
     });
   }
   if (error instanceof APIConnectionError) {
-    return new GatewayError("unavailable", "The OpenAI upstream could not be reached.", {
+    return new GatewayError("unavailable", unreachableMessage("The OpenAI upstream", error), {
       cause: error,
     });
   }
