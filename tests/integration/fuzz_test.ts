@@ -13,28 +13,12 @@ import fc from "fast-check";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { startFakeOpenAI } from "../fakes/openai_upstream.ts";
-import { completion, streamReply, textDeltas } from "../fakes/openai_replies.ts";
-import type { RecordedRequest, Reply } from "../fakes/bedrock_runtime.ts";
 import { chatBody, type TestApp } from "../helpers/app.ts";
 import { bedrockGateway } from "./bedrock_harness.ts";
-import {
-  claudeMessage,
-  claudeTextEvents,
-  nativeJson,
-  nativeStream,
-  titanChunks,
-  titanResult,
-} from "./formats_harness.ts";
-import {
-  anyBody,
-  messagesApiBody,
-  MODELS,
-  openaiBody,
-  textMutationArb,
-  toWire,
-  type WireBody,
-  wireBody,
-} from "./fuzz_bodies.ts";
+import { bedrockFallback, openaiFallback } from "./fuzz_replies.ts";
+import { messagesApiBody, openaiBody } from "./fuzz_bodies.ts";
+import { anyBody, textMutationArb, toWire, type WireBody, wireBody } from "./fuzz_mutations.ts";
+import { MODELS } from "./fuzz_values.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20_261_201);
 /** Multiplies every route's run count (`FUZZ_SCALE=10` for a longer exploration). */
@@ -58,30 +42,8 @@ const RSS_GROWTH_LIMIT = 300 * 1024 * 1024;
 
 // ---------------------------------------------------------------- fakes that answer everything
 
-function openaiFallback(request: { body: unknown }) {
-  const body = request.body as { stream?: unknown } | undefined;
-  return body?.stream === true
-    ? streamReply(textDeltas(["Fuzz", " ok"]))
-    : completion({ content: "Fuzz ok" });
-}
-
-function bedrockFallback(request: RecordedRequest): Reply | undefined {
-  const body = request.body as Record<string, unknown> | undefined;
-  const claude = body !== undefined && "anthropic_version" in body;
-  switch (request.operation) {
-    case "invoke":
-      return nativeJson(claude ? claudeMessage("Fuzz ok") : titanResult("Fuzz ok"));
-    case "invoke-with-response-stream":
-      return nativeStream(
-        claude ? claudeTextEvents(["Fuzz", " ok"]) : titanChunks(["Fuzz", " ok"]),
-      );
-    default:
-      return undefined; // Converse: the fake's default text answer
-  }
-}
-
 async function fuzzGateway() {
-  const openai = await startFakeOpenAI({ fallback: openaiFallback });
+  const openai = await startFakeOpenAI({ fallback: openaiFallback() });
   const harness = bedrockGateway({
     env: {
       OPENAI_API_KEY: "sk-fuzz-upstream",
@@ -89,7 +51,7 @@ async function fuzzGateway() {
       UPSTREAM_TIMEOUT_MS: "15000",
       LOG_LEVEL: "info",
     },
-    fake: { fallback: bedrockFallback },
+    fake: { fallback: bedrockFallback() },
   });
   return {
     gw: harness.gw,
