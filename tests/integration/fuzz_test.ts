@@ -34,6 +34,10 @@ const RUNS = {
   trpcBatch: 1_400,
 };
 
+/** The client key the gateway is configured with, and the header carrying it. */
+const KEY = "gw-fuzz-key";
+const AUTH = { authorization: `Bearer ${KEY}` };
+
 /** How long one request may take before it counts as a hang. */
 const REQUEST_DEADLINE_MS = 20_000;
 
@@ -50,6 +54,9 @@ async function fuzzGateway() {
       OPENAI_BASE_URL: openai.url,
       UPSTREAM_TIMEOUT_MS: "15000",
       LOG_LEVEL: "info",
+      // With a key, the no-auth Host/Origin rules (issue 10, item 11) do not apply to the
+      // in-process origin; every probe sends it.
+      API_KEY: KEY,
     },
     fake: { fallback: bedrockFallback() },
   });
@@ -180,9 +187,9 @@ interface Stats {
 }
 
 async function run(gw: TestApp, probe: Probe, stats: Stats, failures: Failure[]) {
-  const init: RequestInit = { method: probe.method };
+  const init: RequestInit = { method: probe.method, headers: AUTH };
   if (probe.body !== undefined) {
-    init.headers = { "content-type": "application/json" };
+    init.headers = { ...AUTH, "content-type": "application/json" };
     init.body = probe.body.bytes ?? probe.body.text;
   }
   gw.logLines.length = 0;
@@ -199,6 +206,10 @@ async function run(gw: TestApp, probe: Probe, stats: Stats, failures: Failure[])
     text = await Promise.race([res.text(), deadline]);
     if (res.headers.get("content-type")?.includes("text/event-stream")) stats.streams++;
     why = judge(probe, status, res.headers.get("content-type") ?? "", text);
+    // A gateway fault the client never saw (e.g. after a stream started) is still logged.
+    if (why === undefined && gw.logLines.some((line) => line.includes('"level":"error"'))) {
+      why = "an error-level log line (a gateway fault) for this request";
+    }
   } catch (error) {
     why = `threw ${error instanceof Error ? error.message : String(error)}`;
   } finally {
@@ -373,7 +384,7 @@ Deno.test("fuzz: 10,000 generated and mutated bodies over every JSON route answe
   try {
     // Warm up (SDK clients, lazy imports) before the RSS baseline.
     for (const model of [MODELS.mock[0], MODELS.openai[0], MODELS.converse[0]]) {
-      assert.equal((await h.gw.post("/v1/chat/completions", chatBody(model))).status, 200);
+      assert.equal((await h.gw.post("/v1/chat/completions", chatBody(model), AUTH)).status, 200);
     }
     collectGarbage();
     const rssBefore = Deno.memoryUsage().rss;
@@ -420,7 +431,7 @@ Deno.test("fuzz: 10,000 generated and mutated bodies over every JSON route answe
       assert.equal(health.status, 200);
       assert.equal((await health.json()).status, "ok");
       for (const model of [MODELS.mock[0], MODELS.openai[0], MODELS.converse[0]]) {
-        const res = await h.gw.post("/v1/chat/completions", chatBody(model, "still there?"));
+        const res = await h.gw.post("/v1/chat/completions", chatBody(model, "still there?"), AUTH);
         assert.equal(res.status, 200, model);
         const body = await res.json();
         assert.equal(typeof body.choices[0].message.content, "string");
@@ -436,10 +447,19 @@ Deno.test("fuzz: 10,000 generated and mutated bodies over every JSON route answe
       console.log(
         `fuzz: seed ${SEED}, ${stats.sent} bodies in ${seconds.toFixed(1)} s (${stats.streams} ` +
           `streams); statuses ${statuses}; RSS ${mb(rssBefore)} → ${mb(rssAfter)} ` +
-          `(+${mb(rssAfter - rssBefore)}); upstream calls: OpenAI ${upstreamCalls.openai}, ` +
+          `(${rssAfter >= rssBefore ? "+" : ""}${
+            mb(rssAfter - rssBefore)
+          }); upstream calls: OpenAI ${upstreamCalls.openai}, ` +
           `Bedrock ${upstreamCalls.bedrock}`,
       );
       assert.ok(stats.sent >= 5_000 * Math.min(1, SCALE), `only ${stats.sent} bodies sent`);
+      // The run means something only if many bodies got through to a provider.
+      const ok = (stats.byStatus.get(200) ?? 0) + (stats.byStatus.get(207) ?? 0);
+      assert.ok(ok >= stats.sent * 0.15, `only ${ok} 2xx answers`);
+      assert.ok(stats.streams >= stats.sent * 0.02, `only ${stats.streams} streams`);
+      assert.ok(upstreamCalls.openai >= stats.sent * 0.01, "too few bodies reached OpenAI");
+      assert.ok(upstreamCalls.bedrock >= stats.sent * 0.02, "too few bodies reached Bedrock");
+      assert.equal(stats.byStatus.get(401), undefined, "the client key was refused");
       assert.ok(
         rssAfter - rssBefore < RSS_GROWTH_LIMIT,
         `RSS grew by ${mb(rssAfter - rssBefore)} (limit ${mb(RSS_GROWTH_LIMIT)})`,

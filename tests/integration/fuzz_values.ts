@@ -96,7 +96,7 @@ export const model: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...MODELS.titan) },
   { weight: 1, arbitrary: fc.constantFrom(...MODELS.unknown) },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.tuple(
       fc.constantFrom(
         "bedrock/",
@@ -109,7 +109,11 @@ export const model: fc.Arbitrary<string> = fc.oneof(
         "arn:aws:bedrock:us-east-1::foundation-model/",
         "",
       ),
-      fc.oneof(oddString, fc.constantFrom("../x", "a/b?c#d", "%2F", " ", "\\", "a:b:c")),
+      fc.oneof(
+        oddString,
+        fc.constantFrom("\ud800", "a\ud83d", "\udfff-v1:0"),
+        fc.constantFrom("../x", "a/b?c#d", "%2F", " ", "\\", "a:b:c"),
+      ),
     ).map(([prefix, rest]) => prefix + rest),
   },
 );
