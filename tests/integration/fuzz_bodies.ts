@@ -13,6 +13,9 @@ import { model, oddString } from "./fuzz_values.ts";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
+/** Stands for the id of a file the test uploaded (swapped in before sending). */
+export const UPLOADED_FILE = "file-uploaded-by-the-test";
+
 const text = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 30 }) }, {
   weight: 1,
   arbitrary: oddString,
@@ -52,7 +55,7 @@ const userPart = fc.oneof(
     type: fc.constant("file"),
     file: fc.record({
       file_data: fc.oneof(fc.base64String({ maxLength: 16 }), imageUrl),
-      file_id: fc.constantFrom("file-nope", ""),
+      file_id: fc.constantFrom(UPLOADED_FILE, "file-nope", ""),
       filename: fc.constantFrom("a.pdf", "b.txt", "c", ""),
     }, { requiredKeys: [] }),
   }),
@@ -197,7 +200,9 @@ export const openaiBody: fc.Arbitrary<Json> = sparse({
   reasoning_effort: fc.constantFrom("none", "minimal", "low", "medium", "high", "xhigh"),
   verbosity: fc.constantFrom("low", "medium", "high"),
   service_tier: fc.string({ maxLength: 5 }),
-  file_ids: fc.array(fc.constantFrom("file-nope", ""), { maxLength: 1 }),
+  file_ids: fc.array(fc.constantFrom(UPLOADED_FILE, UPLOADED_FILE, "file-nope", ""), {
+    maxLength: 2,
+  }),
 });
 
 // ---------------------------------------------------------------- Claude
@@ -382,7 +387,7 @@ const claudeOptional = {
     fc.constant({ type: "adaptive" }),
   ),
   stream: fc.boolean(),
-  file_ids: fc.array(fc.constantFrom("file-nope"), { maxLength: 1 }),
+  file_ids: fc.array(fc.constantFrom(UPLOADED_FILE, "file-nope"), { maxLength: 1 }),
 };
 
 /** A valid-shaped Bedrock Claude request (`anthropic_version`) with random values. */
@@ -410,7 +415,7 @@ export const titanBody: fc.Arbitrary<Json> = sparse(
       stopSequences: fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
     }, { requiredKeys: [] }),
     stream: fc.boolean(),
-    file_ids: fc.array(fc.constantFrom("file-nope"), { maxLength: 1 }),
+    file_ids: fc.array(fc.constantFrom(UPLOADED_FILE, "file-nope"), { maxLength: 1 }),
   },
 );
 

@@ -16,7 +16,7 @@ import { startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { chatBody, type TestApp } from "../helpers/app.ts";
 import { bedrockGateway } from "./bedrock_harness.ts";
 import { bedrockFallback, openaiFallback } from "./fuzz_replies.ts";
-import { messagesApiBody, openaiBody } from "./fuzz_bodies.ts";
+import { messagesApiBody, openaiBody, UPLOADED_FILE } from "./fuzz_bodies.ts";
 import { anyBody, textMutationArb, toWire, type WireBody, wireBody } from "./fuzz_mutations.ts";
 import { MODELS } from "./fuzz_values.ts";
 
@@ -47,6 +47,7 @@ const RSS_GROWTH_LIMIT = 300 * 1024 * 1024;
 // ---------------------------------------------------------------- fakes that answer everything
 
 async function fuzzGateway() {
+  const filesDir = await Deno.makeTempDir({ prefix: "gateway-fuzz-files-" });
   const openai = await startFakeOpenAI({ fallback: openaiFallback() });
   const harness = bedrockGateway({
     env: {
@@ -57,16 +58,31 @@ async function fuzzGateway() {
       // With a key, the no-auth Host/Origin rules (issue 10, item 11) do not apply to the
       // in-process origin; every probe sends it.
       API_KEY: KEY,
+      FILES_DIR: filesDir,
     },
     fake: { fallback: bedrockFallback() },
   });
+  // A real file for the bodies' `file_ids` (its text becomes context on every path).
+  const form = new FormData();
+  form.append("file", new File(["name,city\nAda,London\n"], "people.csv", { type: "text/csv" }));
+  form.append("purpose", "assistants");
+  const upload = await harness.gw.request("/v1/files", {
+    method: "POST",
+    body: form,
+    headers: AUTH,
+  });
+  assert.equal(upload.status, 200);
+  const fileId: string = (await upload.json()).id;
   return {
     gw: harness.gw,
     openai,
     bedrock: harness.fake,
+    /** Puts the uploaded file's id where the generators left {@link UPLOADED_FILE}. */
+    withFile: (text: string) => text.replaceAll(UPLOADED_FILE, fileId),
     async [Symbol.asyncDispose]() {
       await harness[Symbol.asyncDispose]();
       await openai.close();
+      await Deno.remove(filesDir, { recursive: true });
     },
   };
 }
@@ -186,11 +202,17 @@ interface Stats {
   streams: number;
 }
 
-async function run(gw: TestApp, probe: Probe, stats: Stats, failures: Failure[]) {
+async function run(
+  gw: TestApp,
+  withFile: (text: string) => string,
+  probe: Probe,
+  stats: Stats,
+  failures: Failure[],
+) {
   const init: RequestInit = { method: probe.method, headers: AUTH };
   if (probe.body !== undefined) {
     init.headers = { ...AUTH, "content-type": "application/json" };
-    init.body = probe.body.bytes ?? probe.body.text;
+    init.body = probe.body.bytes ?? withFile(probe.body.text);
   }
   gw.logLines.length = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -201,7 +223,7 @@ async function run(gw: TestApp, probe: Probe, stats: Stats, failures: Failure[])
   let text = "";
   let why: string | undefined;
   try {
-    const res = await Promise.race([gw.request(probe.path, init), deadline]);
+    const res = await Promise.race([gw.request(withFile(probe.path), init), deadline]);
     status = res.status;
     text = await Promise.race([res.text(), deadline]);
     if (res.headers.get("content-type")?.includes("text/event-stream")) stats.streams++;
@@ -406,7 +428,7 @@ Deno.test("fuzz: 10,000 generated and mutated bodies over every JSON route answe
         const before = failures.length;
         await fc.assert(
           fc.asyncProperty(probe, async (p) => {
-            await run(h.gw, p, stats, failures);
+            await run(h.gw, h.withFile, p, stats, failures);
             // The fakes record every request; count and drop them so RSS measures the gateway.
             upstreamCalls.openai += h.openai.requests.length;
             upstreamCalls.bedrock += h.bedrock.requests.length;
