@@ -117,6 +117,10 @@ const jsonSchema = fc.oneof(
   fc.constant({ type: "object", properties: { a: { type: "string" } }, required: ["a"] }),
   fc.constant({}),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+  // Real tools have parameters named like Object.prototype members.
+  fc.constantFrom("constructor", "prototype", "toString", "__proto__").map((name) =>
+    JSON.parse(`{"type":"object","properties":{"${name}":{"type":"string"}}}`)
+  ),
 );
 
 const openaiTool = fc.record({

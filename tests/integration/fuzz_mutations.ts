@@ -66,6 +66,9 @@ const benignMutation: fc.Arbitrary<Mutation> = fc.tuple(
   fc.constantFrom<Op>("restring", "restring", "unknown", "proto", "deepUnknown", "repeat"),
 ).map(([m, op]) => ({ ...m, op }));
 
+/** Prototype-ish property names (own properties, as JSON.parse makes them). */
+const PROTO_KEYS = ["__proto__", "constructor", "prototype"];
+
 /** Every container in `value` with the keys it holds: [container, key] pairs. */
 function slots(value: unknown, out: Array<[Json, string | number, number]> = [], depth = 0) {
   if (depth > 30 || typeof value !== "object" || value === null) return out;
@@ -130,7 +133,11 @@ function apply(root: { root: unknown }, m: Mutation): void {
       case "unknown":
       case "proto":
         if (typeof current === "object" && current !== null && !Array.isArray(current)) {
-          defineOwn(current, m.op === "proto" ? "__proto__" : m.key, value);
+          defineOwn(
+            current,
+            m.op === "proto" ? PROTO_KEYS[m.at % PROTO_KEYS.length] : m.key,
+            value,
+          );
         } else defineOwn(container, key, value);
         break;
       case "deep":

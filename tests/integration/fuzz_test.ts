@@ -17,21 +17,25 @@ import { chatBody, type TestApp } from "../helpers/app.ts";
 import { bedrockGateway } from "./bedrock_harness.ts";
 import { bedrockFallback, openaiFallback } from "./fuzz_replies.ts";
 import { messagesApiBody, openaiBody, UPLOADED_FILE } from "./fuzz_bodies.ts";
-import { anyBody, textMutationArb, toWire, type WireBody, wireBody } from "./fuzz_mutations.ts";
+import { judge, type Probe } from "./fuzz_checks.ts";
+import { anyBody, textMutationArb, toWire, wireBody } from "./fuzz_mutations.ts";
 import { MODELS } from "./fuzz_values.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20_261_201);
 /** Multiplies every route's run count (`FUZZ_SCALE=10` for a longer exploration). */
 const SCALE = Number(Deno.env.get("FUZZ_SCALE") ?? 1);
 
-/** Runs per route; 10,000 in total (the issue asks for at least 5,000). */
+/**
+ * Runs per route; 6,000 in total (the issue asks for at least 5,000): ~8 s alone, well under a
+ * minute on a loaded 2-core machine. `FUZZ_SCALE` multiplies them for longer explorations.
+ */
 const RUNS = {
-  chatCompletions: 3_200,
-  messages: 1_400,
-  trpcComplete: 1_400,
-  trpcConvert: 1_400,
-  trpcDetect: 1_200,
-  trpcBatch: 1_400,
+  chatCompletions: 1_900,
+  messages: 850,
+  trpcComplete: 850,
+  trpcConvert: 850,
+  trpcDetect: 700,
+  trpcBatch: 850,
 };
 
 /** The client key the gateway is configured with, and the header carrying it. */
@@ -88,100 +92,6 @@ async function fuzzGateway() {
 }
 
 // ---------------------------------------------------------------- requests and their checks
-
-type Envelope = "chat" | "anthropic" | "trpc" | "trpc-batch";
-
-interface Probe {
-  method: "GET" | "POST";
-  path: string;
-  body?: WireBody;
-  envelope: Envelope;
-}
-
-/** A stack frame or a source path in a body: never sent to clients. */
-const STACK =
-  /\n\s*at \S+.*:\d+|\bat (?:async )?\S+ \((?:file|ext):|file:\/\/\/\S+\.[jt]s\b|\/work\/|\.ts:\d+:\d+/;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The OpenAI envelope `{error:{message,type,param,code}}` (SPEC §3.4). */
-function openaiEnvelope(body: unknown): string | undefined {
-  if (!isObject(body) || !isObject(body.error)) return "no error object";
-  const e = body.error;
-  if (typeof e.message !== "string" || e.message === "") return "error.message";
-  if (typeof e.type !== "string") return "error.type";
-  if (!("param" in e) || (e.param !== null && typeof e.param !== "string")) return "error.param";
-  if (!("code" in e) || (e.code !== null && typeof e.code !== "string")) return "error.code";
-  return undefined;
-}
-
-/** Anthropic's envelope `{type:"error", error:{type,message}}`. */
-function anthropicEnvelope(body: unknown): string | undefined {
-  if (!isObject(body) || body.type !== "error" || !isObject(body.error)) {
-    return "not an Anthropic error";
-  }
-  if (typeof body.error.type !== "string") return "error.type";
-  if (typeof body.error.message !== "string" || body.error.message === "") return "error.message";
-  return undefined;
-}
-
-/** One tRPC response item: a result or an error with a 4xx `httpStatus` and the gateway data. */
-function trpcItem(item: unknown): string | undefined {
-  if (!isObject(item)) return "item not an object";
-  if ("result" in item) return isObject(item.result) ? undefined : "result not an object";
-  if (!isObject(item.error)) return "neither result nor error";
-  const json = isObject(item.error.json) ? item.error.json : item.error;
-  if (typeof json.message !== "string") return "error.message";
-  if (typeof json.code !== "number") return "error.code";
-  const data = json.data;
-  if (!isObject(data)) return "error.data";
-  if (typeof data.httpStatus !== "number") return "error.data.httpStatus";
-  if (data.httpStatus >= 500 || data.code === "INTERNAL_SERVER_ERROR") {
-    return `tRPC ${data.code} (httpStatus ${data.httpStatus}): ${json.message}`;
-  }
-  if ("stack" in data) return "error.data.stack present";
-  return undefined;
-}
-
-/** Why an answer is not acceptable, or undefined. */
-function judge(probe: Probe, status: number, type: string, text: string): string | undefined {
-  if (STACK.test(text)) return "stack trace or source path in the body";
-  if (status >= 500) return `status ${status}`;
-  if (status < 200 || (status >= 300 && status < 400)) return `status ${status}`;
-  if (type.includes("text/event-stream")) {
-    if (status !== 200) return `SSE with status ${status}`;
-    if (/internal_error|"type":"api_error"|event: error/.test(text)) return "error event in stream";
-    return undefined;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return "body is not JSON";
-  }
-  switch (probe.envelope) {
-    case "chat":
-    case "anthropic":
-      if (status < 400) return undefined;
-      return probe.envelope === "anthropic"
-        ? anthropicEnvelope(body)
-        : openaiEnvelope(body) && anthropicEnvelope(body);
-    case "trpc":
-      return trpcItem(body);
-    case "trpc-batch":
-      if (!Array.isArray(body)) return trpcItem(body); // a whole-batch error
-      for (const item of body) {
-        const bad = trpcItem(item);
-        if (bad !== undefined) return bad;
-      }
-      return undefined;
-    default: {
-      const unreachable: never = probe.envelope;
-      return unreachable;
-    }
-  }
-}
 
 /** A failed probe, as printed. */
 interface Failure {
@@ -395,7 +305,7 @@ const collectGarbage: () => void = (() => {
   return vm.runInNewContext("gc") as () => void;
 })();
 
-Deno.test("fuzz: 10,000 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
+Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
   await using h = await fuzzGateway();
   const rejections: unknown[] = [];
   const onRejection = (event: PromiseRejectionEvent) => {
