@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requestAs, toCanonical } from "../core/chat/translate.ts";
 import { GatewayError } from "../core/errors.ts";
 import { detectFormat, FORMATS, parseAnyRequest } from "../core/formats/detect.ts";
-import { reservedKeyPath } from "./superjson_keys.ts";
+import { findReservedKey } from "./superjson_keys.ts";
 import { authedProcedure, router } from "./trpc.ts";
 
 const bodyInput = z.object({ body: z.unknown() });
@@ -22,12 +22,12 @@ export const formatsRouter = router({
       const parsed = parseAnyRequest(input.body);
       const body = requestAs(input.to, toCanonical(parsed));
       // Unknown fields are kept, so the answer may hold keys superjson refuses to send.
-      const reserved = reservedKeyPath(body);
+      const reserved = findReservedKey(body);
       if (reserved !== undefined) {
         throw new GatewayError(
           "invalid_request",
-          `The converted body has a property named '${reserved.replace(/^.*[.\]]/, "")}' ` +
-            `(at ${reserved}), which the tRPC transport cannot carry (superjson refuses ` +
+          `The converted body has a property named '${reserved.key}' (at ${reserved.path}), ` +
+            `which the tRPC transport cannot carry (superjson refuses ` +
             `__proto__, constructor and prototype keys); rename or remove it.`,
           { code: "invalid_value", param: "body" },
         );

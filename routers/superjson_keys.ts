@@ -11,15 +11,21 @@ export const SUPERJSON_RESERVED_KEYS: ReadonlySet<string> = new Set([
   "prototype",
 ]);
 
+/** A refused property: its name and its path (`a.b[0].c`). */
+export interface ReservedKey {
+  key: string;
+  path: string;
+}
+
 /**
- * The path (`a.b[0].c`) of the first own property superjson would refuse in `value`, or
- * undefined. Walks iteratively, so any nesting depth is safe.
+ * The first own property superjson would refuse in `value`, or undefined. Walks iteratively,
+ * so any nesting depth is safe.
  *
  * @example
- * reservedKeyPath({ tools: [{ constructor: 1 }] }); // "tools[0].constructor"
- * reservedKeyPath({ a: [1, { b: 2 }] }); // undefined
+ * findReservedKey({ tools: [{ constructor: 1 }] }); // { key: "constructor", path: "tools[0].constructor" }
+ * findReservedKey({ a: [1, { b: 2 }] }); // undefined
  */
-export function reservedKeyPath(value: unknown): string | undefined {
+export function findReservedKey(value: unknown): ReservedKey | undefined {
   const stack: Array<[unknown, string]> = [[value, ""]];
   while (stack.length > 0) {
     const [node, path] = stack.pop()!;
@@ -30,7 +36,9 @@ export function reservedKeyPath(value: unknown): string | undefined {
     }
     const keys = Object.keys(node);
     for (const key of keys) {
-      if (SUPERJSON_RESERVED_KEYS.has(key)) return path === "" ? key : `${path}.${key}`;
+      if (SUPERJSON_RESERVED_KEYS.has(key)) {
+        return { key, path: path === "" ? key : `${path}.${key}` };
+      }
     }
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i];
