@@ -188,7 +188,43 @@ const messagesProbe: fc.Arbitrary<Probe> = wireBody(messagesApiBody).map((body) 
   envelope: "anthropic",
 }));
 
-/** A superjson tRPC input (`{json: input}`, sometimes with an odd `meta`), maybe text-mutated. */
+/** superjson annotations reviving a JSON value as something JSON has no word for. */
+const REVIVALS: Array<[unknown, string]> = [
+  ["12345678901234567890", "bigint"],
+  ["-1", "bigint"],
+  ["0", "bigint"],
+  ["2020-01-01T00:00:00.000Z", "Date"],
+  [[1, 2], "set"],
+  [[["a", 1]], "map"],
+  ["/a+/g", "regexp"],
+  ["NaN", "number"],
+  ["-Infinity", "number"],
+];
+
+/**
+ * Puts a revivable value in an unknown field `fz` (of the body, or of its first message) and
+ * returns the superjson `meta` that revives it.
+ */
+function revive(input: unknown, pick: number): unknown {
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObj(input)) return undefined;
+  const [value, kind] = REVIVALS[pick % REVIVALS.length];
+  let prefix = "";
+  let target = input;
+  if (isObj(input.body)) [prefix, target] = ["body.", input.body];
+  const messages = target.messages;
+  if (pick % 2 === 1 && Array.isArray(messages) && isObj(messages[0])) {
+    [prefix, target] = [`${prefix}messages.0.`, messages[0]];
+  }
+  target.fz = value;
+  return { values: { [`${prefix}fz`]: [kind] } };
+}
+
+/**
+ * A superjson tRPC input (`{json: input}`, sometimes with an odd `meta` or one reviving a
+ * BigInt, Date, Set, Map, RegExp or NaN in an unknown field), maybe text-mutated.
+ */
 const trpcInput = (input: fc.Arbitrary<unknown>) =>
   fc.tuple(
     input,
@@ -199,17 +235,22 @@ const trpcInput = (input: fc.Arbitrary<unknown>) =>
         fc.constant({ values: ["Date"] }),
         fc.constant({ referentialEqualities: { body: ["body.model"] } }),
         fc.jsonValue({ maxDepth: 2 }),
+        { weight: 5, arbitrary: fc.nat().map((pick) => ({ revive: pick })) },
       ),
-      { freq: 8 },
+      { freq: 4 },
     ),
     fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, {
       weight: 1,
       arbitrary: fc.constant(false),
     }),
     textMutationArb,
-  ).map(([value, meta, wrapped, m]) =>
-    toWire(wrapped ? (meta === null ? { json: value } : { json: value, meta }) : value, m)
-  );
+  ).map(([value, meta, wrapped, m]) => {
+    if (isRevival(meta)) meta = revive(value, meta.revive) ?? null;
+    return toWire(wrapped ? (meta === null ? { json: value } : { json: value, meta }) : value, m);
+  });
+
+const isRevival = (meta: unknown): meta is { revive: number } =>
+  typeof meta === "object" && meta !== null && "revive" in meta;
 
 const formatName = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom("openai", "bedrock_claude", "bedrock_titan") },
