@@ -341,10 +341,19 @@ const trpcBatchProbe: fc.Arbitrary<Probe> = fc.oneof(
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** V8's `gc()`, exposed at run time (the test task has no `--expose-gc`). */
-const collectGarbage: () => void = (() => {
+const gc: () => void = (() => {
   v8.setFlagsFromString("--expose-gc");
   return vm.runInNewContext("gc") as () => void;
 })();
+
+/** Full collections with a pause between, so freed pages go back before RSS is read. */
+async function settledMemory(): Promise<Deno.MemoryUsage> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Deno.memoryUsage();
+}
 
 Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
   await using h = await fuzzGateway();
@@ -359,8 +368,7 @@ Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer
     for (const model of [MODELS.mock[0], MODELS.openai[0], MODELS.converse[0]]) {
       assert.equal((await h.gw.post("/v1/chat/completions", chatBody(model), AUTH)).status, 200);
     }
-    collectGarbage();
-    const rssBefore = Deno.memoryUsage().rss;
+    const before = await settledMemory();
     const started = performance.now();
     const stats: Stats = { sent: 0, byStatus: new Map(), streams: 0 };
     const failures: Failure[] = [];
@@ -411,18 +419,19 @@ Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer
       }
     });
 
-    await t.step("no unhandled rejection; RSS growth bounded", () => {
+    await t.step("no unhandled rejection; RSS growth bounded", async () => {
       assert.deepEqual(rejections.map(String), []);
-      collectGarbage();
-      const rssAfter = Deno.memoryUsage().rss;
+      const after = await settledMemory();
+      const [rssBefore, rssAfter] = [before.rss, after.rss];
       const statuses = [...stats.byStatus.entries()].sort(([a], [b]) => a - b)
         .map(([s, n]) => `${s}×${n}`).join(" ");
       console.log(
         `fuzz: seed ${SEED}, ${stats.sent} bodies in ${seconds.toFixed(1)} s (${stats.streams} ` +
           `streams); statuses ${statuses}; RSS ${mb(rssBefore)} → ${mb(rssAfter)} ` +
-          `(${rssAfter >= rssBefore ? "+" : ""}${
-            mb(rssAfter - rssBefore)
-          }); upstream calls: OpenAI ${upstreamCalls.openai}, ` +
+          `(${rssAfter >= rssBefore ? "+" : ""}${mb(rssAfter - rssBefore)}), heap ${
+            mb(before.heapUsed)
+          } → ${mb(after.heapUsed)}; upstream calls: ` +
+          `OpenAI ${upstreamCalls.openai}, ` +
           `Bedrock ${upstreamCalls.bedrock}`,
       );
       assert.ok(stats.sent >= 5_000 * Math.min(1, SCALE), `only ${stats.sent} bodies sent`);
