@@ -3,14 +3,30 @@
  * and chat service as the HTTP route.
  */
 import { chatRequestSchema } from "../core/formats/openai.ts";
+import { findNonJsonValue } from "./json_values.ts";
 import { authedProcedure, router } from "./trpc.ts";
+
+/**
+ * The chat request schema, plus: JSON data only. superjson can revive a BigInt, Date, Map… in
+ * an unknown field, which the upstream's JSON serialiser would then fail on (an upstream 5xx).
+ */
+const chatInput = chatRequestSchema.superRefine((request, ctx) => {
+  const found = findNonJsonValue(request);
+  if (found !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: found.path,
+      message: `must be JSON data, not ${found.kind}`,
+    });
+  }
+});
 
 /** The chat router. */
 export const chatRouter = router({
-  complete: authedProcedure.input(chatRequestSchema).mutation(({ ctx, input, signal }) =>
+  complete: authedProcedure.input(chatInput).mutation(({ ctx, input, signal }) =>
     ctx.chat.complete({ ...input, stream: false }, { signal: signal ?? ctx.signal, meta: ctx.meta })
   ),
-  stream: authedProcedure.input(chatRequestSchema).subscription(
+  stream: authedProcedure.input(chatInput).subscription(
     async function* ({ ctx, input, signal }) {
       const chunks = await ctx.chat.stream(
         { ...input, stream: true },

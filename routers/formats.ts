@@ -4,7 +4,9 @@
  */
 import { z } from "zod";
 import { requestAs, toCanonical } from "../core/chat/translate.ts";
+import { GatewayError } from "../core/errors.ts";
 import { detectFormat, FORMATS, parseAnyRequest } from "../core/formats/detect.ts";
+import { findReservedKey } from "./superjson_keys.ts";
 import { authedProcedure, router } from "./trpc.ts";
 
 const bodyInput = z.object({ body: z.unknown() });
@@ -18,6 +20,18 @@ export const formatsRouter = router({
     .input(bodyInput.extend({ to: z.enum(FORMATS) }))
     .mutation(({ input }) => {
       const parsed = parseAnyRequest(input.body);
-      return { from: parsed.format, to: input.to, body: requestAs(input.to, toCanonical(parsed)) };
+      const body = requestAs(input.to, toCanonical(parsed));
+      // Unknown fields are kept, so the answer may hold keys superjson refuses to send.
+      const reserved = findReservedKey(body);
+      if (reserved !== undefined) {
+        throw new GatewayError(
+          "invalid_request",
+          `The converted body has a property named '${reserved.key}' (at ${reserved.path}), ` +
+            `which the tRPC transport cannot carry (superjson refuses ` +
+            `__proto__, constructor and prototype keys); rename or remove it.`,
+          { code: "invalid_value", param: "body" },
+        );
+      }
+      return { from: parsed.format, to: input.to, body };
     }),
 });

@@ -5,6 +5,7 @@
  * `bedrock_claude_wire.ts`.
  */
 import { z } from "zod";
+import { modelIdSchema } from "./model_id.ts";
 
 const cacheControl = z.looseObject({ type: z.string(), ttl: z.string().optional() }).nullish();
 
@@ -134,7 +135,7 @@ export const claudeThinkingConfigSchema = z.discriminatedUnion("type", [
 const systemSchema = z.union([z.string(), z.array(claudeTextBlockSchema)]);
 
 const baseShape = {
-  model: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  model: modelIdSchema,
   stream: z.boolean().nullish(),
   file_ids: z.array(z.string()).optional(),
   max_tokens: z.int({ error: "must be an integer" }).min(1),

@@ -3,6 +3,7 @@
  * `model`, `stream` and `file_ids`; the response and stream chunk types Titan sends back.
  */
 import { z } from "zod";
+import { modelIdSchema } from "./model_id.ts";
 
 /** `textGenerationConfig` */
 export const titanGenerationConfigSchema = z.looseObject({
@@ -14,7 +15,7 @@ export const titanGenerationConfigSchema = z.looseObject({
 
 /** The Titan Text request (InvokeModel body) plus the gateway fields. */
 export const titanRequestSchema = z.looseObject({
-  model: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  model: modelIdSchema,
   stream: z.boolean().nullish(),
   file_ids: z.array(z.string()).optional(),
   inputText: z.string({ error: "must be a string" }),

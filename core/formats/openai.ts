@@ -4,6 +4,7 @@
  * Unknown request fields are kept (loose objects) so OpenAI-compatible upstreams receive them.
  */
 import { z } from "zod";
+import { modelIdSchema } from "./model_id.ts";
 
 // ---------------------------------------------------------------- request: content parts
 
@@ -170,7 +171,7 @@ const positiveInt = z.int().positive();
  * OpenAI-compatible upstreams.
  */
 export const chatRequestSchema = z.looseObject({
-  model: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  model: modelIdSchema,
   messages: z.array(messageSchema).min(1, { error: "must contain at least one message" }),
   tools: z.array(toolSchema).optional(),
   tool_choice: toolChoiceSchema.optional(),

@@ -76,6 +76,15 @@ export type Reply =
   /** Wait, then answer with `then`. */
   | { kind: "delay"; ms: number; then: Reply };
 
+/** Options of {@link startFakeBedrock}. */
+export interface FakeBedrockOptions {
+  /**
+   * The reply to a runtime request when the queue is empty; returning undefined (or no option)
+   * gives the small built-in default. Fuzz tests use it to answer native bodies realistically.
+   */
+  fallback?: (request: RecordedRequest) => Reply | undefined;
+}
+
 /** A running fake. */
 export interface FakeBedrock {
   /** `http://127.0.0.1:<port>` */
@@ -218,7 +227,7 @@ const RUNTIME_PATH =
  * // point BedrockRuntimeClient at fake.url …
  * await fake.close();
  */
-export function startFakeBedrock(): FakeBedrock {
+export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock {
   const queue: Reply[] = [];
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
@@ -335,7 +344,8 @@ export function startFakeBedrock(): FakeBedrock {
     }
     requests.push(record);
     if (!signed) return missingAuth();
-    const reply = queue.shift() ?? defaultReply(record.operation, record.modelId);
+    const reply = queue.shift() ?? options.fallback?.(record) ??
+      defaultReply(record.operation, record.modelId);
     return respond(reply, record, request.signal);
   }
 

@@ -38,6 +38,11 @@ export * from "./openai_replies.ts";
 export interface FakeOpenAIOptions {
   /** When set, requests without `Authorization: Bearer <requireKey>` get OpenAI's 401. */
   requireKey?: string;
+  /**
+   * The reply to a `POST /chat/completions` when no scripted one is left (default: a 500, so a
+   * forgotten script fails loudly). Fuzz tests use it to answer every request that gets through.
+   */
+  fallback?: (request: RecordedRequest) => Reply;
 }
 
 /** A running fake upstream. */
@@ -201,7 +206,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
       return jsonResponse(401, errorBody(401));
     }
     if (request.method === "POST" && url.pathname.endsWith("/chat/completions")) {
-      return await play(chatQueue.shift(), rec, signal);
+      return await play(chatQueue.shift() ?? options.fallback?.(rec), rec, signal);
     }
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
       return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);

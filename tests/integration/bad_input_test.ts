@@ -154,6 +154,19 @@ const ROWS: Row[] = [
     code: "invalid_value",
   },
   {
+    // Found by the fuzz test: Bedrock ids travel in the URL path, which the SDK cannot encode.
+    name: "Bedrock model id with a lone surrogate",
+    body: { model: "anthropic.claude-\ud83d", messages: M },
+    param: "model",
+    code: "invalid_value",
+  },
+  {
+    name: "OpenAI model id with a lone surrogate",
+    body: { model: "gpt-\ud800", messages: M },
+    param: "model",
+    code: "invalid_value",
+  },
+  {
     name: "unknown target_format",
     body: { model: "gpt-4o", messages: M },
     query: "?target_format=xml",

@@ -9,7 +9,11 @@
  * const res = await h.gw.post("/v1/chat/completions", chatBody("amazon.nova-pro-v1:0"));
  */
 import { type TestApp, testApp } from "../helpers/app.ts";
-import { type FakeBedrock, startFakeBedrock } from "../fakes/bedrock_runtime.ts";
+import {
+  type FakeBedrock,
+  type FakeBedrockOptions,
+  startFakeBedrock,
+} from "../fakes/bedrock_runtime.ts";
 
 /** The AWS environment every Bedrock test starts from (`undefined` removes a variable). */
 export const AWS_TEST_ENV: Record<string, string | undefined> = {
@@ -57,9 +61,11 @@ export function bedrockGateway(
   options: {
     aws?: Record<string, string | undefined>;
     env?: Record<string, string | undefined>;
+    /** Options of the fake (e.g. a fallback reply). */
+    fake?: FakeBedrockOptions;
   } = {},
 ): BedrockHarness {
-  const fake = startFakeBedrock();
+  const fake = startFakeBedrock(options.fake);
   const restore = setEnv({
     ...AWS_TEST_ENV,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,

@@ -49,6 +49,12 @@ const claudeRows: Array<{ name: string; body: Record<string, unknown>; field: Re
     }),
     field: /messages\[0\]\.content\[0\]\.type/,
   },
+  {
+    // Found by the fuzz test: a Bedrock model id that cannot be put in the URL path was a 502.
+    name: "Bedrock model id with a lone surrogate",
+    body: claudeBody("anthropic.a\ud83d"),
+    field: /'model'.*lone surrogate/,
+  },
 ];
 
 Deno.test("bad Claude bodies → 400 in Anthropic's envelope naming the field", async (t) => {
@@ -97,6 +103,20 @@ Deno.test("Titan body without inputText → 400 in OpenAI's envelope, param inpu
   assert.equal(body.error.type, "invalid_request_error");
   assert.equal(body.error.param, "inputText");
   assert.match(body.error.message, /inputText/);
+});
+
+Deno.test("a Titan body whose Bedrock model id has a lone surrogate → 400 param model", async () => {
+  // Found by the fuzz test: it was a 502 "Bedrock failed to answer" (the URL path cannot hold it).
+  await using h = await formatsGateway();
+  const res = await h.gw.post("/v1/chat/completions", {
+    model: "amazon.titan-\ud800",
+    inputText: "Hi",
+  });
+  assert.equal(res.status, 400);
+  const body = await res.json() as Json;
+  assert.equal(body.error.param, "model");
+  assert.equal(body.error.code, "invalid_value");
+  assert.equal(h.bedrock.requests.length, 0);
 });
 
 Deno.test("a Titan body with a bad textGenerationConfig names the field", async () => {

@@ -106,3 +106,42 @@ Deno.test("tRPC formats.convert: a bad body is BAD_REQUEST naming the field", as
     assert.equal(data.gateway.param, "max_tokens");
   }
 });
+
+Deno.test("tRPC formats.convert: a key superjson cannot send is BAD_REQUEST naming it, not a 500", async (t) => {
+  // Found by the fuzz test: unknown fields are kept, and superjson refuses to serialise an answer
+  // holding `constructor`, `prototype` or `__proto__` — the answer was a 500. (The typed client
+  // refuses to send such input too, so this speaks raw tRPC.)
+  const gw = testApp({ API_KEY: KEY });
+  const cases: Array<[string, string]> = [
+    ["constructor", '{"type":"object","properties":{"constructor":{"type":"string"}}}'],
+    ["prototype", '{"type":"object","prototype":{}}'],
+  ];
+  for (const [key, parameters] of cases) {
+    await t.step(key, async () => {
+      const body = `{"model":"m","messages":[{"role":"user","content":"Hi"}],` +
+        `"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]}`;
+      const res = await gw.post(
+        "/trpc/formats.convert",
+        `{"json":{"body":${body},"to":"bedrock_claude"}}`,
+        { authorization: `Bearer ${KEY}` },
+      );
+      assert.equal(res.status, 400);
+      const { error } = await res.json() as Json;
+      assert.equal(error.json.data.code, "BAD_REQUEST");
+      assert.equal(error.json.data.gateway.param, "body");
+      assert.match(error.json.message, new RegExp(`'${key}' \\(at tools\\[0\\]\\.input_schema`));
+    });
+  }
+  // `__proto__` never becomes an own key on the way (zod rebuilds records), so that one passes,
+  // polluting nothing.
+  const body = `{"model":"m","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":` +
+    `"function","function":{"name":"f","parameters":{"__proto__":{"polluted":true}}}}]}`;
+  const res = await gw.post(
+    "/trpc/formats.convert",
+    `{"json":{"body":${body},"to":"bedrock_claude"}}`,
+    { authorization: `Bearer ${KEY}` },
+  );
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+  assert.equal(({} as Json).polluted, undefined);
+});

@@ -106,6 +106,22 @@ Deno.test("tRPC: validation errors are BAD_REQUEST with the gateway param", asyn
       { model: "mock-echo", messages: [{ role: "user", content: "x" }], n: 0 },
       "n",
     ],
+    // Found by the fuzz test: superjson revives values JSON cannot carry upstream.
+    [
+      "a BigInt in an unknown field",
+      { model: "mock-echo", messages: [{ role: "user", content: "x" }], budget: 10n },
+      "budget",
+    ],
+    [
+      "a Date in an unknown field",
+      { model: "mock-echo", messages: [{ role: "user", content: "x" }], since: new Date(0) },
+      "since",
+    ],
+    [
+      "a Map in a message",
+      { model: "mock-echo", messages: [{ role: "user", content: "x", extra: new Map() }] },
+      "messages[0].extra",
+    ],
   ];
   for (const [name, input, param] of rows) {
     await t.step(name, async () => {
@@ -117,6 +133,23 @@ Deno.test("tRPC: validation errors are BAD_REQUEST with the gateway param", asyn
       assert.equal(dataOf(error).gateway.param, param);
     });
   }
+});
+
+Deno.test("tRPC: a BigInt revived by superjson is a 400 before any upstream call, not a 502", async () => {
+  // Found by the fuzz test: the OpenAI SDK's JSON.stringify threw on it, reported as
+  // "The OpenAI upstream sent something unexpected" (502).
+  await using fake = await startFakeOpenAI();
+  const gw = testApp({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.url });
+  const error = await trpcError(() =>
+    clientFor(gw).chat.complete.mutate({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "hi", seq: 2n ** 64n }],
+    })
+  );
+  assert.equal(dataOf(error).httpStatus, 400);
+  assert.equal(dataOf(error).gateway.param, "messages[0].seq");
+  assert.match(error.message, /must be JSON data, not bigint/);
+  assert.equal(fake.requests.length, 0);
 });
 
 Deno.test("tRPC: gateway errors keep their kind (404, 429, 403, 503)", async () => {
