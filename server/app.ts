@@ -61,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
+    c.res.headers.set("request-id", c.var.requestId); // Anthropic's name (the SDK's _request_id)
   });
   app.use("/v1/*", requireApiKey(checkKey));
   app.use("/metrics", requireApiKey(checkKey));

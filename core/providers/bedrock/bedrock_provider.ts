@@ -24,6 +24,7 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
+import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
   createBedrockModelLister,
@@ -133,7 +134,19 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     },
 
     acceptsNative,
-    invokeNative: (format, body, call, ctx) => invokeNative(client, format, body, call, ctx),
+    invokeNative(format, body, call, ctx) {
+      if (format === "bedrock_claude") {
+        const adapted = adaptClaudeBodyForBedrock(body, call.model);
+        if (adapted.notes.length > 0) {
+          logger.info("bedrock: adapted a Claude body to what the model takes", {
+            model: call.model,
+            notes: adapted.notes,
+          });
+        }
+        body = adapted.body;
+      }
+      return invokeNative(client, format, body, call, ctx);
+    },
 
     listModels: () => listModels(),
     describeModel: async (model) => describeBedrockModel(model, await listModels()),
