@@ -17,6 +17,7 @@ import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
 import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
+import { estimatePromptTokens } from "../converters/token_estimate.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
@@ -111,6 +112,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   const context = (signal: AbortSignal): CallContext => ({ signal, now, newId });
 
+  /** Prompt tokens before the answer: the provider's exact count, else an estimate. */
+  function promptTokens(request: ChatRequest): number {
+    const route = resolveRoute(request.model, deps.routing);
+    const exact = deps.providers[route.provider]?.promptTokens?.({
+      ...request,
+      model: route.model,
+    });
+    return exact ?? estimatePromptTokens(request);
+  }
+
   async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const lists = await Promise.all(
       Object.values(deps.providers).map((p) => p.listModels(signal).catch(() => [])),
@@ -163,7 +174,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         };
       }
       const chunks = await service.stream(request, options);
-      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, ctx)) };
+      const encoderCtx = target === "bedrock_claude"
+        ? { ...ctx, inputTokens: promptTokens(request) }
+        : ctx;
+      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, encoderCtx)) };
     },
 
     async complete(request, { signal, meta }) {

@@ -67,6 +67,11 @@ export interface ChatProvider {
     call: NativeCall,
     ctx: CallContext,
   ): Promise<NativeResult>;
+  /**
+   * The exact prompt tokens of `request` when the provider knows them before answering (the
+   * mock); otherwise omitted, and streams that need the count up front use an estimate.
+   */
+  promptTokens?(request: ChatRequest): number;
   /** The models this provider serves; never throws for upstream failures (degrades instead). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /**

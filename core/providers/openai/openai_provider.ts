@@ -17,6 +17,11 @@ import type { CallContext, ChatProvider } from "../provider.ts";
 import { mapOpenAIError } from "./errors.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { knownOpenAIModels } from "./models.ts";
+import {
+  restoreChunkToolNames,
+  restoreToolNames,
+  shortenToolNames,
+} from "../../converters/tool_names.ts";
 
 /** Dependencies of the OpenAI provider. */
 export interface OpenAIProviderOptions {
@@ -93,8 +98,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
   return {
     name: "openai",
-    async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+    async complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       if (client === undefined) throw notConfigured();
+      // Tool names over OpenAI's 64 characters are shortened and mapped back.
+      const { request, toOriginal } = shortenToolNames(original);
       try {
         const body = { ...upstreamBody(request), stream: false };
         // The raw response skips the SDK's response wrappers; the SDK still builds the request,
@@ -103,13 +110,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
           body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
           { signal: ctx.signal },
         ).asResponse();
-        return checkCompletion(await response.json());
+        return restoreToolNames(checkCompletion(await response.json()), toOriginal);
       } catch (error) {
         throw mapOpenAIError(error);
       }
     },
-    async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
+    async *stream(original: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
       if (client === undefined) throw notConfigured();
+      const { request, toOriginal } = shortenToolNames(original);
+      const renamed = Object.keys(toOriginal).length > 0;
       // Always ask for usage so the gateway can log it; the chat service hides the usage chunk
       // from clients that did not ask for it.
       const body = {
@@ -126,7 +135,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
           throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
         }
         for await (const chunk of decodeSseJson(response.body)) {
-          yield checkChunk(chunk);
+          yield renamed ? restoreChunkToolNames(checkChunk(chunk), toOriginal) : checkChunk(chunk);
         }
       } catch (error) {
         throw mapOpenAIError(error);
