@@ -17,6 +17,7 @@ import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
 import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
+import { rejectsReasoningEffort } from "../providers/openai/models.ts";
 import { estimatePromptTokens } from "../converters/token_estimate.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 
@@ -154,13 +155,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         return respondNative(plan, target, options, context(options.signal));
       }
       let canonical = toCanonical(input);
-      if (
-        input.format !== "openai" &&
-        resolveRoute(canonical.model, deps.routing).provider === "openai"
-      ) {
+      const route = resolveRoute(canonical.model, deps.routing);
+      if (input.format !== "openai" && route.provider === "openai") {
         // A strict OpenAI upstream rejects the gateway's extension fields; an OpenAI client's own
         // extra fields are its business and are forwarded.
         canonical = withoutExtensions(canonical);
+        if (canonical.reasoning_effort != null && rejectsReasoningEffort(route.model)) {
+          // Claude `thinking` / `output_config.effort` (Claude Code sends them to every model)
+          // mean nothing to a model without reasoning, which would reject the field.
+          const { reasoning_effort: _effort, ...rest } = canonical;
+          canonical = rest;
+        }
       }
       // Other formats report usage at the end of the stream, so always collect it.
       const request = target === "openai" || canonical.stream !== true
