@@ -28,6 +28,8 @@ export interface RequestMeta {
   usage?: Usage;
   /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
   upstreamMs?: number;
+  /** What the gateway changed for the upstream (fields dropped or translated), for the log. */
+  notes?: string[];
 }
 
 /** Per-call options. */
@@ -111,7 +113,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { provider, request: { ...request, model: route.model } };
   }
 
-  const context = (signal: AbortSignal): CallContext => ({ signal, now, newId });
+  const context = (signal: AbortSignal, meta?: RequestMeta): CallContext => ({
+    signal,
+    now,
+    newId,
+    ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
+  });
 
   /** Prompt tokens before the answer: the provider's exact count, else an estimate. */
   function promptTokens(request: ChatRequest): number {
@@ -152,7 +159,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     async respond(input, target, options) {
       const plan = planNative(input, deps.providers, deps.routing);
       if (plan !== undefined) {
-        return respondNative(plan, target, options, context(options.signal));
+        return respondNative(plan, target, options, context(options.signal, options.meta));
       }
       let canonical = toCanonical(input);
       const route = resolveRoute(canonical.model, deps.routing);
@@ -189,7 +196,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const started = performance.now();
       try {
-        const response = await provider.complete(routed, context(signal));
+        const response = await provider.complete(routed, context(signal, meta));
         if (meta) meta.usage = response.usage;
         return response;
       } finally {
@@ -201,7 +208,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const includeUsage = request.stream_options?.include_usage === true;
       const started = performance.now();
-      const iterator = provider.stream(routed, context(signal))[Symbol.asyncIterator]();
+      const iterator = provider.stream(routed, context(signal, meta))[Symbol.asyncIterator]();
       let first: IteratorResult<ChatCompletionChunk>;
       try {
         first = await iterator.next();

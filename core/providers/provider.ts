@@ -20,6 +20,9 @@ export interface CallContext {
   now: () => Date;
   /** Generates ids such as `chatcmpl-…`. */
   newId: (prefix: string) => string;
+  /** Records what the provider changed for its upstream (e.g. a dropped field); it is logged
+   * with the request. */
+  note?: (text: string) => void;
 }
 
 /** Request formats a provider may take natively, body unchanged (the native fast path). */

@@ -264,10 +264,10 @@ Deno.test("Claude Code (claude -p) through the gateway", async (t) => {
   }
 
   await t.step("the adapted fields are noted in the log", () => {
-    const notes = s.logs().filter((l) => typeof l.msg === "string" && /adapted/.test(l.msg));
+    const notes = s.logs().filter((l) => l.msg === "request" && Array.isArray(l.notes));
     assert.ok(notes.length > 0, "no adaptation was logged");
     assert.ok(
-      notes.some((l) => JSON.stringify(l.notes).includes("dropped context_management")),
+      notes.some((l) => (l.notes as string[]).includes("dropped context_management")),
       JSON.stringify(notes[0]),
     );
   });

@@ -136,13 +136,10 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     acceptsNative,
     invokeNative(format, body, call, ctx) {
       if (format === "bedrock_claude") {
+        // Fields and betas Bedrock does not take for this model are translated or dropped;
+        // each change is noted in the request's access-log line.
         const adapted = adaptClaudeBodyForBedrock(body, call.model);
-        if (adapted.notes.length > 0) {
-          logger.info("bedrock: adapted a Claude body to what the model takes", {
-            model: call.model,
-            notes: adapted.notes,
-          });
-        }
+        for (const note of adapted.notes) ctx.note?.(note);
         body = adapted.body;
       }
       return invokeNative(client, format, body, call, ctx);
