@@ -12,6 +12,9 @@
  * and system roles as Bedrock does.
  */
 import assert from "node:assert/strict";
+// Imported so that `deno test` downloads the package into Deno's npm cache (a bare
+// import.meta.resolve does not); the binary is run from there.
+import claudePackage from "@anthropic-ai/claude-code-linux-x64/package.json" with { type: "json" };
 import {
   type FakeBedrock,
   type RecordedRequest,
@@ -199,7 +202,7 @@ async function setup(): Promise<Setup> {
 }
 
 const explain = (run: ClaudeRun) =>
-  `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+  `claude ${claudePackage.version}: exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
 
 Deno.test("Claude Code (claude -p) through the gateway", async (t) => {
   await using s = await setup();
