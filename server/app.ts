@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
+    c.res.headers.set("request-id", c.var.requestId); // Anthropic's name (the SDK's _request_id)
   });
   // Without API_KEY: loopback Host, no foreign Origin, JSON bodies (before anything else reads
   // the request). Then preflights, answered before authentication.

@@ -80,7 +80,8 @@ function hasUrlSources(request: ClaudeRequest): boolean {
  * The native plan for a request, or undefined when it goes through the canonical hub: OpenAI
  * bodies, bodies with `file_ids` (file context is added to the canonical request), Claude bodies
  * with `url` image or document sources (fetched by the gateway, sent to Converse as bytes), and
- * models whose provider does not take the body natively.
+ * Claude bodies asking for structured output (`output_config.format`), and models whose provider
+ * does not take the body natively.
  */
 export function planNative(
   input: AnyRequest,
@@ -89,6 +90,8 @@ export function planNative(
 ): NativePlan | undefined {
   if (input.format === "openai" || hasFiles(input.request)) return undefined;
   if (input.format === "bedrock_claude" && hasUrlSources(input.request)) return undefined;
+  // Structured output is carried by the hub (response_format → Converse or OpenAI).
+  if (input.format === "bedrock_claude" && input.request.output_config?.format) return undefined;
   const route = resolveRoute(input.request.model, routing);
   const provider = providers[route.provider];
   if (provider?.invokeNative === undefined) return undefined;

@@ -17,6 +17,8 @@ import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
 import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
+import { rejectsReasoningEffort } from "../providers/openai/models.ts";
+import { estimatePromptTokens } from "../converters/token_estimate.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
@@ -26,6 +28,8 @@ export interface RequestMeta {
   usage?: Usage;
   /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
   upstreamMs?: number;
+  /** What the gateway changed for the upstream (fields dropped or translated), for the log. */
+  notes?: string[];
 }
 
 /** Per-call options. */
@@ -109,7 +113,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { provider, request: { ...request, model: route.model } };
   }
 
-  const context = (signal: AbortSignal): CallContext => ({ signal, now, newId });
+  const context = (signal: AbortSignal, meta?: RequestMeta): CallContext => ({
+    signal,
+    now,
+    newId,
+    ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
+  });
+
+  /** Prompt tokens before the answer: the provider's exact count, else an estimate. */
+  function promptTokens(request: ChatRequest): number {
+    const route = resolveRoute(request.model, deps.routing);
+    const exact = deps.providers[route.provider]?.promptTokens?.({
+      ...request,
+      model: route.model,
+    });
+    return exact ?? estimatePromptTokens(request);
+  }
 
   async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const lists = await Promise.all(
@@ -140,16 +159,20 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     async respond(input, target, options) {
       const plan = planNative(input, deps.providers, deps.routing);
       if (plan !== undefined) {
-        return respondNative(plan, target, options, context(options.signal));
+        return respondNative(plan, target, options, context(options.signal, options.meta));
       }
       let canonical = toCanonical(input);
-      if (
-        input.format !== "openai" &&
-        resolveRoute(canonical.model, deps.routing).provider === "openai"
-      ) {
+      const route = resolveRoute(canonical.model, deps.routing);
+      if (input.format !== "openai" && route.provider === "openai") {
         // A strict OpenAI upstream rejects the gateway's extension fields; an OpenAI client's own
         // extra fields are its business and are forwarded.
         canonical = withoutExtensions(canonical);
+        if (canonical.reasoning_effort != null && rejectsReasoningEffort(route.model)) {
+          // Claude `thinking` / `output_config.effort` (Claude Code sends them to every model)
+          // mean nothing to a model without reasoning, which would reject the field.
+          const { reasoning_effort: _effort, ...rest } = canonical;
+          canonical = rest;
+        }
       }
       // Other formats report usage at the end of the stream, so always collect it.
       const request = target === "openai" || canonical.stream !== true
@@ -163,14 +186,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         };
       }
       const chunks = await service.stream(request, options);
-      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, ctx)) };
+      const encoderCtx = target === "bedrock_claude"
+        ? { ...ctx, inputTokens: promptTokens(request) }
+        : ctx;
+      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, encoderCtx)) };
     },
 
     async complete(request, { signal, meta }) {
       const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const started = performance.now();
       try {
-        const response = await provider.complete(routed, context(signal));
+        const response = await provider.complete(routed, context(signal, meta));
         if (meta) meta.usage = response.usage;
         return response;
       } finally {
@@ -182,7 +208,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
       const includeUsage = request.stream_options?.include_usage === true;
       const started = performance.now();
-      const iterator = provider.stream(routed, context(signal))[Symbol.asyncIterator]();
+      const iterator = provider.stream(routed, context(signal, meta))[Symbol.asyncIterator]();
       let first: IteratorResult<ChatCompletionChunk>;
       try {
         first = await iterator.next();

@@ -56,6 +56,9 @@ export interface OutputContext {
   /** The model id as the client sent it. */
   model: string;
   newId: (prefix: string) => string;
+  /** Prompt tokens known (or estimated) before a stream starts, for formats that report them
+   * at the start (Anthropic's `message_start`). */
+  inputTokens?: number;
 }
 
 /**
@@ -97,7 +100,11 @@ export function streamEncoderFor(format: FormatName, ctx: OutputContext): Stream
     case "openai":
       return passthrough;
     case "bedrock_claude":
-      return new ClaudeStreamEncoder({ id: ctx.newId("msg_"), model: ctx.model });
+      return new ClaudeStreamEncoder({
+        id: ctx.newId("msg_"),
+        model: ctx.model,
+        inputTokens: ctx.inputTokens,
+      });
     case "bedrock_titan":
       return new TitanStreamEncoder();
     default: {

@@ -8,6 +8,10 @@
  * and refusals → `text` (`text_delta`), each tool call → `tool_use` (`input_json_delta`). A block
  * is closed when the kind changes or a new tool call begins. Only choice 0 is encoded.
  *
+ * `message_start` reports the input tokens of the first chunk's usage when it has one (vLLM's
+ * continuous usage), else {@link ClaudeStreamContext.inputTokens} (the provider's count or an
+ * estimate, passed by the chat service).
+ *
  * Usage usually arrives in a chunk after the one with `finish_reason`, so `message_delta` is held
  * until the usage chunk or {@link ClaudeStreamEncoder.end}; without usage, output_tokens is 0.
  * Providers never interleave tool calls; a fragment for a tool call whose block was already
@@ -31,7 +35,7 @@ export interface ClaudeStreamContext {
   id: string;
   /** The model reported to the client. */
   model: string;
-  /** Input tokens for `message_start`, when known before the stream (else 0). */
+  /** Input tokens for `message_start`, when known or estimated before the stream (else 0). */
   inputTokens?: number;
 }
 
@@ -71,7 +75,7 @@ export class ClaudeStreamEncoder {
   push(chunk: ChatCompletionChunk): AnthropicEvent[] {
     const out: AnthropicEvent[] = [];
     if (this.#done) return out;
-    this.#start(out);
+    this.#start(out, chunk.usage?.prompt_tokens);
     const choice = chunk.choices.find((c) => c.index === 0);
     if (choice !== undefined) {
       this.#delta(choice.delta ?? {}, out);
@@ -104,7 +108,7 @@ export class ClaudeStreamEncoder {
     return anthropicErrorBody(error);
   }
 
-  #start(out: AnthropicEvent[]): void {
+  #start(out: AnthropicEvent[], promptTokens?: number): void {
     if (this.#started) return;
     this.#started = true;
     out.push({
@@ -117,7 +121,12 @@ export class ClaudeStreamEncoder {
         model: this.#ctx.model,
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: this.#ctx.inputTokens ?? 0, output_tokens: 0 },
+        usage: {
+          input_tokens: typeof promptTokens === "number"
+            ? promptTokens
+            : this.#ctx.inputTokens ?? 0,
+          output_tokens: 0,
+        },
       },
     });
   }

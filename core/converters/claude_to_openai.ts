@@ -13,6 +13,9 @@
  * - `tools` → function tools (Anthropic-defined tools such as `bash_20250124` are a 400: only the
  *   native path can send them), `tool_choice` auto/any/tool/none → auto/required/named/none,
  *   `disable_parallel_tool_use` → `parallel_tool_calls: false`;
+ * - `{role: "system"}` entries of `messages` → system messages at their place;
+ * - `output_config.format` → `response_format` json_schema, `output_config.effort` →
+ *   `reasoning_effort`;
  * - `max_tokens`, `temperature`, `top_p`, `top_k` (canonical extension field), `stop_sequences` →
  *   `stop`, `metadata.user_id` → `user`; `thinking` enabled → `reasoning_effort` (from the budget)
  *   plus the exact `reasoning_budget_tokens` (extension), disabled → `none`, adaptive → `medium`;
@@ -359,6 +362,14 @@ export function claudeToOpenAIRequest(request: ClaudeRequest): ChatRequest {
       case "assistant":
         messages.push(assistantMessage(message, i));
         return;
+      case "system":
+        messages.push({
+          role: "system",
+          content: typeof message.content === "string"
+            ? message.content
+            : message.content.map((block) => textPart(block)),
+        });
+        return;
       default:
         return assertNever(role);
     }
@@ -380,5 +391,36 @@ export function claudeToOpenAIRequest(request: ClaudeRequest): ChatRequest {
     ...(convertedTools !== undefined ? { tools: convertedTools } : {}),
     ...toolChoiceFields(request.tool_choice),
     ...thinkingFields(request.thinking),
+    ...outputConfigFields(request.output_config),
+  };
+}
+
+const EFFORTS: Record<string, Effort> = {
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "xhigh",
+  max: "xhigh",
+};
+
+/**
+ * `output_config`: `format` (json_schema) → `response_format` json_schema named `output`
+ * (strict), `effort` → `reasoning_effort` (`max` → `xhigh`; it overrides the effort derived
+ * from `thinking`). Unknown efforts are ignored.
+ */
+function outputConfigFields(config: ClaudeRequest["output_config"]): Partial<ChatRequest> {
+  if (config === undefined) return {};
+  const effort = config.effort === undefined ? undefined : EFFORTS[config.effort];
+  const format = config.format;
+  return {
+    ...(effort !== undefined ? { reasoning_effort: effort } : {}),
+    ...(format !== undefined && format !== null
+      ? {
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "output", schema: format.schema, strict: true },
+        },
+      }
+      : {}),
   };
 }

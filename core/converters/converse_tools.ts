@@ -13,15 +13,19 @@ import type {
 } from "../formats/converse.ts";
 import type { ModelCapabilities } from "../providers/bedrock/capabilities.ts";
 import { cachePointOf } from "./converse_cache.ts";
+import { shortToolName } from "./tool_names.ts";
 
 /** Name of the tool forced to carry `response_format` output on models without native JSON. */
 export const JSON_TOOL_NAME = "json_response";
 
 const MAX_NAME = 64;
 
-/** Replaces characters Bedrock rejects (outside `[a-zA-Z0-9_-]`) and truncates to 64. */
+/**
+ * Replaces characters Bedrock rejects (outside `[a-zA-Z0-9_-]`); a name longer than 64 keeps
+ * its start and ends in a hash of the whole name ({@link shortToolName}), so it stays stable.
+ */
 export function sanitizeToolName(name: string): string {
-  const clean = name.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, MAX_NAME);
+  const clean = shortToolName(name.replace(/[^a-zA-Z0-9_-]/g, "_"), MAX_NAME, name);
   return clean === "" ? "tool" : clean;
 }
 

@@ -102,6 +102,33 @@ export const claudeMessageSchema = z.looseObject({
 });
 
 /**
+ * A `{role: "system"}` entry inside `messages` (an Anthropic beta Claude Code sends): system
+ * instructions at a point of the conversation, content a string or text blocks.
+ */
+export const claudeSystemMessageSchema = z.looseObject({
+  role: z.literal("system"),
+  content: z.union([z.string(), z.array(claudeTextBlockSchema)]),
+});
+
+/** One entry of `messages`: a user or assistant turn, or a system entry. */
+export const claudeRequestMessageSchema = z.discriminatedUnion("role", [
+  claudeMessageSchema,
+  claudeSystemMessageSchema,
+]);
+
+/**
+ * `output_config`: `effort` (low…max, Claude 4.5+) and `format` (structured output:
+ * `{type: "json_schema", schema}`).
+ */
+export const claudeOutputConfigSchema = z.looseObject({
+  effort: z.string().optional(),
+  format: z.looseObject({
+    type: z.literal("json_schema"),
+    schema: z.record(z.string(), z.unknown()),
+  }).nullish(),
+});
+
+/**
  * A tool: a custom tool `{name, description?, input_schema}` or an Anthropic-defined tool
  * (`type` such as `bash_20250124`, kept for the native path).
  */
@@ -140,7 +167,9 @@ const baseShape = {
   file_ids: z.array(z.string()).optional(),
   max_tokens: z.int({ error: "must be an integer" }).min(1),
   system: systemSchema.optional(),
-  messages: z.array(claudeMessageSchema).min(1, { error: "must contain at least one message" }),
+  messages: z.array(claudeRequestMessageSchema).min(1, {
+    error: "must contain at least one message",
+  }),
   tools: z.array(claudeToolSchema).optional(),
   tool_choice: claudeToolChoiceSchema.optional(),
   temperature: z.number().min(0).max(1).optional(),
@@ -149,6 +178,9 @@ const baseShape = {
   stop_sequences: z.array(z.string()).optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
   thinking: claudeThinkingConfigSchema.optional(),
+  output_config: claudeOutputConfigSchema.optional(),
+  /** Beta features (Bedrock's body field; the `anthropic-beta` header is merged into it). */
+  anthropic_beta: z.array(z.string()).optional(),
 };
 
 type ToolUseCheck = {
@@ -200,8 +232,14 @@ export const messagesApiRequestSchema = z.looseObject({
 
 /** A validated Bedrock Claude / Anthropic Messages request. */
 export type ClaudeRequest = z.infer<typeof messagesApiRequestSchema>;
-/** One request message. */
+/** One user or assistant message. */
 export type ClaudeMessage = z.infer<typeof claudeMessageSchema>;
+/** A `{role: "system"}` entry of `messages`. */
+export type ClaudeSystemMessage = z.infer<typeof claudeSystemMessageSchema>;
+/** Any entry of `messages`. */
+export type ClaudeRequestMessage = z.infer<typeof claudeRequestMessageSchema>;
+/** `output_config` value. */
+export type ClaudeOutputConfig = z.infer<typeof claudeOutputConfigSchema>;
 /** One request content block. */
 export type ClaudeContentBlock = z.infer<typeof claudeContentBlockSchema>;
 /** A text block. */
@@ -225,9 +263,63 @@ export const BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
 /** Fields only the gateway understands; removed before a body goes to Bedrock natively. */
 export const CLAUDE_GATEWAY_FIELDS = ["model", "stream", "file_ids"] as const;
 
+type NativeMessage = { role: string; content: unknown };
+type NativeBlock = { type: string };
+
+const blocksOf = (content: unknown): NativeBlock[] =>
+  typeof content === "string" ? [{ type: "text", text: content } as NativeBlock] : [
+    ...(content as NativeBlock[]),
+  ];
+
+/**
+ * `messages` with every `{role: "system"}` entry folded into a user turn as text blocks:
+ * appended to the user turn before it, else put at the start of the user turn after it (after
+ * its leading `tool_result` blocks, which must come first), else sent as a user turn of its own.
+ * InvokeModel takes only user and assistant roles. Returns the input when there is none.
+ *
+ * @example
+ * foldSystemMessages([{ role: "user", content: "Hi" }, { role: "system", content: "Be brief" }]);
+ * // [{ role: "user", content: [{ type: "text", text: "Hi" }, { type: "text", text: "Be brief" }] }]
+ */
+export function foldSystemMessages<M extends NativeMessage>(messages: readonly M[]): M[] {
+  if (!messages.some((m) => m.role === "system")) return messages as M[];
+  const out: NativeMessage[] = [];
+  let pending: NativeBlock[] = [];
+  for (const message of messages) {
+    if (message.role === "system") {
+      const previous = out.at(-1);
+      if (previous?.role === "user" && pending.length === 0) {
+        out[out.length - 1] = {
+          ...previous,
+          content: [...blocksOf(previous.content), ...blocksOf(message.content)],
+        };
+      } else pending.push(...blocksOf(message.content));
+      continue;
+    }
+    if (pending.length > 0) {
+      if (message.role === "user") {
+        const blocks = blocksOf(message.content);
+        const results = blocks.findIndex((b) => b.type !== "tool_result");
+        const at = results === -1 ? blocks.length : results;
+        blocks.splice(at, 0, ...pending);
+        out.push({ ...message, content: blocks });
+        pending = [];
+        continue;
+      }
+      out.push({ role: "user", content: pending });
+      pending = [];
+    }
+    out.push(message);
+  }
+  if (pending.length > 0) out.push({ role: "user", content: pending });
+  return out as M[];
+}
+
 /**
  * The body to send to Bedrock InvokeModel natively: gateway fields removed, `anthropic_version`
- * defaulted to {@link BEDROCK_ANTHROPIC_VERSION} (the Messages API sends it as a header).
+ * defaulted to {@link BEDROCK_ANTHROPIC_VERSION} (the Messages API sends it as a header), and
+ * `{role: "system"}` entries of `messages` folded into user turns ({@link foldSystemMessages}).
+ * Model-specific adjustments (betas, fields a model does not take) are the provider's.
  *
  * @example
  * nativeClaudeBody({ model: "m", stream: true, max_tokens: 5, messages: [] });
@@ -240,6 +332,8 @@ export function nativeClaudeBody(request: ClaudeRequest): Record<string, unknown
   };
   for (const field of CLAUDE_GATEWAY_FIELDS) delete body[field];
   if (body.anthropic_version === undefined) body.anthropic_version = BEDROCK_ANTHROPIC_VERSION;
+  const folded = foldSystemMessages(request.messages);
+  if (folded !== request.messages) body.messages = folded;
   return body;
 }
 

@@ -20,6 +20,9 @@ export interface CallContext {
   now: () => Date;
   /** Generates ids such as `chatcmpl-…`. */
   newId: (prefix: string) => string;
+  /** Records what the provider changed for its upstream (e.g. a dropped field); it is logged
+   * with the request. */
+  note?: (text: string) => void;
 }
 
 /** Request formats a provider may take natively, body unchanged (the native fast path). */
@@ -67,6 +70,11 @@ export interface ChatProvider {
     call: NativeCall,
     ctx: CallContext,
   ): Promise<NativeResult>;
+  /**
+   * The exact prompt tokens of `request` when the provider knows them before answering (the
+   * mock); otherwise omitted, and streams that need the count up front use an estimate.
+   */
+  promptTokens?(request: ChatRequest): number;
   /** The models this provider serves; never throws for upstream failures (degrades instead). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /**

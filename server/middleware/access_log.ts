@@ -24,6 +24,8 @@ export interface AccessRecord {
   upstream_ms?: number;
   usage?: unknown;
   error_code?: string;
+  /** What the gateway changed for the upstream (fields dropped or translated). */
+  notes?: string[];
 }
 
 /** Observer hook (metrics) called with every finished request. */
@@ -79,6 +81,7 @@ export function accessLog(
         upstream_ms: meta.upstreamMs === undefined ? undefined : round(meta.upstreamMs),
         usage: meta.usage,
         error_code: streamError?.code ?? c.var.errorCode,
+        notes: meta.notes,
       };
       observe(record);
       logger.info("request", { ...record });

@@ -93,6 +93,8 @@ export interface FakeBedrock {
   readonly requests: RecordedRequest[];
   /** Queues replies, consumed one per runtime request in order. */
   enqueue(...replies: Reply[]): void;
+  /** Answers runtime requests when the queue is empty (instead of the defaults). */
+  respondWith(responder: ((request: RecordedRequest) => Reply | undefined) | undefined): void;
   /** Foundation models returned by `GET /foundation-models`. */
   foundationModels: unknown[];
   /** Inference profiles returned by `GET /inference-profiles`. */
@@ -215,6 +217,42 @@ const sleep = (ms: number, signal: AbortSignal) =>
 const untilAborted = (a: AbortSignal, b: AbortSignal) =>
   sleep(2 ** 31 - 1, AbortSignal.any([a, b]));
 
+/** The top-level fields Bedrock's Claude Messages body takes (AWS's Claude request reference). */
+const CLAUDE_BODY_FIELDS = new Set([
+  "anthropic_version",
+  "anthropic_beta",
+  "max_tokens",
+  "system",
+  "messages",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop_sequences",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "metadata",
+  "output_config",
+]);
+
+/**
+ * Bedrock's ValidationException message for a Claude InvokeModel body it rejects (extraneous
+ * keys, roles other than user and assistant), or undefined.
+ */
+function invalidClaudeBody(record: RecordedRequest): string | undefined {
+  if (!record.operation.startsWith("invoke") || !record.modelId?.includes("anthropic.")) {
+    return undefined;
+  }
+  const body = record.body as Record<string, unknown> | undefined;
+  if (body === undefined || typeof body.anthropic_version !== "string") return undefined;
+  const extra = Object.keys(body).filter((key) => !CLAUDE_BODY_FIELDS.has(key));
+  if (extra.length > 0) return `extraneous key [${extra[0]}] is not permitted`;
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const bad = messages.findIndex((m) => m?.role !== "user" && m?.role !== "assistant");
+  if (bad !== -1) return `messages.${bad}.role: Input should be 'user' or 'assistant'`;
+  return undefined;
+}
+
 const RUNTIME_PATH =
   /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
 
@@ -230,6 +268,7 @@ const RUNTIME_PATH =
 export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock {
   const queue: Reply[] = [];
   const requests: RecordedRequest[] = [];
+  let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   const closing = new AbortController();
 
   async function respond(reply: Reply, record: RecordedRequest, signal: AbortSignal) {
@@ -344,7 +383,9 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     }
     requests.push(record);
     if (!signed) return missingAuth();
-    const reply = queue.shift() ?? options.fallback?.(record) ??
+    const invalid = invalidClaudeBody(record);
+    if (invalid !== undefined) return errorResponse("ValidationException", invalid);
+    const reply = queue.shift() ?? responder?.(record) ?? options.fallback?.(record) ??
       defaultReply(record.operation, record.modelId);
     return respond(reply, record, request.signal);
   }
@@ -357,6 +398,7 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     url: `http://127.0.0.1:${server.addr.port}`,
     requests,
     enqueue: (...replies) => void queue.push(...replies),
+    respondWith: (fn) => void (responder = fn),
     foundationModels: [],
     inferenceProfiles: [],
     async close() {

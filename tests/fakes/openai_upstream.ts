@@ -57,6 +57,11 @@ export interface FakeOpenAI extends AsyncDisposable {
   script(...replies: Reply[]): void;
   /** Queues replies for `GET /models`; when none is left the default list is served. */
   scriptModels(...replies: Reply[]): void;
+  /**
+   * Answers chat requests when the script is empty (a client that sends an unknown number of
+   * requests, such as Claude Code); return undefined to fall back to the 500.
+   */
+  respondWith(responder: ((request: RecordedRequest) => Reply | undefined) | undefined): void;
   /** Number of chat replies scripted but not yet played. */
   readonly remaining: number;
   /** Releases hanging requests and stops the server. */
@@ -100,6 +105,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
   const requests: RecordedRequest[] = [];
   const chatQueue: Reply[] = [];
   const modelsQueue: Reply[] = [];
+  let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   let chunkIds = 0;
 
   function streamResponse(reply: StreamReply, rec: RecordedRequest, signal: AbortSignal) {
@@ -206,7 +212,11 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
       return jsonResponse(401, errorBody(401));
     }
     if (request.method === "POST" && url.pathname.endsWith("/chat/completions")) {
-      return await play(chatQueue.shift() ?? options.fallback?.(rec), rec, signal);
+      return await play(
+        chatQueue.shift() ?? responder?.(rec) ?? options.fallback?.(rec),
+        rec,
+        signal,
+      );
     }
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
       return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);
@@ -225,6 +235,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     },
     script: (...replies) => void chatQueue.push(...replies),
     scriptModels: (...replies) => void modelsQueue.push(...replies),
+    respondWith: (fn) => void (responder = fn),
     get remaining() {
       return chatQueue.length;
     },

@@ -21,8 +21,8 @@ const claudeRows: Array<{ name: string; body: Record<string, unknown>; field: Re
     field: /max_tokens/,
   },
   {
-    name: "role other than user/assistant",
-    body: claudeBody(MOCK_MODEL, { messages: [{ role: "system", content: "x" }] }),
+    name: "role other than user/assistant/system",
+    body: claudeBody(MOCK_MODEL, { messages: [{ role: "tool", content: "x" }] }),
     field: /messages\[0\]\.role/,
   },
   {

@@ -65,7 +65,7 @@ const THINK_AND_CALL = [
   { type: "message_stop" },
 ];
 
-Deno.test("native: Anthropic-defined tools and unknown fields reach InvokeModel unchanged", async () => {
+Deno.test("native: Anthropic-defined tools reach InvokeModel unchanged; fields Bedrock does not take are dropped and logged", async () => {
   await using h = await formatsGateway();
   const answer = claudeMessage("", {
     content: [{ type: "tool_use", id: "toolu_b", name: "bash", input: { command: "ls" } }],
@@ -80,9 +80,10 @@ Deno.test("native: Anthropic-defined tools and unknown fields reach InvokeModel 
   const res = await h.gw.post("/v1/chat/completions?target_format=bedrock_claude", body);
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), answer);
-  const { model: _m, ...expected } = body;
+  const { model: _m, some_future_field: _f, ...expected } = body as Json;
   assert.deepEqual(h.bedrock.requests[0].body, expected);
   assert.equal(h.bedrock.requests[0].operation, "invoke");
+  assert.deepEqual((h.gw.accessLogs().at(-1) as Json).notes, ["dropped some_future_field"]);
 });
 
 Deno.test("native: /v1/messages defaults anthropic_version and streams Claude's events unchanged", async () => {
@@ -317,7 +318,17 @@ Deno.test("extension fields: stripped for converted requests to OpenAI, kept for
     assert.equal(text.includes("reasoning_signature"), false);
     const tool = sent.messages.find((m: Json) => m.role === "tool");
     assert.deepEqual(tool, { role: "tool", tool_call_id: "t1", content: "unknown city" });
-    assert.equal(sent.reasoning_effort, "low");
+    // gpt-4o has no reasoning and rejects the field; a reasoning model gets it.
+    assert.equal(sent.reasoning_effort, undefined);
+  });
+
+  await t.step("Claude thinking → o3-mini: reasoning_effort from the budget", async () => {
+    await using h = await formatsGateway();
+    h.openai.script(completion({ content: "ok" }));
+    const body = claudeBody("o3-mini", { thinking: { type: "enabled", budget_tokens: 2000 } });
+    const res = await h.gw.post("/v1/chat/completions", body);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((h.openai.chatRequests[0].body as Json).reasoning_effort, "low");
   });
 
   await t.step("OpenAI body → gpt-4o: its own unknown fields are forwarded", async () => {

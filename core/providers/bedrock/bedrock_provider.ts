@@ -24,6 +24,7 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
+import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
   createBedrockModelLister,
@@ -133,7 +134,16 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     },
 
     acceptsNative,
-    invokeNative: (format, body, call, ctx) => invokeNative(client, format, body, call, ctx),
+    invokeNative(format, body, call, ctx) {
+      if (format === "bedrock_claude") {
+        // Fields and betas Bedrock does not take for this model are translated or dropped;
+        // each change is noted in the request's access-log line.
+        const adapted = adaptClaudeBodyForBedrock(body, call.model);
+        for (const note of adapted.notes) ctx.note?.(note);
+        body = adapted.body;
+      }
+      return invokeNative(client, format, body, call, ctx);
+    },
 
     listModels: () => listModels(),
     describeModel: async (model) => describeBedrockModel(model, await listModels()),

@@ -43,6 +43,11 @@ function countWords(text: string): number {
   return words;
 }
 
+/** Prompt tokens as the mock counts them: words of every message. */
+function promptWords(request: ChatRequest): number {
+  return request.messages.reduce((n, m) => n + countWords(messageText(m)), 0);
+}
+
 function answerFor(request: ChatRequest): { text: string; usage: Usage } {
   if (!(MOCK_MODELS as readonly string[]).includes(request.model)) {
     throw new GatewayError("not_found", `The model '${request.model}' does not exist.`, {
@@ -52,7 +57,7 @@ function answerFor(request: ChatRequest): { text: string; usage: Usage } {
   }
   const lastUser = request.messages.findLast((m) => m.role === "user");
   const text = lastUser === undefined ? "" : messageText(lastUser);
-  const prompt = request.messages.reduce((n, m) => n + countWords(messageText(m)), 0);
+  const prompt = promptWords(request);
   const completion = countWords(text);
   return {
     text,
@@ -115,6 +120,7 @@ export function createMockProvider(): ChatProvider {
       yield { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] };
       yield { ...base, choices: [], usage };
     },
+    promptTokens: promptWords,
     listModels(): Promise<ModelInfo[]> {
       return Promise.resolve(
         MOCK_MODELS.map((id) => ({ id, object: "model", created: MOCK_CREATED, owned_by: "mock" })),

@@ -22,3 +22,18 @@ export const KNOWN_OPENAI_MODELS: readonly string[] = [
 export function knownOpenAIModels(): ModelInfo[] {
   return KNOWN_OPENAI_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: "openai" }));
 }
+
+/** OpenAI model families without reasoning (they reject `reasoning_effort`). */
+const NON_REASONING = /^(gpt-4|gpt-3\.5|chatgpt-4o)/;
+
+/**
+ * True when `model` is a known OpenAI family that rejects `reasoning_effort` (GPT-4o, GPT-4.1,
+ * GPT-3.5…); other ids (o-series, GPT-5, OpenAI-compatible servers) may take it.
+ *
+ * @example
+ * rejectsReasoningEffort("gpt-4o-mini"); // true
+ * rejectsReasoningEffort("o3"); // false
+ */
+export function rejectsReasoningEffort(model: string): boolean {
+  return NON_REASONING.test(model);
+}

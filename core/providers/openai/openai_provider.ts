@@ -19,6 +19,11 @@ import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
 import { mapOpenAIError } from "./errors.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { knownOpenAIModels } from "./models.ts";
+import {
+  restoreChunkToolNames,
+  restoreToolNames,
+  shortenToolNames,
+} from "../../converters/tool_names.ts";
 
 /** Dependencies of the OpenAI provider. */
 export interface OpenAIProviderOptions {
@@ -135,8 +140,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
   return {
     name: "openai",
-    complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
+    complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       if (client === undefined) return Promise.reject(notConfigured());
+      // Tool names over OpenAI's 64 characters are shortened and mapped back.
+      const { request, toOriginal } = shortenToolNames(original);
       const body = { ...upstreamBody(request), stream: false };
       return withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
         try {
@@ -146,16 +153,19 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
             body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
             { signal },
           ).asResponse();
-          return parseCompletion(
+          const completion = parseCompletion(
             await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
           );
+          return restoreToolNames(completion, toOriginal);
         } finally {
           deadline.done();
         }
       });
     },
-    async *stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
+    async *stream(original: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
       if (client === undefined) throw notConfigured();
+      const { request, toOriginal } = shortenToolNames(original);
+      const renamed = Object.keys(toOriginal).length > 0;
       // Always ask for usage so the gateway can log it; the chat service hides the usage chunk
       // from clients that did not ask for it.
       const body = {
@@ -190,7 +200,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         for (; !step.done; step = await events.next()) {
           const chunk = checkChunk(step.value);
           if (!finished) finished = chunk.choices[0]?.finish_reason != null;
-          yield chunk;
+          yield renamed ? restoreChunkToolNames(chunk, toOriginal) : chunk;
         }
         // A body that just ends, before any finish_reason and without [DONE], was cut.
         if (!step.value && !finished) throw truncated();

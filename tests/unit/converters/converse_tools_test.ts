@@ -248,9 +248,14 @@ Deno.test("tool helpers", async (t) => {
     assert.equal(names.add(long), long);
     const second = names.add(`${long}.`);
     assert.equal(second.length, 64);
-    assert.ok(second.endsWith("_2"));
+    assert.notEqual(second, long);
+    assert.match(second, /_[0-9a-f]{8}$/, "a long name ends in a hash of the whole name");
+    assert.equal(new ToolNames().add(`${long}.`), second, "the same short name in every request");
     assert.equal(names.add(long), long, "stable for a known name");
     assert.equal(names.toOriginal[second], `${long}.`);
+    // Names that sanitize alike are told apart by a suffix.
+    assert.equal(names.add("get.weather"), "get_weather");
+    assert.equal(names.add("get weather"), "get_weather_2");
   });
   await t.step("parseToolArguments: object kept, anything else {}", () => {
     assert.deepStrictEqual(parseToolArguments('{"a":1}'), { a: 1 });

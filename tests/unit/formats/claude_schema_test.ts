@@ -97,8 +97,8 @@ Deno.test("Claude schema rejects, naming the field", async (t) => {
     ["no max_tokens", { ...base, max_tokens: undefined }, "max_tokens"],
     ["max_tokens 0", { ...base, max_tokens: 0 }, "max_tokens"],
     [
-      "a system role",
-      { ...base, messages: [{ role: "system", content: "x" }] },
+      "a tool role",
+      { ...base, messages: [{ role: "tool", content: "x" }] },
       "messages[0].role",
     ],
     ["an unknown block type", {

@@ -78,10 +78,10 @@ Deno.test("parseAnyRequest", async (t) => {
       /bedrock_claude/,
     ],
     [
-      "Claude with a system role",
+      "Claude with a tool role",
       {
         ...claude,
-        messages: [{ role: "system", content: "x" }],
+        messages: [{ role: "tool", content: "x" }],
       },
       "messages[0].role",
       /bedrock_claude/,
