@@ -128,7 +128,22 @@ export const KNOWN_KEYS: KnownKey[] = [
     description: "fetch images on private addresses",
     fallback: constant("false"),
   },
-  { key: "WORKERS", description: "serving workers (0: one per core)", fallback: constant("0") },
+  {
+    key: "WORKERS",
+    description: "serving workers (default: one per CPU core)",
+    fallback: () => String(navigator.hardwareConcurrency),
+  },
+  {
+    key: "MAX_JSON_DEPTH",
+    description: "deepest JSON nesting accepted",
+    fallback: constant("128"),
+  },
+  {
+    key: "MAX_RESPONSE_BYTES",
+    description: "largest non-streaming upstream answer",
+    fallback: constant("67108864"),
+  },
+  { key: "CORS_ORIGINS", description: "origins allowed from browsers (comma-separated, or *)" },
 ];
 
 const BY_NAME = new Map(KNOWN_KEYS.map((k) => [k.key, k]));

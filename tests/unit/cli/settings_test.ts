@@ -161,3 +161,9 @@ Deno.test("validateEdit: parseConfig on the merged result", async (t) => {
     });
   }
 });
+
+Deno.test("config show: WORKERS defaults to the real worker count, one per CPU core", () => {
+  const workers = findKey("WORKERS");
+  assert.ok(workers?.fallback !== undefined);
+  assert.equal(workers.fallback({}), String(navigator.hardwareConcurrency));
+});
