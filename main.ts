@@ -3,9 +3,13 @@
  *
  * `deno task start` runs `main.ts start`: the config is validated once (a bad value exits with
  * status 1 and one line naming the variable), then one worker per CPU core (or `WORKERS`) serves
- * the same port with SO_REUSEPORT. SIGINT/SIGTERM stop accepting and let in-flight requests
- * finish for up to 10 s. `export default { fetch }` also lets `deno serve --parallel main.ts`
- * run the app.
+ * the same port with SO_REUSEPORT, through the gateway's own accept loop (`server/listener.ts`):
+ * connection limits per process (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`, counted across the
+ * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
+ * survives running out of file descriptors. SIGINT/SIGTERM stop accepting and let in-flight
+ * requests finish for up to `SHUTDOWN_GRACE_MS`; streams still open then end with their format's
+ * `server_shutting_down` error event. `export default { fetch }` also lets
+ * `deno serve --parallel main.ts` run the app (without those limits).
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
@@ -31,10 +35,18 @@ import { withIdleTimeout } from "./core/providers/bedrock/idle_timeout.ts";
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
+import {
+  ConnectionLimits,
+  createLimitsBuffer,
+  effectiveMaxConnections,
+  parseOpenFilesLimit,
+} from "./server/conn_limits.ts";
+import { listen } from "./server/listener.ts";
 import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
 
 const WORKER_PREFIX = "gateway-worker-";
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace period: how long open streams get to send their last event. */
+const SHUTDOWN_FLUSH_MS = 1_000;
 
 /** Reads `./.env` (if any) under the real environment, and exports its values to `Deno.env` so
  * the AWS SDK's credential chain sees them too. Real environment variables win. */
@@ -137,11 +149,13 @@ function fileStore(config: Config): FileStore {
 }
 
 /** Builds the fetch handler from a config: real SDK clients, providers, services, app.
- * `metrics` defaults to a registry of this handler alone. */
+ * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
+ * end with the `server_shutting_down` error event. */
 export function buildHandler(
   config: Config,
   logger: Logger,
   metrics?: MetricsSource,
+  shutdown?: AbortSignal,
 ): (request: Request) => Response | Promise<Response> {
   const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
     apiKey: config.openaiApiKey,
@@ -172,6 +186,7 @@ export function buildHandler(
     files,
     bedrockConfigured: bedrock.configured,
     metrics,
+    shutdown,
   }).fetch;
 }
 
@@ -184,19 +199,44 @@ function configure(): { config: Config; logger: Logger } {
 const workerCount = (config: Config) =>
   config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
 
+/** The soft open-files limit of this process (Linux), if known. */
+function openFilesLimit(): number | undefined {
+  try {
+    return parseOpenFilesLimit(Deno.readTextFileSync("/proc/self/limits"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The connection limits in force (per process). */
+function connectionLimits(config: Config, buffer: SharedArrayBuffer): ConnectionLimits {
+  const max = effectiveMaxConnections(config.maxConnections, openFilesLimit());
+  const perIp = config.maxConnectionsPerIp > 0 ? Math.min(config.maxConnectionsPerIp, max) : max;
+  return new ConnectionLimits(buffer, max, perIp);
+}
+
 /** Serves on this thread until `stop` resolves; then shuts down gracefully. Workers (`reusePort`)
- * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel. */
-async function serveHere(reusePort: boolean, stop: Promise<void>): Promise<void> {
+ * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel; they all
+ * count connections in `limitsBuffer`. */
+async function serveHere(
+  reusePort: boolean,
+  stop: Promise<void>,
+  limitsBuffer: SharedArrayBuffer,
+): Promise<void> {
   const { config, logger } = configure();
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
-  const server = Deno.serve({
+  const shutdown = new AbortController();
+  const listener = listen(buildHandler(config, logger, metrics, shutdown.signal), {
     hostname: config.host,
     port: config.port,
     reusePort,
-    onListen: () => {},
-  }, buildHandler(config, logger, metrics));
+    limits: connectionLimits(config, limitsBuffer),
+    headersTimeoutMs: config.headersTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    logger,
+  });
   await stop;
-  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+  await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
   metrics?.close();
 }
 
@@ -227,23 +267,34 @@ async function start(): Promise<void> {
   const url = `http://${
     config.host.includes(":") ? `[${config.host}]` : config.host
   }:${config.port}`;
+  const limitsBuffer = createLimitsBuffer();
+  const limits = connectionLimits(config, limitsBuffer);
+  const listening = (workers: string) =>
+    console.log(JSON.stringify({
+      level: "info",
+      msg: `gateway listening on ${url} (${workers})`,
+      max_connections: limits.maxConnections,
+      max_connections_per_ip: limits.maxPerAddress,
+      headers_timeout_ms: config.headersTimeoutMs,
+      keepalive_timeout_ms: config.keepAliveTimeoutMs,
+      shutdown_grace_ms: config.shutdownGraceMs,
+    }));
   if (count === 1) {
-    console.log(JSON.stringify({ level: "info", msg: `gateway listening on ${url} (1 worker)` }));
-    await serveHere(false, stop);
+    const serving = serveHere(false, stop, limitsBuffer);
+    listening("1 worker");
+    await serving;
     Deno.exit(0);
   }
   const workers = Array.from(
     { length: count },
     (_, i) => new Worker(import.meta.url, { type: "module", name: `${WORKER_PREFIX}${i}` }),
   );
-  await Promise.all(
-    workers.map((w) =>
-      new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
-    ),
+  const ready = workers.map((w) =>
+    new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
   );
-  console.log(
-    JSON.stringify({ level: "info", msg: `gateway listening on ${url} (${count} workers)` }),
-  );
+  for (const w of workers) w.postMessage({ limitsBuffer });
+  await Promise.all(ready);
+  listening(`${count} workers`);
   await stop;
   const stopped = workers.map((w) =>
     new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
@@ -251,18 +302,22 @@ async function start(): Promise<void> {
   for (const w of workers) w.postMessage("shutdown");
   await Promise.race([
     Promise.all(stopped),
-    new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS + 500)),
+    new Promise((r) => setTimeout(r, config.shutdownGraceMs + SHUTDOWN_FLUSH_MS + 500)),
   ]);
   Deno.exit(0);
 }
 
-/** Worker body: serve with SO_REUSEPORT, report readiness, shut down when told to. */
+/** Worker body: take the shared limits, serve with SO_REUSEPORT, report readiness, shut down
+ * when told to. */
 async function runWorker(): Promise<void> {
   const scope = self as unknown as Worker;
+  const limitsBuffer = await new Promise<SharedArrayBuffer>((resolve) =>
+    scope.addEventListener("message", (e) => resolve(e.data.limitsBuffer), { once: true })
+  );
   const stop = new Promise<void>((resolve) =>
     scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
   );
-  const serving = serveHere(true, stop);
+  const serving = serveHere(true, stop, limitsBuffer);
   scope.postMessage("ready");
   await serving;
   scope.postMessage("stopped");

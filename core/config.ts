@@ -78,6 +78,11 @@ const envSchema = z.object({
   FILES_CONTEXT_MAX_CHARS: intFromEnv("FILES_CONTEXT_MAX_CHARS", 200_000, 1),
   ALLOW_PRIVATE_IMAGE_URLS: boolFromEnv("ALLOW_PRIVATE_IMAGE_URLS", false),
   WORKERS: intFromEnv("WORKERS", 0, 0, 1024),
+  MAX_CONNECTIONS: intFromEnv("MAX_CONNECTIONS", 0, 0, 1_000_000),
+  MAX_CONNECTIONS_PER_IP: intFromEnv("MAX_CONNECTIONS_PER_IP", 0, 0, 1_000_000),
+  HEADERS_TIMEOUT_MS: intFromEnv("HEADERS_TIMEOUT_MS", 10_000, 1),
+  KEEPALIVE_TIMEOUT_MS: intFromEnv("KEEPALIVE_TIMEOUT_MS", 65_000, 1),
+  SHUTDOWN_GRACE_MS: intFromEnv("SHUTDOWN_GRACE_MS", 10_000, 0),
 });
 
 /** The effective gateway configuration. */
@@ -108,6 +113,18 @@ export interface Config {
   allowPrivateImageUrls: boolean;
   /** Serving workers; 0 means one per CPU core. */
   workers: number;
+  /** Open client connections per process, all workers together; 0: derived from the open-files
+   * limit (see `server/conn_limits.ts`). */
+  maxConnections: number;
+  /** Open client connections per client address (IPv6: per /64); 0: as `maxConnections`. */
+  maxConnectionsPerIp: number;
+  /** A connection whose first request headers have not arrived by then is closed. */
+  headersTimeoutMs: number;
+  /** A keep-alive connection idle (no request in flight) for this long is closed. */
+  keepAliveTimeoutMs: number;
+  /** How long SIGTERM/SIGINT let in-flight requests finish before open streams are ended with
+   * a `server_shutting_down` error event. */
+  shutdownGraceMs: number;
 }
 
 /** Thrown when the environment holds an invalid value; the message names the variable. */
@@ -175,5 +192,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     filesContextMaxChars: e.FILES_CONTEXT_MAX_CHARS,
     allowPrivateImageUrls: e.ALLOW_PRIVATE_IMAGE_URLS,
     workers: e.WORKERS,
+    maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

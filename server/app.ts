@@ -39,6 +39,9 @@ export interface AppDeps {
   observe?: AccessObserver;
   /** What `/metrics` reports; default: a registry of this app alone. */
   metrics?: MetricsSource;
+  /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC subscriptions)
+   * then end with their format's `server_shutting_down` error event. */
+  shutdown?: AbortSignal;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   };
 
   const metrics = deps.metrics ?? localMetrics();
+  const shutdown = deps.shutdown ?? new AbortController().signal;
   const observe: AccessObserver = (record) => {
     metrics.observe(record);
     deps.observe?.(record);
@@ -93,11 +97,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/health", healthRoute(report));
   app.route("/metrics", metricsRoute(metrics));
   app.route("/", docsRoutes());
-  app.route("/v1/chat/completions", chatCompletionsRoute(chat));
-  app.route("/v1/messages", messagesRoute(chat));
+  app.route("/v1/chat/completions", chatCompletionsRoute(chat, deps.shutdown));
+  app.route("/v1/messages", messagesRoute(chat, deps.shutdown));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
-  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files }, logger));
+  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files, shutdown }, logger));
 
   const methodNotAllowed = (allowed: string) => () => {
     throw new GatewayError("method_not_allowed", `Method not allowed; use ${allowed}.`);

@@ -11,13 +11,15 @@ import type { AppEnv } from "./types.ts";
 
 /**
  * Answers `input` in `target` format. Errors converting the input use the envelope of the
- * input's format (the caller's); once it is converted, errors use the target's envelope.
+ * input's format (the caller's); once it is converted, errors use the target's envelope. A
+ * stream still open when `stop` aborts ends with the `server_shutting_down` error event.
  */
 export async function respond(
   c: Context<AppEnv>,
   chat: ChatService,
   input: AnyRequest,
   target: FormatName,
+  stop?: AbortSignal,
 ): Promise<Response> {
   c.set("errorFormat", input.format);
   const outcome = await chat.respond(input, target, {
@@ -29,6 +31,6 @@ export async function respond(
 
   let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), ended);
+  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop);
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

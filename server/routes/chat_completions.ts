@@ -26,13 +26,14 @@ function targetFormat(value: string | undefined): FormatName {
   );
 }
 
-/** The chat completions route, mounted at `/v1/chat/completions`. */
-export function chatCompletionsRoute(chat: ChatService): Hono<AppEnv> {
+/** The chat completions route, mounted at `/v1/chat/completions`; streams still open when `stop`
+ * aborts end with the `server_shutting_down` error event. */
+export function chatCompletionsRoute(chat: ChatService, stop?: AbortSignal): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     const target = targetFormat(c.req.query("target_format"));
     const body = await readJson(c.req.raw);
     // Bad input is reported in the envelope of the format the caller speaks.
     c.set("errorFormat", detectFormat(body));
-    return respond(c, chat, parseAnyRequest(body), target);
+    return respond(c, chat, parseAnyRequest(body), target, stop);
   });
 }

@@ -11,11 +11,12 @@ import { readJson } from "../body.ts";
 import { respond } from "../respond.ts";
 import type { AppEnv } from "../types.ts";
 
-/** The messages route, mounted at `/v1/messages`. */
-export function messagesRoute(chat: ChatService): Hono<AppEnv> {
+/** The messages route, mounted at `/v1/messages`; streams still open when `stop` aborts end with
+ * the `server_shutting_down` error event. */
+export function messagesRoute(chat: ChatService, stop?: AbortSignal): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     c.set("errorFormat", "bedrock_claude");
     const request = parseWith(messagesApiRequestSchema, await readJson(c.req.raw));
-    return respond(c, chat, { format: "bedrock_claude", request }, "bedrock_claude");
+    return respond(c, chat, { format: "bedrock_claude", request }, "bedrock_claude", stop);
   });
 }

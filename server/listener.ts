@@ -1,0 +1,309 @@
+/**
+ * The gateway's own accept loop: `Deno.listen` plus Deno's per-connection HTTP server (the
+ * engine `Deno.serve` runs on each connection it accepts, same cost per request), so that, unlike
+ * `Deno.serve`, it can
+ *
+ * - survive running out of file descriptors: a failed `accept` frees a descriptor (closing the
+ *   oldest connection that has no request in flight) and backs off, instead of closing the
+ *   listener and rejecting `finished`;
+ * - bound the open connections per process and per client address ({@link ConnectionLimits}):
+ *   at a limit, a new connection takes the place of the oldest one waiting for its first request
+ *   headers or idle in keep-alive (of the same address, for the per-address limit), or is closed
+ *   at once if there is none — so connections that dribble their headers cannot lock others out;
+ * - close a connection whose first request headers have not arrived within `headersTimeoutMs`,
+ *   and a keep-alive connection idle for `keepAliveTimeoutMs` (one sweep timer, no timer per
+ *   connection);
+ * - shut down in two steps: stop accepting and let in-flight requests finish; when the grace
+ *   period ends, let the app end its open streams with an error event, then close everything.
+ */
+import type { Logger } from "../core/logger.ts";
+import type { ConnectionLimits } from "./conn_limits.ts";
+
+/** A fetch handler as `Deno.serve` calls it. */
+export type ConnectionHandler = (
+  request: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+) => Response | Promise<Response>;
+
+type ServeOnConnection = (
+  conn: Deno.Conn,
+  signal: AbortSignal,
+  handler: ConnectionHandler,
+  onError: (error: unknown) => Response,
+  onListen: (scheme: string) => void,
+) => Deno.HttpServer<Deno.NetAddr>;
+
+/** Deno's per-connection server (`serveHttpOnConnection`), present in Deno's internals since
+ * Deno 1.35 and used by Deno itself; undefined if a Deno release stops exposing it. */
+function serveOnConnection(): ServeOnConnection | undefined {
+  const deno = Deno as unknown as Record<PropertyKey, unknown> & { internal: symbol };
+  const internal = deno[deno.internal] as { serveHttpOnConnection?: unknown } | undefined;
+  const serve = internal?.serveHttpOnConnection;
+  return typeof serve === "function" ? serve as ServeOnConnection : undefined;
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  /** SO_REUSEPORT, for several workers on one port. */
+  reusePort: boolean;
+  limits: ConnectionLimits;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  logger: Logger;
+}
+
+/** What {@link listen} returns. */
+export interface GatewayListener {
+  /** The bound address. */
+  readonly addr: Deno.NetAddr;
+  /** Open connections of this listener. */
+  connections(): number;
+  /**
+   * Stops accepting, closes connections with no request in flight and lets in-flight requests
+   * finish for `graceMs`; then calls `onGraceExpired` (which ends open streams), waits up to
+   * `flushMs` for their last events and closes what is still open.
+   */
+  shutdown(graceMs: number, onGraceExpired: () => void, flushMs?: number): Promise<void>;
+}
+
+interface Connection {
+  readonly slot: number;
+  readonly close: AbortController;
+  /** Requests whose response has not been fully sent. */
+  inFlight: number;
+  /** No request has arrived yet. */
+  fresh: boolean;
+  /** When it became fresh or idle (ms since the epoch). */
+  since: number;
+  /** Still counted in the limits. */
+  counted: boolean;
+  /** Called when a response has been sent (or failed). */
+  done: () => void;
+  server?: Deno.HttpServer<Deno.NetAddr>;
+}
+
+const MAX_BACKOFF_MS = 1_000;
+const REPORT_EVERY_MS = 5_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const internalError = () =>
+  new Response(
+    JSON.stringify({
+      error: {
+        message: "The gateway failed to process the request.",
+        type: "api_error",
+        param: null,
+        code: "internal_error",
+      },
+    }),
+    { status: 500, headers: { "content-type": "application/json" } },
+  );
+
+/**
+ * Listens on `hostname:port` and serves `handler` on every admitted connection. Throws what
+ * `Deno.listen` throws (e.g. `Deno.errors.AddrInUse`).
+ */
+export function listen(handler: ConnectionHandler, options: ListenOptions): GatewayListener {
+  const serve = serveOnConnection();
+  if (serve === undefined) {
+    throw new Error(
+      "This Deno release does not expose its per-connection HTTP server; use Deno 2.x up to 2.9.",
+    );
+  }
+  const { limits, logger, headersTimeoutMs, keepAliveTimeoutMs } = options;
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+    reusePort: options.reusePort,
+  });
+  const all = new Set<Connection>();
+  // Insertion order is age order: fresh connections are added once; idle ones are re-added
+  // (moved to the end) each time they become idle.
+  const fresh = new Set<Connection>();
+  const idle = new Set<Connection>();
+  const shed = { evicted: 0, refused: 0, headersTimeout: 0, idleTimeout: 0, acceptErrors: 0 };
+  let lastAcceptError = "";
+  let stopping = false;
+  let allClosed: (() => void) | undefined;
+
+  const uncount = (c: Connection) => {
+    if (!c.counted) return;
+    c.counted = false;
+    limits.release(c.slot);
+  };
+  const drop = (c: Connection) => {
+    uncount(c);
+    fresh.delete(c);
+    idle.delete(c);
+    c.close.abort();
+  };
+  const closed = (c: Connection) => {
+    uncount(c);
+    fresh.delete(c);
+    idle.delete(c);
+    all.delete(c);
+    if (all.size === 0) allClosed?.();
+  };
+  /** The oldest connection with no request in flight (on `slot`, if given). */
+  const oldestWaiting = (slot?: number): Connection | undefined => {
+    for (const set of [fresh, idle]) {
+      for (const c of set) if (slot === undefined || c.slot === slot) return c;
+    }
+    return undefined;
+  };
+
+  const admit = (conn: Deno.TcpConn) => {
+    const slot = limits.slotOf(conn.remoteAddr.hostname);
+    let admission = limits.acquire(slot);
+    if (admission !== "ok") {
+      const victim = oldestWaiting(admission === "address" ? slot : undefined);
+      if (victim !== undefined) {
+        drop(victim);
+        shed.evicted++;
+        admission = limits.acquire(slot);
+      }
+      if (admission !== "ok") {
+        shed.refused++;
+        conn.close();
+        return;
+      }
+    }
+    const c: Connection = {
+      slot,
+      close: new AbortController(),
+      inFlight: 0,
+      fresh: true,
+      since: Date.now(),
+      counted: true,
+      done: () => {
+        if (--c.inFlight === 0 && c.counted && !stopping) {
+          c.since = Date.now();
+          idle.add(c);
+        }
+      },
+    };
+    const onRequest: ConnectionHandler = (request, info) => {
+      if (c.inFlight++ === 0) {
+        if (c.fresh) {
+          c.fresh = false;
+          fresh.delete(c);
+        } else idle.delete(c);
+      }
+      info.completed.then(c.done, c.done);
+      return handler(request, info);
+    };
+    all.add(c);
+    fresh.add(c);
+    try {
+      c.server = serve(conn, c.close.signal, onRequest, internalError, () => {});
+    } catch (error) {
+      closed(c);
+      conn.close();
+      throw error;
+    }
+    c.server.finished.then(() => closed(c), () => closed(c));
+  };
+
+  const accepting = (async () => {
+    let backoff = 0;
+    while (!stopping) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (stopping || error instanceof Deno.errors.BadResource) break;
+        // Out of descriptors (EMFILE/ENFILE) or a transient failure: free one and back off.
+        shed.acceptErrors++;
+        lastAcceptError = String(error);
+        const victim = oldestWaiting();
+        if (victim !== undefined) {
+          drop(victim);
+          shed.evicted++;
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(10, backoff * 2));
+        await sleep(backoff);
+        continue;
+      }
+      backoff = 0;
+      try {
+        admit(conn);
+      } catch (error) {
+        logger.error("could not serve a connection", { error: String(error) });
+      }
+    }
+  })();
+
+  let lastReport = Date.now();
+  const sweep = () => {
+    const now = Date.now();
+    for (const c of fresh) {
+      if (now - c.since < headersTimeoutMs) break;
+      drop(c);
+      shed.headersTimeout++;
+    }
+    for (const c of idle) {
+      if (now - c.since < keepAliveTimeoutMs) break;
+      drop(c);
+      shed.idleTimeout++;
+    }
+    if (now - lastReport >= REPORT_EVERY_MS) {
+      lastReport = now;
+      if (shed.evicted + shed.refused + shed.acceptErrors + shed.headersTimeout > 0) {
+        logger.warn("connections shed", {
+          evicted: shed.evicted,
+          refused: shed.refused,
+          headers_timeout: shed.headersTimeout,
+          accept_errors: shed.acceptErrors,
+          ...(shed.acceptErrors > 0 ? { accept_error: lastAcceptError } : {}),
+          open: limits.open(),
+          max_connections: limits.maxConnections,
+          max_connections_per_ip: limits.maxPerAddress,
+        });
+      }
+      shed.evicted =
+        shed.refused =
+        shed.headersTimeout =
+        shed.idleTimeout =
+          0;
+      shed.acceptErrors = 0;
+    }
+  };
+  const sweepEveryMs = Math.max(
+    25,
+    Math.min(1_000, Math.floor(Math.min(headersTimeoutMs, keepAliveTimeoutMs) / 4)),
+  );
+  const sweeper = setInterval(sweep, sweepEveryMs);
+
+  /** Resolves when every connection has closed, or after `ms`. */
+  const whenAllClosed = (ms: number) =>
+    all.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      allClosed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  return {
+    addr: listener.addr,
+    connections: () => all.size,
+    async shutdown(graceMs, onGraceExpired, flushMs = 1_000) {
+      stopping = true;
+      listener.close();
+      await accepting;
+      for (const c of [...fresh, ...idle]) drop(c);
+      // The rest finish their in-flight requests; keep-alive is off from now on.
+      for (const c of all) c.server?.shutdown().catch(() => {});
+      await whenAllClosed(graceMs);
+      if (all.size > 0) {
+        onGraceExpired();
+        await whenAllClosed(flushMs);
+      }
+      for (const c of all) drop(c);
+      clearInterval(sweeper);
+    },
+  };
+}
