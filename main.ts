@@ -38,8 +38,8 @@ import { createApp } from "./server/app.ts";
 import {
   ConnectionLimits,
   createLimitsBuffer,
+  DESCRIPTORS_WORTH_COUNTING,
   effectiveMaxConnections,
-  parseOpenFilesLimit,
 } from "./server/conn_limits.ts";
 import { listen } from "./server/listener.ts";
 import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
@@ -199,29 +199,51 @@ function configure(): { config: Config; logger: Logger } {
 const workerCount = (config: Config) =>
   config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
 
-/** The soft open-files limit of this process (Linux), if known. */
-function openFilesLimit(): number | undefined {
+/**
+ * How many more files this process can open, up to `max`: opens `/dev/null` until EMFILE, then
+ * closes them all (Deno does not expose `getrlimit`, and `/proc/self/limits` needs
+ * `--allow-all`). A few milliseconds per thousand; undefined if opening fails otherwise.
+ */
+function freeDescriptors(max: number): number | undefined {
+  const files: Deno.FsFile[] = [];
   try {
-    return parseOpenFilesLimit(Deno.readTextFileSync("/proc/self/limits"));
-  } catch {
-    return undefined;
+    while (files.length < max) files.push(Deno.openSync("/dev/null"));
+    return max;
+  } catch (error) {
+    return (error as { code?: string }).code === "EMFILE" ? files.length : undefined;
+  } finally {
+    for (const file of files) file.close();
   }
 }
 
-/** The connection limits in force (per process). */
-function connectionLimits(config: Config, buffer: SharedArrayBuffer): ConnectionLimits {
-  const max = effectiveMaxConnections(config.maxConnections, openFilesLimit());
-  const perIp = config.maxConnectionsPerIp > 0 ? Math.min(config.maxConnectionsPerIp, max) : max;
-  return new ConnectionLimits(buffer, max, perIp);
+/** The connection limits in force (per process); `maxConnections` 0 means automatic. */
+function connectionLimits(
+  config: Config,
+  buffer: SharedArrayBuffer,
+  maxConnections = effectiveMaxConnections(
+    config.maxConnections,
+    config.maxConnections > 0 ? undefined : freeDescriptors(DESCRIPTORS_WORTH_COUNTING),
+  ),
+): ConnectionLimits {
+  const perIp = config.maxConnectionsPerIp > 0
+    ? Math.min(config.maxConnectionsPerIp, maxConnections)
+    : maxConnections;
+  return new ConnectionLimits(buffer, maxConnections, perIp);
+}
+
+/** What the launcher gives every worker: the shared counters and the limit it computed once. */
+interface SharedLimits {
+  buffer: SharedArrayBuffer;
+  maxConnections: number;
 }
 
 /** Serves on this thread until `stop` resolves; then shuts down gracefully. Workers (`reusePort`)
  * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel; they all
- * count connections in `limitsBuffer`. */
+ * count connections in `shared`. */
 async function serveHere(
   reusePort: boolean,
   stop: Promise<void>,
-  limitsBuffer: SharedArrayBuffer,
+  shared: SharedLimits,
 ): Promise<void> {
   const { config, logger } = configure();
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
@@ -230,7 +252,7 @@ async function serveHere(
     hostname: config.host,
     port: config.port,
     reusePort,
-    limits: connectionLimits(config, limitsBuffer),
+    limits: connectionLimits(config, shared.buffer, shared.maxConnections),
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     logger,
@@ -267,8 +289,8 @@ async function start(): Promise<void> {
   const url = `http://${
     config.host.includes(":") ? `[${config.host}]` : config.host
   }:${config.port}`;
-  const limitsBuffer = createLimitsBuffer();
-  const limits = connectionLimits(config, limitsBuffer);
+  const limits = connectionLimits(config, createLimitsBuffer());
+  const shared: SharedLimits = { buffer: limits.buffer, maxConnections: limits.maxConnections };
   const listening = (workers: string) =>
     console.log(JSON.stringify({
       level: "info",
@@ -280,7 +302,7 @@ async function start(): Promise<void> {
       shutdown_grace_ms: config.shutdownGraceMs,
     }));
   if (count === 1) {
-    const serving = serveHere(false, stop, limitsBuffer);
+    const serving = serveHere(false, stop, shared);
     listening("1 worker");
     await serving;
     Deno.exit(0);
@@ -292,7 +314,7 @@ async function start(): Promise<void> {
   const ready = workers.map((w) =>
     new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
   );
-  for (const w of workers) w.postMessage({ limitsBuffer });
+  for (const w of workers) w.postMessage(shared);
   await Promise.all(ready);
   listening(`${count} workers`);
   await stop;
@@ -311,13 +333,13 @@ async function start(): Promise<void> {
  * when told to. */
 async function runWorker(): Promise<void> {
   const scope = self as unknown as Worker;
-  const limitsBuffer = await new Promise<SharedArrayBuffer>((resolve) =>
-    scope.addEventListener("message", (e) => resolve(e.data.limitsBuffer), { once: true })
+  const shared = await new Promise<SharedLimits>((resolve) =>
+    scope.addEventListener("message", (e) => resolve(e.data), { once: true })
   );
   const stop = new Promise<void>((resolve) =>
     scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
   );
-  const serving = serveHere(true, stop, limitsBuffer);
+  const serving = serveHere(true, stop, shared);
   scope.postMessage("ready");
   await serving;
   scope.postMessage("stopped");

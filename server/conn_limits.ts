@@ -17,10 +17,12 @@ const FIRST_BUCKET = 2;
 
 /** Descriptors kept free for everything but client sockets (upstream sockets, files, …). */
 const RESERVED_FILES = 64;
-/** Upper bound of the automatic connection limit. */
-const AUTO_MAX_CONNECTIONS = 10_000;
-/** The automatic limit when the open-files limit is unknown. */
-const AUTO_FALLBACK = 4_096;
+/** Upper bound of the automatic connection limit, and its value when the number of free
+ * descriptors is unknown. */
+export const AUTO_MAX_CONNECTIONS = 4_096;
+
+/** How many free descriptors the automatic limit needs to know about at most. */
+export const DESCRIPTORS_WORTH_COUNTING = 2 * AUTO_MAX_CONNECTIONS + RESERVED_FILES;
 
 /** Why a connection was not admitted (`ok`: it was, and holds its slots until released). */
 export type Admission = "ok" | "total" | "address";
@@ -106,24 +108,17 @@ export function addressKey(hostname: string): string {
   return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }
 
-/** The soft open-files limit from the text of `/proc/self/limits`, if it is there. */
-export function parseOpenFilesLimit(limits: string): number | undefined {
-  const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-  if (match === null) return undefined;
-  return match[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(match[1]);
-}
-
 /**
- * The connection limit in force: the configured one, or (0) half of the open-files limit left
- * after a reserve — each open client connection may hold an upstream socket too — capped at
- * 10,000; 4,096 when the limit is unknown.
+ * The connection limit in force: the configured one, or (0) half of the file descriptors the
+ * process has free at start-up, after a reserve — each open client connection may hold an
+ * upstream socket too — capped at 4,096 (also the value when the count is unknown).
  *
  * @example
- * effectiveMaxConnections(0, 1024); // 480
- * effectiveMaxConnections(300, 1024); // 300
+ * effectiveMaxConnections(0, 1000); // 468
+ * effectiveMaxConnections(300, 1000); // 300
  */
-export function effectiveMaxConnections(configured: number, openFiles: number | undefined): number {
+export function effectiveMaxConnections(configured: number, freeFiles: number | undefined): number {
   if (configured > 0) return configured;
-  if (openFiles === undefined) return AUTO_FALLBACK;
-  return Math.max(1, Math.min(AUTO_MAX_CONNECTIONS, Math.floor((openFiles - RESERVED_FILES) / 2)));
+  if (freeFiles === undefined) return AUTO_MAX_CONNECTIONS;
+  return Math.max(1, Math.min(AUTO_MAX_CONNECTIONS, Math.floor((freeFiles - RESERVED_FILES) / 2)));
 }
