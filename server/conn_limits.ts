@@ -13,7 +13,9 @@ import { parseIPv6 } from "../core/net/ip_ranges.ts";
 const BUCKETS = 1 << 16;
 const TOTAL = 0;
 const SEED = 1;
-const FIRST_BUCKET = 2;
+/** Room requests between workers (see {@link ConnectionLimits.requestRoom}). */
+const ROOM = 2;
+const FIRST_BUCKET = 3;
 
 /** Descriptors kept free for everything but client sockets (upstream sockets, files, …). */
 const RESERVED_FILES = 64;
@@ -69,6 +71,101 @@ export class ConnectionLimits {
       return "address";
     }
     return "ok";
+  }
+
+  /**
+   * Hands an admitted connection's place on `from` to a new connection on `to` (the old one is
+   * being closed to make room): the process count stays as it is, so no other worker can take
+   * the place in between; fails if `to` is at its per-address limit.
+   */
+  transfer(from: number, to: number): Admission {
+    if (from === to) return "ok";
+    const counts = this.#counts;
+    if (Atomics.add(counts, to, 1) >= this.maxPerAddress) {
+      Atomics.sub(counts, to, 1);
+      return "address";
+    }
+    Atomics.sub(counts, from, 1);
+    return "ok";
+  }
+
+  // Room requests: a worker at the process limit with no waiting connection of its own asks the
+  // others to close one of theirs and hand its place over (the process count stays, so nobody
+  // else can take it in between). One word holds `requests + handed * 65536`; every requester
+  // that has not finished is counted in exactly one of the two.
+
+  /** Asks the other workers for a place; finish with {@link takeRoom} or {@link cancelRoom}. */
+  requestRoom(): void {
+    Atomics.add(this.#counts, ROOM, 1);
+    Atomics.notify(this.#counts, ROOM);
+  }
+
+  /** For a worker with a waiting connection to close: takes one room request, if there is one
+   * (then close the connection with {@link handOver}). */
+  claimRoomRequest(): boolean {
+    return this.#update((requests, handed) =>
+      requests > 0 ? [requests - 1, handed + 1] : undefined
+    );
+  }
+
+  /** Releases a closed connection's address count but keeps its place for a requester. */
+  handOver(slot: number): void {
+    Atomics.sub(this.#counts, slot, 1);
+  }
+
+  /** For a requester: a handed-over place, or an ordinary one; `undefined`: none yet. */
+  takeRoom(slot: number): Admission | undefined {
+    if (this.#update((requests, handed) => handed > 0 ? [requests, handed - 1] : undefined)) {
+      if (Atomics.add(this.#counts, slot, 1) >= this.maxPerAddress) {
+        this.release(slot);
+        return "address";
+      }
+      return "ok";
+    }
+    const admission = this.acquire(slot);
+    if (admission === "ok") this.cancelRoom();
+    return admission === "ok" ? "ok" : undefined;
+  }
+
+  /** For a requester that gives up (or found a place otherwise): withdraws its request, or
+   * gives back the place handed over to it. */
+  cancelRoom(): void {
+    let gaveBack = false;
+    this.#update((requests, handed) => {
+      gaveBack = requests === 0 && handed > 0;
+      if (requests > 0) return [requests - 1, handed];
+      return handed > 0 ? [requests, handed - 1] : undefined;
+    });
+    if (gaveBack) Atomics.sub(this.#counts, TOTAL, 1);
+  }
+
+  /** Outstanding room requests (not yet claimed). */
+  roomRequests(): number {
+    return Atomics.load(this.#counts, ROOM) & 0xffff;
+  }
+
+  /** Resolves when the room word changes from what {@link roomRequests} saw, or after
+   * `timeoutMs`. */
+  async roomRequestsChange(timeoutMs: number): Promise<void> {
+    const wait = Atomics.waitAsync(this.#counts, ROOM, Atomics.load(this.#counts, ROOM), timeoutMs);
+    if (wait.async) await wait.value;
+  }
+
+  /** Wakes every {@link roomRequestsChange} waiter (e.g. to let it see a shutdown). */
+  wake(): void {
+    Atomics.notify(this.#counts, ROOM);
+  }
+
+  #update(change: (requests: number, handed: number) => [number, number] | undefined): boolean {
+    const counts = this.#counts;
+    let word = Atomics.load(counts, ROOM);
+    while (true) {
+      const next = change(word & 0xffff, word >>> 16);
+      if (next === undefined) return false;
+      const seen = Atomics.compareExchange(counts, ROOM, word, next[0] + next[1] * 65536);
+      if (seen === word) return true;
+      word = seen;
+    }
   }
 
   /** Counts an admitted connection out. */

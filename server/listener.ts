@@ -17,7 +17,7 @@
  *   period ends, let the app end its open streams with an error event, then close everything.
  */
 import type { Logger } from "../core/logger.ts";
-import type { ConnectionLimits } from "./conn_limits.ts";
+import type { Admission, ConnectionLimits } from "./conn_limits.ts";
 
 /** A fetch handler as `Deno.serve` calls it. */
 export type ConnectionHandler = (
@@ -85,6 +85,11 @@ interface Connection {
 }
 
 const MAX_BACKOFF_MS = 1_000;
+/** A connection that finds the process full with nothing of its own worker to close waits this
+ * long for another worker to make room (at most {@link MAX_WAITING_FOR_ROOM} at a time). */
+const ROOM_WAIT_MS = 250;
+const ROOM_RETRY_MS = 10;
+const MAX_WAITING_FOR_ROOM = 32;
 const REPORT_EVERY_MS = 5_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -155,22 +160,68 @@ export function listen(handler: ConnectionHandler, options: ListenOptions): Gate
     return undefined;
   };
 
+  let waitingForRoom = 0;
   const admit = (conn: Deno.TcpConn) => {
     const slot = limits.slotOf(conn.remoteAddr.hostname);
     let admission = limits.acquire(slot);
     if (admission !== "ok") {
+      // The newcomer takes the place of the oldest waiting connection (its count moves over).
       const victim = oldestWaiting(admission === "address" ? slot : undefined);
-      if (victim !== undefined) {
+      if (victim !== undefined && limits.transfer(victim.slot, slot) === "ok") {
+        victim.counted = false;
         drop(victim);
         shed.evicted++;
-        admission = limits.acquire(slot);
-      }
-      if (admission !== "ok") {
-        shed.refused++;
-        conn.close();
-        return;
+        admission = "ok";
       }
     }
+    if (admission === "ok") serveConnection(conn, slot);
+    else if (admission === "total" && waitingForRoom < MAX_WAITING_FOR_ROOM) {
+      void waitForRoom(conn, slot);
+    } else refuse(conn);
+  };
+  const refuse = (conn: Deno.TcpConn) => {
+    shed.refused++;
+    conn.close();
+  };
+  /** The process is full and this worker has nothing to close: ask the others, then retry. */
+  const waitForRoom = async (conn: Deno.TcpConn, slot: number) => {
+    waitingForRoom++;
+    limits.requestRoom();
+    const deadline = Date.now() + ROOM_WAIT_MS;
+    let admission: Admission | undefined;
+    while (!stopping && admission === undefined && Date.now() < deadline) {
+      await sleep(ROOM_RETRY_MS);
+      admission = limits.takeRoom(slot);
+    }
+    waitingForRoom--;
+    if (admission === undefined) limits.cancelRoom();
+    if (admission !== "ok") return refuse(conn);
+    if (stopping) {
+      limits.release(slot);
+      return conn.close();
+    }
+    try {
+      serveConnection(conn, slot);
+    } catch (error) {
+      logger.error("could not serve a connection", { error: String(error) });
+    }
+  };
+  /** Hands the place of this worker's oldest waiting connection to a worker that asks. */
+  const handingOver = (async () => {
+    while (!stopping) {
+      const victim = limits.roomRequests() > 0 ? oldestWaiting() : undefined;
+      if (victim === undefined) {
+        await limits.roomRequestsChange(1_000);
+      } else if (limits.claimRoomRequest()) {
+        victim.counted = false;
+        limits.handOver(victim.slot);
+        drop(victim);
+        shed.evicted++;
+      }
+    }
+  })();
+
+  const serveConnection = (conn: Deno.TcpConn, slot: number) => {
     const c: Connection = {
       slot,
       close: new AbortController(),
@@ -293,7 +344,8 @@ export function listen(handler: ConnectionHandler, options: ListenOptions): Gate
     async shutdown(graceMs, onGraceExpired, flushMs = 1_000) {
       stopping = true;
       listener.close();
-      await accepting;
+      limits.wake();
+      await Promise.all([accepting, handingOver]);
       for (const c of [...fresh, ...idle]) drop(c);
       // The rest finish their in-flight requests; keep-alive is off from now on.
       for (const c of all) c.server?.shutdown().catch(() => {});

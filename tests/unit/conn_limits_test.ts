@@ -36,6 +36,59 @@ Deno.test("ConnectionLimits: workers on one buffer share the counts and the hash
   assert.equal(two.open(), 3);
 });
 
+Deno.test("ConnectionLimits.transfer: a place changes hands without the total dipping", () => {
+  const limits = new ConnectionLimits(createLimitsBuffer(), 2, 1);
+  const a = limits.slotOf("10.0.0.1");
+  const b = limits.slotOf("10.0.0.2");
+  const c = limits.slotOf("10.0.0.3");
+  assert.equal(limits.acquire(a), "ok");
+  assert.equal(limits.acquire(b), "ok");
+  assert.equal(limits.acquire(c), "total");
+  assert.equal(limits.transfer(b, a), "address", "a is at its per-address limit");
+  assert.equal(limits.transfer(b, c), "ok");
+  assert.equal(limits.open(), 2);
+  assert.equal(limits.acquire(b), "total", "b's place went to c");
+  limits.release(c);
+  assert.equal(limits.acquire(b), "ok");
+  assert.equal(limits.transfer(a, a), "ok");
+  assert.equal(limits.open(), 2);
+});
+
+Deno.test("ConnectionLimits room requests: a full worker gets a place handed over by another", () => {
+  const buffer = createLimitsBuffer();
+  const holder = new ConnectionLimits(buffer, 2, 2);
+  const asker = new ConnectionLimits(buffer, 2, 2);
+  const a = holder.slotOf("10.0.0.1");
+  const b = asker.slotOf("10.0.0.2");
+  assert.equal(holder.acquire(a), "ok");
+  assert.equal(holder.acquire(a), "ok");
+  assert.equal(asker.acquire(b), "total");
+  assert.equal(holder.claimRoomRequest(), false, "nothing asked yet");
+
+  asker.requestRoom();
+  assert.equal(holder.roomRequests(), 1);
+  assert.equal(asker.takeRoom(b), undefined, "not handed over yet");
+  assert.equal(holder.claimRoomRequest(), true);
+  holder.handOver(a); // the holder closes one of its connections, keeping the place
+  assert.equal(holder.open(), 2);
+  assert.equal(holder.acquire(a), "total", "nobody else can take the handed-over place");
+  assert.equal(asker.takeRoom(b), "ok");
+  assert.equal(asker.open(), 2);
+  assert.equal(holder.roomRequests(), 0);
+
+  // A request withdrawn before anyone claims it.
+  asker.requestRoom();
+  asker.cancelRoom();
+  assert.equal(holder.claimRoomRequest(), false);
+  // A place handed over to a requester that gave up meanwhile is given back.
+  asker.requestRoom();
+  assert.equal(holder.claimRoomRequest(), true);
+  holder.handOver(a);
+  asker.cancelRoom();
+  assert.equal(asker.open(), 1, "the place was given back");
+  assert.equal(asker.acquire(b), "ok");
+});
+
 Deno.test("addressKey: IPv4, IPv4-mapped, IPv6 by /64", async (t) => {
   const rows = [
     ["127.0.0.1", "127.0.0.1"],
