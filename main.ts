@@ -231,35 +231,66 @@ function connectionLimits(
   return new ConnectionLimits(buffer, maxConnections, perIp);
 }
 
-/** What the launcher gives every worker: the shared counters and the limit it computed once. */
-interface SharedLimits {
+/** What the launcher gives every worker: the shared counters, the limit it computed once and
+ * the port it checked (the bound one when `PORT=0`). */
+interface ServeSetup {
   buffer: SharedArrayBuffer;
   maxConnections: number;
+  port: number;
 }
 
-/** Serves on this thread until `stop` resolves; then shuts down gracefully. Workers (`reusePort`)
- * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel; they all
- * count connections in `shared`. */
-async function serveHere(
+/** Starts serving on this thread — throws what listening throws — and returns the graceful
+ * shutdown, to run once `stop` resolves. Workers (`reusePort`) answer `/metrics` with the sum
+ * over every worker, gathered over a BroadcastChannel; they all count connections in `setup`. */
+function serveHere(
   reusePort: boolean,
-  stop: Promise<void>,
-  shared: SharedLimits,
-): Promise<void> {
+  setup: ServeSetup,
+): (stop: Promise<void>) => Promise<void> {
   const { config, logger } = configure();
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
   const shutdown = new AbortController();
-  const listener = listen(buildHandler(config, logger, metrics, shutdown.signal), {
-    hostname: config.host,
-    port: config.port,
-    reusePort,
-    limits: connectionLimits(config, shared.buffer, shared.maxConnections),
-    headersTimeoutMs: config.headersTimeoutMs,
-    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
-    logger,
-  });
-  await stop;
-  await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
-  metrics?.close();
+  let listener;
+  try {
+    listener = listen(buildHandler(config, logger, metrics, shutdown.signal), {
+      hostname: config.host,
+      port: setup.port,
+      reusePort,
+      limits: connectionLimits(config, setup.buffer, setup.maxConnections),
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      logger,
+    });
+  } catch (error) {
+    metrics?.close();
+    throw error;
+  }
+  return async (stop) => {
+    await stop;
+    await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
+    metrics?.close();
+  };
+}
+
+/** The one line a start-up failure is reported in. */
+function startupFailure(error: unknown, host: string, port: number): string {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `Cannot start: port ${port} on ${host} is already in use by another process (PORT)`;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return `Cannot start: cannot listen on ${host}:${port} (HOST, PORT): ${reason}`;
+}
+
+/**
+ * Binds the address once without SO_REUSEPORT and lets it go, so that workers share the port
+ * only with each other: if any other process listens there — with SO_REUSEPORT or not, another
+ * gateway included — this fails with AddrInUse instead of silently sharing. Returns the port
+ * (the one the system picked when `port` is 0).
+ */
+function claimPort(host: string, port: number): number {
+  const probe = Deno.listen({ hostname: host, port });
+  const bound = probe.addr.port;
+  probe.close();
+  return bound;
 }
 
 function signalled(): Promise<void> {
@@ -270,31 +301,44 @@ function signalled(): Promise<void> {
   });
 }
 
-/** The launcher: validate config, start the workers, stop them on a signal. */
+/** Prints a start-up failure and exits with status 1. */
+function failStart(line: string): never {
+  console.error(line);
+  Deno.exit(1);
+}
+
+/** The launcher: validate config, start the workers, stop them on a signal. Every start-up
+ * failure is one stderr line and exit status 1. */
 async function start(): Promise<void> {
   let config: Config;
   try {
     config = configure().config;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      Deno.exit(1);
-    }
+    if (error instanceof ConfigError) failStart(error.message);
     throw error;
   }
   // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
   // are still starting must still shut down gracefully, not kill the process.
   const stop = signalled();
   const count = workerCount(config);
-  const url = `http://${
-    config.host.includes(":") ? `[${config.host}]` : config.host
-  }:${config.port}`;
+  let port = config.port;
+  try {
+    port = claimPort(config.host, config.port);
+  } catch (error) {
+    failStart(startupFailure(error, config.host, config.port));
+  }
   const limits = connectionLimits(config, createLimitsBuffer());
-  const shared: SharedLimits = { buffer: limits.buffer, maxConnections: limits.maxConnections };
-  const listening = (workers: string) =>
+  const setup: ServeSetup = {
+    buffer: limits.buffer,
+    maxConnections: limits.maxConnections,
+    port,
+  };
+  const listening = (workers: string, boundPort: number) =>
     console.log(JSON.stringify({
       level: "info",
-      msg: `gateway listening on ${url} (${workers})`,
+      msg: `gateway listening on http://${
+        config.host.includes(":") ? `[${config.host}]` : config.host
+      }:${boundPort} (${workers})`,
       max_connections: limits.maxConnections,
       max_connections_per_ip: limits.maxPerAddress,
       headers_timeout_ms: config.headersTimeoutMs,
@@ -302,9 +346,14 @@ async function start(): Promise<void> {
       shutdown_grace_ms: config.shutdownGraceMs,
     }));
   if (count === 1) {
-    const serving = serveHere(false, stop, shared);
-    listening("1 worker");
-    await serving;
+    let shutdown;
+    try {
+      shutdown = serveHere(false, setup);
+    } catch (error) {
+      failStart(startupFailure(error, config.host, port));
+    }
+    listening("1 worker", port);
+    await shutdown(stop);
     Deno.exit(0);
   }
   const workers = Array.from(
@@ -312,11 +361,16 @@ async function start(): Promise<void> {
     (_, i) => new Worker(import.meta.url, { type: "module", name: `${WORKER_PREFIX}${i}` }),
   );
   const ready = workers.map((w) =>
-    new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
+    new Promise<void>((resolve) =>
+      w.addEventListener("message", (e) => {
+        if (typeof e.data === "object" && e.data?.failed !== undefined) failStart(e.data.failed);
+        resolve();
+      }, { once: true })
+    )
   );
-  for (const w of workers) w.postMessage(shared);
+  for (const w of workers) w.postMessage(setup);
   await Promise.all(ready);
-  listening(`${count} workers`);
+  listening(`${count} workers`, port);
   await stop;
   const stopped = workers.map((w) =>
     new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
@@ -329,19 +383,26 @@ async function start(): Promise<void> {
   Deno.exit(0);
 }
 
-/** Worker body: take the shared limits, serve with SO_REUSEPORT, report readiness, shut down
- * when told to. */
+/** Worker body: take the setup, serve with SO_REUSEPORT, report readiness (or the start-up
+ * failure, in one line), shut down when told to. */
 async function runWorker(): Promise<void> {
   const scope = self as unknown as Worker;
-  const shared = await new Promise<SharedLimits>((resolve) =>
+  const setup = await new Promise<ServeSetup>((resolve) =>
     scope.addEventListener("message", (e) => resolve(e.data), { once: true })
   );
   const stop = new Promise<void>((resolve) =>
     scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
   );
-  const serving = serveHere(true, stop, shared);
+  let shutdown;
+  try {
+    shutdown = serveHere(true, setup);
+  } catch (error) {
+    const { config } = configure();
+    scope.postMessage({ failed: startupFailure(error, config.host, setup.port) });
+    return;
+  }
   scope.postMessage("ready");
-  await serving;
+  await shutdown(stop);
   scope.postMessage("stopped");
   self.close();
 }
