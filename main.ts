@@ -8,8 +8,8 @@
  * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
  * survives running out of file descriptors. SIGINT/SIGTERM stop accepting and let in-flight
  * requests finish for up to `SHUTDOWN_GRACE_MS`; streams still open then end with their format's
- * `server_shutting_down` error event. `export default { fetch }` also lets
- * `deno serve --parallel main.ts` run the app (without those limits).
+ * `server_shutting_down` error event. There is deliberately no default `fetch` export:
+ * `deno serve main.ts` would listen on 0.0.0.0 with none of these checks and limits.
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
@@ -407,21 +407,11 @@ async function runWorker(): Promise<void> {
   self.close();
 }
 
-let lazyHandler: ((request: Request) => Response | Promise<Response>) | undefined;
-
-/** For `deno serve [--parallel] main.ts`: builds the app on first use. */
-export default {
-  fetch(request: Request): Response | Promise<Response> {
-    if (lazyHandler === undefined) {
-      const { config, logger } = configure();
-      lazyHandler = buildHandler(config, logger);
-    }
-    return lazyHandler(request);
-  },
-} satisfies Deno.ServeDefaultExport;
-
 if (typeof self !== "undefined" && (self as { name?: string }).name?.startsWith(WORKER_PREFIX)) {
   await runWorker();
 } else if (import.meta.main && Deno.args[0] === "start") {
   await start();
+} else if (import.meta.main) {
+  // `deno run main.ts` without `start`, or `deno serve main.ts` (which would bypass the checks).
+  failStart("Start the gateway with `deno task start` (deno run … main.ts start).");
 }
