@@ -8,8 +8,10 @@
  *   listener and rejecting `finished`;
  * - bound the open connections per process and per client address ({@link ConnectionLimits}):
  *   at a limit, a new connection takes the place of the oldest one waiting for its first request
- *   headers or idle in keep-alive (of the same address, for the per-address limit), or is closed
- *   at once if there is none — so connections that dribble their headers cannot lock others out;
+ *   headers or idle in keep-alive (of the same address, for the per-address limit); a worker
+ *   with none of its own asks the other workers to hand one over (waiting up to 250 ms); with
+ *   none anywhere — every place has a request in flight — it is closed at once. So connections
+ *   that dribble their headers cannot lock others out;
  * - close a connection whose first request headers have not arrived within `headersTimeoutMs`,
  *   and a keep-alive connection idle for `keepAliveTimeoutMs` (one sweep timer, no timer per
  *   connection);
@@ -115,7 +117,8 @@ export function listen(handler: ConnectionHandler, options: ListenOptions): Gate
   const serve = serveOnConnection();
   if (serve === undefined) {
     throw new Error(
-      "This Deno release does not expose its per-connection HTTP server; use Deno 2.x up to 2.9.",
+      "This Deno release does not expose serveHttpOnConnection (its per-connection HTTP server), " +
+        "which the gateway's listener needs; it was tested on Deno 2.9.",
     );
   }
   const { limits, logger, headersTimeoutMs, keepAliveTimeoutMs } = options;
