@@ -3,9 +3,13 @@
  *
  * `deno task start` runs `main.ts start`: the config is validated once (a bad value exits with
  * status 1 and one line naming the variable), then one worker per CPU core (or `WORKERS`) serves
- * the same port with SO_REUSEPORT. SIGINT/SIGTERM stop accepting and let in-flight requests
- * finish for up to 10 s. `export default { fetch }` also lets `deno serve --parallel main.ts`
- * run the app.
+ * the same port with SO_REUSEPORT, through the gateway's own accept loop (`server/listener.ts`):
+ * connection limits per process (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`, counted across the
+ * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
+ * survives running out of file descriptors. SIGINT/SIGTERM stop accepting and let in-flight
+ * requests finish for up to `SHUTDOWN_GRACE_MS`; streams still open then end with their format's
+ * `server_shutting_down` error event. There is deliberately no default `fetch` export:
+ * `deno serve main.ts` would listen on 0.0.0.0 with none of these checks and limits.
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
@@ -31,10 +35,18 @@ import { withResilientSend } from "./core/providers/bedrock/resilient_send.ts";
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
+import {
+  ConnectionLimits,
+  createLimitsBuffer,
+  DESCRIPTORS_WORTH_COUNTING,
+  effectiveMaxConnections,
+} from "./server/conn_limits.ts";
+import { listen } from "./server/listener.ts";
 import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
 
 const WORKER_PREFIX = "gateway-worker-";
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace period: how long open streams get to send their last event. */
+const SHUTDOWN_FLUSH_MS = 1_000;
 
 /** Reads `./.env` (if any) under the real environment, and exports its values to `Deno.env` so
  * the AWS SDK's credential chain sees them too. Real environment variables win. */
@@ -144,11 +156,13 @@ function fileStore(config: Config): FileStore {
 }
 
 /** Builds the fetch handler from a config: real SDK clients, providers, services, app.
- * `metrics` defaults to a registry of this handler alone. */
+ * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
+ * end with the `server_shutting_down` error event. */
 export function buildHandler(
   config: Config,
   logger: Logger,
   metrics?: MetricsSource,
+  shutdown?: AbortSignal,
 ): (request: Request) => Response | Promise<Response> {
   const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
     apiKey: config.openaiApiKey,
@@ -184,6 +198,7 @@ export function buildHandler(
     files,
     bedrockConfigured: bedrock.configured,
     metrics,
+    shutdown,
   }).fetch;
 }
 
@@ -196,20 +211,98 @@ function configure(): { config: Config; logger: Logger } {
 const workerCount = (config: Config) =>
   config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
 
-/** Serves on this thread until `stop` resolves; then shuts down gracefully. Workers (`reusePort`)
- * answer `/metrics` with the sum over every worker, gathered over a BroadcastChannel. */
-async function serveHere(reusePort: boolean, stop: Promise<void>): Promise<void> {
+/**
+ * How many more files this process can open, up to `max`: opens `/dev/null` until EMFILE, then
+ * closes them all (Deno does not expose `getrlimit`, and `/proc/self/limits` needs
+ * `--allow-all`). A few milliseconds per thousand; undefined if opening fails otherwise.
+ */
+function freeDescriptors(max: number): number | undefined {
+  const files: Deno.FsFile[] = [];
+  try {
+    while (files.length < max) files.push(Deno.openSync("/dev/null"));
+    return max;
+  } catch (error) {
+    return (error as { code?: string }).code === "EMFILE" ? files.length : undefined;
+  } finally {
+    for (const file of files) file.close();
+  }
+}
+
+/** The connection limits in force (per process); `maxConnections` 0 means automatic. */
+function connectionLimits(
+  config: Config,
+  buffer: SharedArrayBuffer,
+  maxConnections = effectiveMaxConnections(
+    config.maxConnections,
+    config.maxConnections > 0 ? undefined : freeDescriptors(DESCRIPTORS_WORTH_COUNTING),
+  ),
+): ConnectionLimits {
+  const perIp = config.maxConnectionsPerIp > 0
+    ? Math.min(config.maxConnectionsPerIp, maxConnections)
+    : maxConnections;
+  return new ConnectionLimits(buffer, maxConnections, perIp);
+}
+
+/** What the launcher gives every worker: the shared counters, the limit it computed once and
+ * the port it checked (the bound one when `PORT=0`). */
+interface ServeSetup {
+  buffer: SharedArrayBuffer;
+  maxConnections: number;
+  port: number;
+}
+
+/** Starts serving on this thread — throws what listening throws — and returns the graceful
+ * shutdown, to run once `stop` resolves. Workers (`reusePort`) answer `/metrics` with the sum
+ * over every worker, gathered over a BroadcastChannel; they all count connections in `setup`. */
+function serveHere(
+  reusePort: boolean,
+  setup: ServeSetup,
+): (stop: Promise<void>) => Promise<void> {
   const { config, logger } = configure();
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    reusePort,
-    onListen: () => {},
-  }, buildHandler(config, logger, metrics));
-  await stop;
-  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
-  metrics?.close();
+  const shutdown = new AbortController();
+  let listener;
+  try {
+    listener = listen(buildHandler(config, logger, metrics, shutdown.signal), {
+      hostname: config.host,
+      port: setup.port,
+      reusePort,
+      limits: connectionLimits(config, setup.buffer, setup.maxConnections),
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      logger,
+    });
+  } catch (error) {
+    metrics?.close();
+    throw error;
+  }
+  return async (stop) => {
+    await stop;
+    await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
+    metrics?.close();
+  };
+}
+
+/** The one line a start-up failure is reported in. */
+function startupFailure(error: unknown, host: string, port: number): string {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `Cannot start: port ${port} on ${host} is already in use by another process (PORT)`;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return `Cannot start: cannot listen on ${host}:${port} (HOST, PORT): ${reason}`;
+}
+
+/**
+ * Binds the address once without SO_REUSEPORT and lets it go, so that workers share the port
+ * only with each other: if any other process listens there — with SO_REUSEPORT or not, another
+ * gateway included — this fails with AddrInUse instead of silently sharing. Returns the port
+ * (the one the system picked when `port` is 0).
+ */
+function claimPort(host: string, port: number): number {
+  const probe = Deno.listen({ hostname: host, port });
+  const bound = probe.addr.port;
+  probe.close();
+  return bound;
 }
 
 function signalled(): Promise<void> {
@@ -220,42 +313,76 @@ function signalled(): Promise<void> {
   });
 }
 
-/** The launcher: validate config, start the workers, stop them on a signal. */
+/** Prints a start-up failure and exits with status 1. */
+function failStart(line: string): never {
+  console.error(line);
+  Deno.exit(1);
+}
+
+/** The launcher: validate config, start the workers, stop them on a signal. Every start-up
+ * failure is one stderr line and exit status 1. */
 async function start(): Promise<void> {
   let config: Config;
   try {
     config = configure().config;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      Deno.exit(1);
-    }
+    if (error instanceof ConfigError) failStart(error.message);
     throw error;
   }
   // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
   // are still starting must still shut down gracefully, not kill the process.
   const stop = signalled();
   const count = workerCount(config);
-  const url = `http://${
-    config.host.includes(":") ? `[${config.host}]` : config.host
-  }:${config.port}`;
+  let port = config.port;
+  try {
+    port = claimPort(config.host, config.port);
+  } catch (error) {
+    failStart(startupFailure(error, config.host, config.port));
+  }
+  const limits = connectionLimits(config, createLimitsBuffer());
+  const setup: ServeSetup = {
+    buffer: limits.buffer,
+    maxConnections: limits.maxConnections,
+    port,
+  };
+  const listening = (workers: string, boundPort: number) =>
+    console.log(JSON.stringify({
+      level: "info",
+      msg: `gateway listening on http://${
+        config.host.includes(":") ? `[${config.host}]` : config.host
+      }:${boundPort} (${workers})`,
+      max_connections: limits.maxConnections,
+      max_connections_per_ip: limits.maxPerAddress,
+      headers_timeout_ms: config.headersTimeoutMs,
+      keepalive_timeout_ms: config.keepAliveTimeoutMs,
+      shutdown_grace_ms: config.shutdownGraceMs,
+    }));
   if (count === 1) {
-    console.log(JSON.stringify({ level: "info", msg: `gateway listening on ${url} (1 worker)` }));
-    await serveHere(false, stop);
+    let shutdown;
+    try {
+      shutdown = serveHere(false, setup);
+    } catch (error) {
+      failStart(startupFailure(error, config.host, port));
+    }
+    listening("1 worker", port);
+    await shutdown(stop);
     Deno.exit(0);
   }
   const workers = Array.from(
     { length: count },
     (_, i) => new Worker(import.meta.url, { type: "module", name: `${WORKER_PREFIX}${i}` }),
   );
-  await Promise.all(
-    workers.map((w) =>
-      new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
-    ),
+  const ready = workers.map((w) =>
+    new Promise<void>((resolve) =>
+      w.addEventListener("message", (e) => {
+        if (typeof e.data === "object" && e.data?.failed !== undefined) failStart(e.data.failed);
+        resolve();
+      }, { once: true })
+    )
   );
-  console.log(
-    JSON.stringify({ level: "info", msg: `gateway listening on ${url} (${count} workers)` }),
-  );
+  for (const w of workers) w.postMessage(setup);
+  await Promise.all(ready);
+  listening(`${count} workers`, port);
   await stop;
   const stopped = workers.map((w) =>
     new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
@@ -263,39 +390,40 @@ async function start(): Promise<void> {
   for (const w of workers) w.postMessage("shutdown");
   await Promise.race([
     Promise.all(stopped),
-    new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS + 500)),
+    new Promise((r) => setTimeout(r, config.shutdownGraceMs + SHUTDOWN_FLUSH_MS + 500)),
   ]);
   Deno.exit(0);
 }
 
-/** Worker body: serve with SO_REUSEPORT, report readiness, shut down when told to. */
+/** Worker body: take the setup, serve with SO_REUSEPORT, report readiness (or the start-up
+ * failure, in one line), shut down when told to. */
 async function runWorker(): Promise<void> {
   const scope = self as unknown as Worker;
+  const setup = await new Promise<ServeSetup>((resolve) =>
+    scope.addEventListener("message", (e) => resolve(e.data), { once: true })
+  );
   const stop = new Promise<void>((resolve) =>
     scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
   );
-  const serving = serveHere(true, stop);
+  let shutdown;
+  try {
+    shutdown = serveHere(true, setup);
+  } catch (error) {
+    const { config } = configure();
+    scope.postMessage({ failed: startupFailure(error, config.host, setup.port) });
+    return;
+  }
   scope.postMessage("ready");
-  await serving;
+  await shutdown(stop);
   scope.postMessage("stopped");
   self.close();
 }
-
-let lazyHandler: ((request: Request) => Response | Promise<Response>) | undefined;
-
-/** For `deno serve [--parallel] main.ts`: builds the app on first use. */
-export default {
-  fetch(request: Request): Response | Promise<Response> {
-    if (lazyHandler === undefined) {
-      const { config, logger } = configure();
-      lazyHandler = buildHandler(config, logger);
-    }
-    return lazyHandler(request);
-  },
-} satisfies Deno.ServeDefaultExport;
 
 if (typeof self !== "undefined" && (self as { name?: string }).name?.startsWith(WORKER_PREFIX)) {
   await runWorker();
 } else if (import.meta.main && Deno.args[0] === "start") {
   await start();
+} else if (import.meta.main) {
+  // `deno run main.ts` without `start`, or `deno serve main.ts` (which would bypass the checks).
+  failStart("Start the gateway with `deno task start` (deno run … main.ts start).");
 }

@@ -144,6 +144,31 @@ export const KNOWN_KEYS: KnownKey[] = [
     fallback: constant("67108864"),
   },
   { key: "CORS_ORIGINS", description: "origins allowed from browsers (comma-separated, or *)" },
+  {
+    key: "MAX_CONNECTIONS",
+    description: "open connections per process (0: from the open-files limit)",
+    fallback: constant("0"),
+  },
+  {
+    key: "MAX_CONNECTIONS_PER_IP",
+    description: "open connections per client address (0: MAX_CONNECTIONS)",
+    fallback: constant("0"),
+  },
+  {
+    key: "HEADERS_TIMEOUT_MS",
+    description: "request headers deadline",
+    fallback: constant("10000"),
+  },
+  {
+    key: "KEEPALIVE_TIMEOUT_MS",
+    description: "idle keep-alive connection lifetime",
+    fallback: constant("65000"),
+  },
+  {
+    key: "SHUTDOWN_GRACE_MS",
+    description: "in-flight time allowed on SIGTERM",
+    fallback: constant("10000"),
+  },
 ];
 
 const BY_NAME = new Map(KNOWN_KEYS.map((k) => [k.key, k]));

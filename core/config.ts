@@ -97,6 +97,11 @@ const envSchema = z.object({
     }
     return origins.includes("*") ? ["*"] : origins;
   }),
+  MAX_CONNECTIONS: intFromEnv("MAX_CONNECTIONS", 0, 0, 1_000_000),
+  MAX_CONNECTIONS_PER_IP: intFromEnv("MAX_CONNECTIONS_PER_IP", 0, 0, 1_000_000),
+  HEADERS_TIMEOUT_MS: intFromEnv("HEADERS_TIMEOUT_MS", 10_000, 1),
+  KEEPALIVE_TIMEOUT_MS: intFromEnv("KEEPALIVE_TIMEOUT_MS", 65_000, 1),
+  SHUTDOWN_GRACE_MS: intFromEnv("SHUTDOWN_GRACE_MS", 10_000, 0),
 });
 
 /** `scheme://host[:port]` (lower-case, default port dropped) of an http(s) origin, or undefined
@@ -147,6 +152,18 @@ export interface Config {
   workers: number;
   /** Origins allowed to call from a browser (`CORS_ORIGINS`); `["*"]` for any, empty for none. */
   corsOrigins: string[];
+  /** Open client connections per process, all workers together; 0: derived from the open-files
+   * limit (see `server/conn_limits.ts`). */
+  maxConnections: number;
+  /** Open client connections per client address (IPv6: per /64); 0: as `maxConnections`. */
+  maxConnectionsPerIp: number;
+  /** A connection whose first request headers have not arrived by then is closed. */
+  headersTimeoutMs: number;
+  /** A keep-alive connection idle (no request in flight) for this long is closed. */
+  keepAliveTimeoutMs: number;
+  /** How long SIGTERM/SIGINT let in-flight requests finish before open streams are ended with
+   * a `server_shutting_down` error event. */
+  shutdownGraceMs: number;
 }
 
 /** Thrown when the environment holds an invalid value; the message names the variable. */
@@ -217,5 +234,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     allowPrivateImageUrls: e.ALLOW_PRIVATE_IMAGE_URLS,
     workers: e.WORKERS,
     corsOrigins: e.CORS_ORIGINS,
+    maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

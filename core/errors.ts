@@ -115,3 +115,20 @@ const INVALID_REQUEST_CODES = new Set(["model_not_found", "file_not_found"]);
 export function errorType(error: GatewayError): string {
   return INVALID_REQUEST_CODES.has(error.code) ? "invalid_request_error" : ERROR_TYPES[error.kind];
 }
+
+/** The code of {@link shuttingDownError}. */
+export const SHUTTING_DOWN_CODE = "server_shutting_down";
+
+/**
+ * The error a stream still open when the shutdown grace period ends is closed with: 503-class
+ * (`unavailable`, type `api_error`), so a client can tell a cut stream from a finished one and
+ * retry elsewhere.
+ *
+ * @example
+ * shuttingDownError().code; // "server_shutting_down"
+ */
+export function shuttingDownError(): GatewayError {
+  return new GatewayError("unavailable", "server shutting down; retry the request", {
+    code: SHUTTING_DOWN_CODE,
+  });
+}

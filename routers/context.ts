@@ -13,6 +13,9 @@ export interface RouterDeps {
   checkKey: KeyChecker;
   /** Uploaded files (`files.*`). */
   files: FileStore;
+  /** Aborted when the shutdown grace period is over: open subscriptions end with a
+   * `server_shutting_down` error. */
+  shutdown: AbortSignal;
 }
 
 /** Per-request context. */

@@ -42,6 +42,9 @@ export interface AppDeps {
   observe?: AccessObserver;
   /** What `/metrics` reports; default: a registry of this app alone. */
   metrics?: MetricsSource;
+  /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC subscriptions)
+   * then end with their format's `server_shutting_down` error event. */
+  shutdown?: AbortSignal;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -53,6 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
 
   const metrics = deps.metrics ?? localMetrics();
+  const shutdown = deps.shutdown ?? new AbortController().signal;
   const observe: AccessObserver = (record) => {
     metrics.observe(record);
     deps.observe?.(record);
@@ -90,11 +94,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/health", healthRoute(report));
   app.route("/metrics", metricsRoute(metrics));
   app.route("/", docsRoutes());
-  app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits));
-  app.route("/v1/messages", messagesRoute(chat, limits));
+  app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
+  app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
-  app.route("/trpc", trpcRoute({ chat, health: report, checkKey, files }, logger, limits));
+  app.route(
+    "/trpc",
+    trpcRoute({ chat, health: report, checkKey, files, shutdown }, logger, limits),
+  );
 
   const methodNotAllowed = (allowed: string) => () => {
     throw new GatewayError("method_not_allowed", `Method not allowed; use ${allowed}.`);

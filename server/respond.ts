@@ -11,13 +11,15 @@ import type { AppEnv } from "./types.ts";
 
 /**
  * Answers `input` in `target` format. Errors use the target's envelope, as the answer would
- * have: a client reads one shape whether the call succeeds or not.
+ * have: a client reads one shape whether the call succeeds or not. A stream still open when
+ * `stop` aborts ends with the `server_shutting_down` error event.
  */
 export async function respond(
   c: Context<AppEnv>,
   chat: ChatService,
   input: AnyRequest,
   target: FormatName,
+  stop?: AbortSignal,
 ): Promise<Response> {
   c.set("errorFormat", target);
   const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
@@ -25,6 +27,6 @@ export async function respond(
 
   let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), ended);
+  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop);
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

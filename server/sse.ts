@@ -4,7 +4,7 @@
  * (and so aborts the upstream call).
  */
 import { errorBodyFor } from "../core/converters/error_envelopes.ts";
-import { type GatewayError, toGatewayError } from "../core/errors.ts";
+import { type GatewayError, shuttingDownError, toGatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/detect.ts";
 
 const encoder = new TextEncoder();
@@ -81,23 +81,49 @@ export const SSE_HEADERS: Record<string, string> = {
  * Turns an async iterable into an SSE byte stream.
  *
  * @param onEnd called once with the error (if any) when the stream finishes or is cancelled.
+ * @param stop when it aborts (the shutdown grace period is over), a stream still open ends at
+ *   once with the format's error event for {@link shuttingDownError}.
  */
 export function toSseStream<T>(
   items: AsyncIterable<T>,
   format: SseFormat<T>,
   onEnd: (error?: GatewayError) => void = () => {},
+  stop?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const iterator = items[Symbol.asyncIterator]();
   let finished = false;
+  let stopNow: (() => void) | undefined;
   const finish = (error?: GatewayError) => {
     if (finished) return;
     finished = true;
+    if (stopNow !== undefined) stop?.removeEventListener("abort", stopNow);
     onEnd(error);
   };
+  const close = async () => {
+    try {
+      await iterator.return?.();
+    } catch {
+      // Closing an aborted upstream may throw; the client is gone, so there is no one to tell.
+    }
+  };
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (stop === undefined) return;
+      stopNow = () => {
+        if (finished) return;
+        const error = shuttingDownError();
+        controller.enqueue(frame(format.error(error)));
+        controller.close();
+        finish(error);
+        void close();
+      };
+      if (stop.aborted) stopNow();
+      else stop.addEventListener("abort", stopNow, { once: true });
+    },
     async pull(controller) {
       try {
         const step = await iterator.next();
+        if (finished) return;
         if (step.done) {
           for (const event of format.done) controller.enqueue(frame(event));
           controller.close();
@@ -106,6 +132,7 @@ export function toSseStream<T>(
           controller.enqueue(frame(format.toEvent(step.value)));
         }
       } catch (error) {
+        if (finished) return;
         const gatewayError = toGatewayError(error);
         controller.enqueue(frame(format.error(gatewayError)));
         controller.close();
@@ -114,11 +141,7 @@ export function toSseStream<T>(
     },
     async cancel() {
       finish();
-      try {
-        await iterator.return?.();
-      } catch {
-        // Closing an aborted upstream may throw; the client is gone, so there is no one to tell.
-      }
+      await close();
     },
   }, { highWaterMark: 0 });
 }

@@ -25,12 +25,17 @@ function targetFormat(value: string | undefined): FormatName {
   );
 }
 
-/** The chat completions route, mounted at `/v1/chat/completions`. */
-export function chatCompletionsRoute(chat: ChatService, limits: BodyLimits): Hono<AppEnv> {
+/** The chat completions route, mounted at `/v1/chat/completions`; streams still open when `stop`
+ * aborts end with the `server_shutting_down` error event. */
+export function chatCompletionsRoute(
+  chat: ChatService,
+  limits: BodyLimits,
+  stop?: AbortSignal,
+): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     const target = targetFormat(c.req.query("target_format"));
     // Errors, bad input included, come in the envelope of the format the answer would have.
     c.set("errorFormat", target);
-    return respond(c, chat, parseAnyRequest(await readJson(c.req.raw, limits)), target);
+    return respond(c, chat, parseAnyRequest(await readJson(c.req.raw, limits)), target, stop);
   });
 }

@@ -28,13 +28,18 @@ export function withHeaderBetas(
   return [...new Set([...(body ?? []), ...fromHeader])];
 }
 
-/** The messages route, mounted at `/v1/messages`. */
-export function messagesRoute(chat: ChatService, limits: BodyLimits): Hono<AppEnv> {
+/** The messages route, mounted at `/v1/messages`; streams still open when `stop` aborts end with
+ * the `server_shutting_down` error event. */
+export function messagesRoute(
+  chat: ChatService,
+  limits: BodyLimits,
+  stop?: AbortSignal,
+): Hono<AppEnv> {
   return new Hono<AppEnv>().post("/", async (c) => {
     c.set("errorFormat", "bedrock_claude");
     const request = parseWith(messagesApiRequestSchema, await readJson(c.req.raw, limits));
     const betas = withHeaderBetas(request.anthropic_beta, c.req.header("anthropic-beta"));
     if (betas !== undefined) request.anthropic_beta = betas;
-    return respond(c, chat, { format: "bedrock_claude", request }, "bedrock_claude");
+    return respond(c, chat, { format: "bedrock_claude", request }, "bedrock_claude", stop);
   });
 }

@@ -81,6 +81,20 @@ export interface SpawnOptions {
   files?: Record<string, string>;
   /** How long to wait for `/health` (or for the exit, in `runGateway`). */
   timeoutMs?: number;
+  /** Runs the gateway under `ulimit -n <this>` (through bash), like a host's open-files limit. */
+  openFilesLimit?: number;
+}
+
+/** The command, under `ulimit -n` when asked (bash's `exec` keeps the pid the gateway's). */
+function limited(
+  { command, args }: { command: string; args: string[] },
+  openFilesLimit: number | undefined,
+): { command: string; args: string[] } {
+  if (openFilesLimit === undefined) return { command, args };
+  return {
+    command: "bash",
+    args: ["-c", `ulimit -n ${openFilesLimit} && exec "$0" "$@"`, command, ...args],
+  };
 }
 
 /** A running gateway process. */
@@ -114,7 +128,7 @@ export async function spawnGateway(
 ): Promise<SpawnedGateway> {
   const port = env.PORT !== undefined ? Number(env.PORT) : freePort();
   const cwd = makeWorkDir(options.files);
-  const { command, args } = startCommand();
+  const { command, args } = limited(startCommand(), options.openFilesLimit);
   const child = new Deno.Command(command, {
     args,
     cwd,

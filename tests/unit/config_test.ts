@@ -21,6 +21,26 @@ Deno.test("parseConfig: defaults follow SPEC §2", () => {
   assert.equal(c.allowPrivateImageUrls, false);
   assert.equal(c.workers, 0);
   assert.deepEqual(c.corsOrigins, []);
+  assert.equal(c.maxConnections, 0, "0: derived from the free file descriptors");
+  assert.equal(c.maxConnectionsPerIp, 0, "0: as MAX_CONNECTIONS");
+  assert.equal(c.headersTimeoutMs, 10_000);
+  assert.equal(c.keepAliveTimeoutMs, 65_000);
+  assert.equal(c.shutdownGraceMs, 10_000);
+});
+
+Deno.test("parseConfig: connection limits and shutdown grace", () => {
+  const c = parseConfig({
+    MAX_CONNECTIONS: "500",
+    MAX_CONNECTIONS_PER_IP: "20",
+    HEADERS_TIMEOUT_MS: "2500",
+    KEEPALIVE_TIMEOUT_MS: "5000",
+    SHUTDOWN_GRACE_MS: "0",
+  });
+  assert.equal(c.maxConnections, 500);
+  assert.equal(c.maxConnectionsPerIp, 20);
+  assert.equal(c.headersTimeoutMs, 2_500);
+  assert.equal(c.keepAliveTimeoutMs, 5_000);
+  assert.equal(c.shutdownGraceMs, 0);
 });
 
 Deno.test("parseConfig: explicit values", () => {
@@ -73,6 +93,11 @@ Deno.test("parseConfig: bad values name the variable", async (t) => {
     { env: { CORS_ORIGINS: "app.example.com" }, variable: "CORS_ORIGINS" },
     { env: { CORS_ORIGINS: "https://app.example.com/path" }, variable: "CORS_ORIGINS" },
     { env: { CORS_ORIGINS: "ftp://app.example.com" }, variable: "CORS_ORIGINS" },
+    { env: { MAX_CONNECTIONS: "-1" }, variable: "MAX_CONNECTIONS" },
+    { env: { MAX_CONNECTIONS_PER_IP: "many" }, variable: "MAX_CONNECTIONS_PER_IP" },
+    { env: { HEADERS_TIMEOUT_MS: "0" }, variable: "HEADERS_TIMEOUT_MS" },
+    { env: { KEEPALIVE_TIMEOUT_MS: "1.5" }, variable: "KEEPALIVE_TIMEOUT_MS" },
+    { env: { SHUTDOWN_GRACE_MS: "-5" }, variable: "SHUTDOWN_GRACE_MS" },
   ];
   for (const row of rows) {
     await t.step(`${JSON.stringify(row.env)} → ${row.variable}`, () => {

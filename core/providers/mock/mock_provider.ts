@@ -1,7 +1,8 @@
 /**
  * The built-in mock provider: deterministic answers with no credentials, so the gateway does
  * its main job out of the box. `mock-echo` answers with the last user message's text, streamed
- * word by word, with usage counted in whitespace-separated words.
+ * word by word, with usage counted in whitespace-separated words. `mock-slow` answers the same,
+ * one word every {@link MOCK_SLOW_WORD_MS} ms (a long stream, e.g. to watch a shutdown).
  */
 import { GatewayError } from "../../errors.ts";
 import type {
@@ -15,7 +16,24 @@ import type {
 import type { CallContext, ChatProvider } from "../provider.ts";
 
 /** Models the mock provider serves. */
-export const MOCK_MODELS = ["mock-echo"] as const;
+export const MOCK_MODELS = ["mock-echo", "mock-slow"] as const;
+
+/** The pause before each word of `mock-slow`. */
+export const MOCK_SLOW_WORD_MS = 200;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
 
 /** Creation time reported for mock models (fixed, so listings are deterministic). */
 const MOCK_CREATED = 1_700_000_000;
@@ -84,9 +102,11 @@ export function* wordPieces(text: string): Generator<string> {
 export function createMockProvider(): ChatProvider {
   return {
     name: "mock",
-    // deno-lint-ignore require-await
     async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       const { text, usage } = answerFor(request);
+      if (request.model === "mock-slow") {
+        await pause(MOCK_SLOW_WORD_MS * usage.completion_tokens, ctx.signal);
+      }
       return {
         id: ctx.newId("chatcmpl-"),
         object: "chat.completion",
@@ -113,7 +133,9 @@ export function createMockProvider(): ChatProvider {
         ...base,
         choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
       };
+      const slow = request.model === "mock-slow";
       for (const piece of wordPieces(text)) {
+        if (slow) await pause(MOCK_SLOW_WORD_MS, ctx.signal);
         if (ctx.signal.aborted) return;
         yield { ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] };
       }

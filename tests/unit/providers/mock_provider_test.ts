@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../../core/errors.ts";
 import type { ChatCompletionChunk, ChatRequest } from "../../../core/formats/openai.ts";
-import { createMockProvider, wordPieces } from "../../../core/providers/mock/mock_provider.ts";
+import {
+  createMockProvider,
+  MOCK_SLOW_WORD_MS,
+  wordPieces,
+} from "../../../core/providers/mock/mock_provider.ts";
 
 const ctx = {
   signal: new AbortController().signal,
@@ -44,17 +48,38 @@ Deno.test("mock-echo streams word by word, then finish, then usage", async () =>
   assert.equal(chunks.at(-1)!.usage!.total_tokens, 9);
 });
 
-Deno.test("mock provider rejects unknown mock models and lists mock-echo", async () => {
+Deno.test("mock provider rejects unknown mock models and lists mock-echo and mock-slow", async () => {
   const provider = createMockProvider();
   await assert.rejects(provider.complete({ ...request, model: "mock-nope" }, ctx), (e: unknown) => {
     assert.ok(e instanceof GatewayError);
     assert.equal(e.code, "model_not_found");
     return true;
   });
-  assert.deepEqual((await provider.listModels()).map((m) => [m.id, m.owned_by]), [[
-    "mock-echo",
-    "mock",
-  ]]);
+  assert.deepEqual((await provider.listModels()).map((m) => [m.id, m.owned_by]), [
+    ["mock-echo", "mock"],
+    ["mock-slow", "mock"],
+  ]);
+});
+
+Deno.test("mock-slow streams one word per MOCK_SLOW_WORD_MS and stops at once on abort", async () => {
+  const provider = createMockProvider();
+  const abort = new AbortController();
+  const started = performance.now();
+  const pieces: string[] = [];
+  for await (
+    const chunk of provider.stream(
+      { ...request, model: "mock-slow", messages: [{ role: "user", content: "a b c d e f" }] },
+      { ...ctx, signal: abort.signal },
+    )
+  ) {
+    const content = chunk.choices[0]?.delta.content;
+    if (content) pieces.push(content);
+    if (pieces.length === 2) abort.abort();
+  }
+  const elapsed = performance.now() - started;
+  assert.deepEqual(pieces, ["a ", "b "]);
+  assert.ok(elapsed >= 2 * MOCK_SLOW_WORD_MS - 20, `${elapsed} ms`);
+  assert.ok(elapsed < 5 * MOCK_SLOW_WORD_MS, `stopped on abort (${elapsed} ms)`);
 });
 
 Deno.test("wordPieces concatenates back to the input", () => {
