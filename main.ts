@@ -27,8 +27,11 @@ import { createLogger, type Logger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockProvider } from "./core/providers/bedrock/bedrock_provider.ts";
 import {
+  checkCredentials,
   createBedrockCredentials,
+  type CredentialState,
   hasCredentialHints,
+  missingProfile,
 } from "./core/providers/bedrock/credentials.ts";
 import { BoundedHttpHandler } from "./core/providers/bedrock/bounded_handler.ts";
 import { withResilientSend } from "./core/providers/bedrock/resilient_send.ts";
@@ -75,6 +78,14 @@ function secretsOf(config: Config): string[] {
     .filter((s): s is string => s !== undefined && s !== "");
 }
 
+const readTextIfExists = (path: string) => {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
 const fileExists = (path: string) => {
   try {
     return Deno.statSync(path).isFile;
@@ -116,6 +127,7 @@ function bedrockClients(config: Config, logger: Logger) {
       }),
       { retry: retryPolicy(config), logger },
     ),
+    credentials,
     control: configured
       ? new BedrockClient({
         ...common,
@@ -191,12 +203,22 @@ export function buildHandler(
     routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
     files: { store: files, maxChars: config.filesContextMaxChars },
   });
+  // Resolve Bedrock's credentials once, in the background, so /health can tell "a source is
+  // visible" from "it works". A Bedrock API key needs no SigV4 credentials.
+  let credentialState: CredentialState = bedrock.configured ? "checking" : "not_configured";
+  if ((Deno.env.get("AWS_BEARER_TOKEN_BEDROCK") ?? "") !== "") credentialState = "resolved";
+  else if (bedrock.configured) {
+    const resolve = bedrock.credentials;
+    checkCredentials(() => typeof resolve === "function" ? resolve() : Promise.resolve(resolve))
+      .then((state) => credentialState = state);
+  }
   return createApp({
     config,
     chat,
     logger,
     files,
     bedrockConfigured: bedrock.configured,
+    bedrockCredentials: () => credentialState,
     metrics,
     shutdown,
   }).fetch;
@@ -328,6 +350,10 @@ async function start(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) failStart(error.message);
     throw error;
+  }
+  const profileProblem = missingProfile(Deno.env.toObject(), readTextIfExists);
+  if (profileProblem !== undefined) {
+    console.log(JSON.stringify({ level: "warn", msg: profileProblem }));
   }
   // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
   // are still starting must still shut down gracefully, not kill the process.

@@ -2,6 +2,7 @@
  * The health report shared by `GET /health` and the tRPC `health` procedure.
  */
 import type { Config } from "./config.ts";
+import type { CredentialState } from "./providers/bedrock/credentials.ts";
 import { VERSION } from "./version.ts";
 
 /** Per-provider state. */
@@ -12,6 +13,9 @@ export interface HealthReport {
   status: "ok";
   version: string;
   providers: { openai: ProviderState; bedrock: ProviderState; mock: ProviderState };
+  /** Whether the credentials of a configured provider could be resolved (`configured` only
+   * says a credential source is visible). */
+  credentials: { bedrock: CredentialState };
 }
 
 /**
@@ -20,7 +24,11 @@ export interface HealthReport {
  * @example
  * healthReport(config).status; // "ok"
  */
-export function healthReport(config: Config, bedrockConfigured = false): HealthReport {
+export function healthReport(
+  config: Config,
+  bedrockConfigured = false,
+  bedrockCredentials: CredentialState = bedrockConfigured ? "checking" : "not_configured",
+): HealthReport {
   return {
     status: "ok",
     version: VERSION,
@@ -29,5 +37,6 @@ export function healthReport(config: Config, bedrockConfigured = false): HealthR
       bedrock: bedrockConfigured ? "configured" : "not_configured",
       mock: config.mockModels ? "enabled" : "disabled",
     },
+    credentials: { bedrock: bedrockCredentials },
   };
 }

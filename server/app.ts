@@ -9,6 +9,7 @@ import { GatewayError, toGatewayError } from "../core/errors.ts";
 import { createLocalFileStore } from "../core/files/local_store.ts";
 import type { FileStore } from "../core/files/store.ts";
 import { healthReport } from "../core/health.ts";
+import type { CredentialState } from "../core/providers/bedrock/credentials.ts";
 import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
@@ -38,6 +39,8 @@ export interface AppDeps {
   files?: FileStore;
   /** Whether Bedrock credentials were found (reported by /health). */
   bedrockConfigured?: boolean;
+  /** Whether those credentials resolved (reported by /health). */
+  bedrockCredentials?: () => CredentialState;
   /** Another observer of finished requests (besides `metrics`). */
   observe?: AccessObserver;
   /** What `/metrics` reports; default: a registry of this app alone. */
@@ -52,7 +55,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, chat, logger } = deps;
   const files = deps.files ?? createLocalFileStore({ dir: config.filesDir });
   const checkKey = createKeyChecker(config.apiKeys);
-  const report = () => healthReport(config, deps.bedrockConfigured ?? false);
+  const report = () =>
+    healthReport(config, deps.bedrockConfigured ?? false, deps.bedrockCredentials?.());
   const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
 
   const metrics = deps.metrics ?? localMetrics();

@@ -77,3 +77,28 @@ Deno.test("startup: `deno serve [--parallel] main.ts` is refused (it would bypas
     });
   }
 });
+
+Deno.test("start-up: an AWS_PROFILE no shared file defines is reported in one warning line", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "gateway-home-" });
+  try {
+    Deno.writeTextFileSync(`${home}/config`, "[profile dev]\nregion = eu-west-1\n");
+    await using gw = await spawnGateway({
+      WORKERS: "2",
+      AWS_CONFIG_FILE: `${home}/config`,
+      AWS_SHARED_CREDENTIALS_FILE: `${home}/credentials`,
+      AWS_PROFILE: "prodution",
+    });
+    const warnings = gw.logs().filter((l) =>
+      l.level === "warn" && String(l.msg).includes("AWS_PROFILE")
+    );
+    assert.equal(warnings.length, 1, "once, not once per worker");
+    assert.match(
+      String(warnings[0].msg),
+      /^AWS_PROFILE 'prodution' is not defined in .*\/config or .*\/credentials/,
+    );
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    assert.equal(health.providers.bedrock, "configured");
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});

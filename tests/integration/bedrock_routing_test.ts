@@ -134,3 +134,32 @@ Deno.test("/health reports Bedrock as configured when credentials are visible", 
     assert.equal(health.providers.bedrock, "not_configured");
   }
 });
+
+Deno.test("/health tells a visible credential source from credentials that resolve", async (t) => {
+  const credentialsOf = async (h: { gw: { get(path: string): Promise<Response> } }) => {
+    for (let i = 0; i < 100; i++) {
+      const state = (await (await h.gw.get("/health")).json()).credentials.bedrock;
+      if (state !== "checking") return state;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return "checking";
+  };
+  await t.step("static keys resolve", async () => {
+    await using h = bedrockGateway();
+    assert.equal(await credentialsOf(h), "resolved");
+  });
+  await t.step("a profile that no file defines is configured but unresolved", async () => {
+    await using h = bedrockGateway({
+      aws: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: "nope" },
+    });
+    const health = await (await h.gw.get("/health")).json();
+    assert.equal(health.providers.bedrock, "configured");
+    assert.equal(await credentialsOf(h), "unresolved");
+  });
+  await t.step("no source: not configured, nothing probed", async () => {
+    await using h = bedrockGateway({
+      aws: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
+    assert.equal(await credentialsOf(h), "not_configured");
+  });
+});

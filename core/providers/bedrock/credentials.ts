@@ -61,13 +61,79 @@ export function hasCredentialHints(
   fileExists: (path: string) => boolean,
 ): boolean {
   if (CREDENTIAL_HINTS.some((name) => (env[name] ?? "").trim() !== "")) return true;
+  const files = sharedFiles(env);
+  return [files.credentials, files.config].some((path) => path !== undefined && fileExists(path));
+}
+
+/** The shared config and credentials files the SDK reads, from the environment. */
+function sharedFiles(
+  env: Record<string, string | undefined>,
+): { config?: string; credentials?: string } {
   const home = env.HOME ?? env.USERPROFILE;
-  const files = [
-    env.AWS_SHARED_CREDENTIALS_FILE ??
+  return {
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE ??
       (home === undefined ? undefined : `${home}/.aws/credentials`),
-    env.AWS_CONFIG_FILE ?? (home === undefined ? undefined : `${home}/.aws/config`),
-  ];
-  return files.some((path) => path !== undefined && fileExists(path));
+    config: env.AWS_CONFIG_FILE ?? (home === undefined ? undefined : `${home}/.aws/config`),
+  };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A one-line problem when `AWS_PROFILE` names a profile that neither shared file defines (the
+ * SDK would then fail every Bedrock request); undefined when it is unset or defined.
+ * `readFile` answers undefined for a missing file.
+ *
+ * @example
+ * missingProfile({ AWS_PROFILE: "prod", HOME: "/home/me" }, () => "[default]\n"); // "AWS_PROFILE 'prod' is not defined in …"
+ */
+export function missingProfile(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string | undefined,
+): string | undefined {
+  const profile = (env.AWS_PROFILE ?? "").trim();
+  if (profile === "") return undefined;
+  const files = sharedFiles(env);
+  const name = escapeRegExp(profile);
+  const inConfig = new RegExp(`^\\s*\\[\\s*(?:profile\\s+)?${name}\\s*\\]`, "m");
+  const inCredentials = new RegExp(`^\\s*\\[\\s*${name}\\s*\\]`, "m");
+  const config = files.config === undefined ? undefined : readFile(files.config);
+  const credentials = files.credentials === undefined ? undefined : readFile(files.credentials);
+  if (config !== undefined && inConfig.test(config)) return undefined;
+  if (credentials !== undefined && inCredentials.test(credentials)) return undefined;
+  const where = [files.config, files.credentials].filter((f) => f !== undefined).join(" or ");
+  return `AWS_PROFILE '${profile}' is not defined in ${where || "any shared AWS file"}; ` +
+    "Bedrock requests will fail until it is (or unset AWS_PROFILE)";
+}
+
+/** Whether Bedrock's credentials could be resolved, as `/health` reports it. */
+export type CredentialState = "not_configured" | "checking" | "resolved" | "unresolved";
+
+/**
+ * Resolves the credentials once (bounded by `timeoutMs`), for `/health`: `resolved` when the
+ * chain yields keys, else `unresolved`.
+ *
+ * @example
+ * await checkCredentials(async () => ({ accessKeyId: "AKID", secretAccessKey: "s" })); // "resolved"
+ */
+export async function checkCredentials(
+  provider: () => Promise<{ accessKeyId?: string }>,
+  timeoutMs = 5_000,
+): Promise<"resolved" | "unresolved"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const credentials = await Promise.race([
+      provider(),
+      new Promise<never>((_, reject) =>
+        timer = setTimeout(() => reject(new Error("timeout")), timeoutMs)
+      ),
+    ]);
+    return (credentials?.accessKeyId ?? "") !== "" ? "resolved" : "unresolved";
+  } catch {
+    return "unresolved";
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ChatRequest } from "../../../core/formats/openai.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { createGuardedFetch, type GuardedFetchOptions } from "../../../core/net/guarded_fetch.ts";
 import { createBedrockProvider } from "../../../core/providers/bedrock/bedrock_provider.ts";
+import { checkCredentials, missingProfile } from "../../../core/providers/bedrock/credentials.ts";
 import type { CallContext } from "../../../core/providers/provider.ts";
 import { startFakeBedrock } from "../../fakes/bedrock_runtime.ts";
 
@@ -156,4 +157,46 @@ Deno.test("listModels without a control client serves the catalog, owned_by bedr
   const models = await s.provider.listModels();
   assert.ok(models.length > 10);
   assert.ok(models.every((m) => m.owned_by === "bedrock"));
+});
+
+Deno.test("missingProfile: AWS_PROFILE must name a profile of a shared file", async (t) => {
+  const files: Record<string, string> = {
+    "/h/.aws/config": "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n",
+    "/h/.aws/credentials": "[ci]\naws_access_key_id = AKID\n",
+  };
+  const read = (path: string) => files[path];
+  const rows: Array<[string, Record<string, string>, boolean]> = [
+    ["unset", { HOME: "/h" }, true],
+    ["default in config", { HOME: "/h", AWS_PROFILE: "default" }, true],
+    ["profile dev in config", { HOME: "/h", AWS_PROFILE: "dev" }, true],
+    ["ci in credentials", { HOME: "/h", AWS_PROFILE: "ci" }, true],
+    ["unknown", { HOME: "/h", AWS_PROFILE: "prod" }, false],
+    [
+      "'profile ci' is not a credentials-file section",
+      { HOME: "/h", AWS_PROFILE: "profile ci" },
+      false,
+    ],
+    ["other files named by the variables", {
+      AWS_CONFIG_FILE: "/x",
+      AWS_SHARED_CREDENTIALS_FILE: "/y",
+      AWS_PROFILE: "dev",
+    }, false],
+    ["a name with regex characters", { HOME: "/h", AWS_PROFILE: "d.v" }, false],
+  ];
+  for (const [name, env, ok] of rows) {
+    await t.step(name, () => {
+      const problem = missingProfile(env, read);
+      if (ok) return assert.equal(problem, undefined);
+      assert.match(
+        problem ?? "",
+        new RegExp(`^AWS_PROFILE '${env.AWS_PROFILE.replace(".", "\\.")}' is not defined in `),
+      );
+    });
+  }
+});
+
+Deno.test("checkCredentials: resolved, failing and hanging providers", async () => {
+  assert.equal(await checkCredentials(() => Promise.resolve({ accessKeyId: "AKID" })), "resolved");
+  assert.equal(await checkCredentials(() => Promise.reject(new Error("no creds"))), "unresolved");
+  assert.equal(await checkCredentials(() => new Promise(() => {}), 20), "unresolved");
 });
