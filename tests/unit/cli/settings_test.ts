@@ -167,3 +167,9 @@ Deno.test("config show: WORKERS defaults to the real worker count, one per CPU c
   assert.ok(workers?.fallback !== undefined);
   assert.equal(workers.fallback({}), String(navigator.hardwareConcurrency));
 });
+
+Deno.test(".env.example lists every known variable", () => {
+  const example = Deno.readTextFileSync(new URL("../../../.env.example", import.meta.url));
+  const missing = KNOWN_KEYS.map((k) => k.key).filter((key) => !example.includes(`# ${key}=`));
+  assert.deepEqual(missing, []);
+});
