@@ -2,23 +2,7 @@
  * `/model NAME` checks: is NAME among the gateway's models (or a Bedrock inference profile or
  * ARN of one, which the list does not enumerate), and if not, which listed ids are close to it.
  */
-
-/** Edit distance between two strings (insertions, deletions, substitutions). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j] + 1,
-        row[j - 1] + 1,
-        prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length];
-}
+import { editDistance } from "../core/text/edit_distance.ts";
 
 /** A regional or global inference-profile prefix (`us.`, `eu.`, `apac.`, `global.` …). */
 const PROFILE_PREFIX = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\./;

@@ -22,6 +22,7 @@ import {
   claudeToolUseBlockSchema,
   messagesApiRequestSchema,
 } from "../core/formats/bedrock_claude.ts";
+import { CLAUDE_STOP_REASONS } from "../core/formats/bedrock_claude_wire.ts";
 import { titanGenerationConfigSchema, titanRequestSchema } from "../core/formats/bedrock_titan.ts";
 import {
   assistantMessageSchema,
@@ -276,15 +277,7 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
       model: str(),
       stop_reason: nullable({
         ...str(),
-        enum: [
-          "end_turn",
-          "max_tokens",
-          "stop_sequence",
-          "tool_use",
-          "pause_turn",
-          "refusal",
-          "model_context_window_exceeded",
-        ],
+        enum: [...CLAUDE_STOP_REASONS],
       }),
       stop_sequence: nullable(str()),
       usage: object({

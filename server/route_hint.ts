@@ -2,6 +2,7 @@
  * "Did you mean …?" for unknown routes: a path that lacks the `/v1` prefix, or is a few
  * characters away from a route the gateway serves, gets that route suggested in its 404.
  */
+import { editDistance as distance } from "../core/text/edit_distance.ts";
 
 /** The routes a client may have meant (`:id` stands for one path segment). */
 const ROUTES = [
@@ -24,23 +25,6 @@ const PATTERNS = ROUTES.map((route) => ({
 }));
 
 const served = (path: string) => PATTERNS.some((p) => p.regex.test(path));
-
-/** Edit distance between two short strings (bounded work: routes are short). */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
 
 /**
  * The served route closest to an unknown `path`, or undefined when none is close.

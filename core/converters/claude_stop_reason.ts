@@ -5,17 +5,10 @@
  * classifiers stop a response (Claude 4 models); `refusal` maps back to `content_filter`.
  */
 import type { ClaudeStopReason } from "../formats/bedrock_claude.ts";
+import { CLAUDE_STOP_REASONS as REASONS } from "../formats/bedrock_claude_wire.ts";
 import type { FinishReason } from "../formats/openai.ts";
 
-const CLAUDE_STOP_REASONS: ReadonlySet<string> = new Set<ClaudeStopReason>([
-  "end_turn",
-  "max_tokens",
-  "stop_sequence",
-  "tool_use",
-  "pause_turn",
-  "refusal",
-  "model_context_window_exceeded",
-]);
+const CLAUDE_STOP_REASONS: ReadonlySet<string> = new Set<string>(REASONS);
 
 /**
  * A Claude `stop_reason` → OpenAI `finish_reason`; unknown or missing values → `stop`.

@@ -3,15 +3,19 @@
  * Anthropic API send them). Read leniently: only the fields the converters use are relied on.
  */
 
-/** Why Claude stopped. `pause_turn` and `refusal` come from newer models. */
-export type ClaudeStopReason =
-  | "end_turn"
-  | "max_tokens"
-  | "stop_sequence"
-  | "tool_use"
-  | "pause_turn"
-  | "refusal"
-  | "model_context_window_exceeded";
+/** Every reason Claude stops for. `pause_turn` and `refusal` come from newer models. */
+export const CLAUDE_STOP_REASONS = [
+  "end_turn",
+  "max_tokens",
+  "stop_sequence",
+  "tool_use",
+  "pause_turn",
+  "refusal",
+  "model_context_window_exceeded",
+] as const;
+
+/** Why Claude stopped. */
+export type ClaudeStopReason = typeof CLAUDE_STOP_REASONS[number];
 
 /** Token usage of a message. */
 export interface ClaudeUsage {

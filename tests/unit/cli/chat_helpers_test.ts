@@ -8,7 +8,8 @@ import { CANCELLED_MARK, withCancelledAnswer, withUserMessage } from "../../../c
 import { oneShotPrompt } from "../../../cli/commands/chat.ts";
 import { newSession } from "../../../cli/history_store.ts";
 import { coalesce } from "../../../cli/interrupts.ts";
-import { editDistance, isKnownModel, suggestModels } from "../../../cli/model_check.ts";
+import { isKnownModel, suggestModels } from "../../../cli/model_check.ts";
+import { editDistance } from "../../../core/text/edit_distance.ts";
 import { openPromptHistory, parsePromptHistory } from "../../../cli/prompt_history.ts";
 import { formatStats } from "../../../cli/stats.ts";
 
