@@ -139,6 +139,13 @@ function bedrockClients(config: Config, logger: Logger) {
   };
 }
 
+/** `fetch` for OpenAI-compatible upstreams: idle pooled connections are closed after a few
+ * seconds instead of Deno's 90, so a burst's connections (and their buffers) do not outlive it. */
+function upstreamFetch(): typeof fetch {
+  const client = Deno.createHttpClient({ poolIdleTimeout: 5_000 });
+  return (input, init) => fetch(input, { ...init, client });
+}
+
 /** The gateway's one retry policy (core/providers/retry.ts), from the environment. */
 function retryPolicy(config: Config) {
   return { maxRetries: config.upstreamMaxRetries, timeoutMs: config.upstreamTimeoutMs };
@@ -181,6 +188,7 @@ export function buildHandler(
     baseURL: config.openaiBaseUrl,
     maxRetries: 0, // the gateway retries (core/providers/retry.ts)
     timeout: config.upstreamTimeoutMs,
+    fetch: upstreamFetch(),
   });
   const bedrock = bedrockClients(config, logger);
   const files = fileStore(config);

@@ -86,7 +86,8 @@ function startTaskArgs(): string[] {
   if (words[0] !== "deno" || words[1] !== "run") {
     throw new Error(`unexpected start task: ${config.tasks.start}`);
   }
-  return ["run", ...words.slice(2)];
+  const extra = Deno.env.get("BENCH_GATEWAY_FLAGS")?.split(/\s+/).filter((w) => w !== "") ?? [];
+  return ["run", ...extra, ...words.slice(2)];
 }
 
 /** The soft open-files limit this process (and so its children) runs with. */
