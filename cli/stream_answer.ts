@@ -97,8 +97,8 @@ export function streamAnswer(
       },
       onError: (error) => finish(error),
       onComplete: () => finish(),
-      // The SSE link reconnects (and would send the request again) after a connection error or
-      // a 5xx; the CLI reports the error instead.
+      // tRPC reports a retryable failure (a broken connection, a 5xx such as
+      // server_shutting_down) as a connection state carrying the error; the CLI reports it.
       onConnectionStateChange: (state) => {
         if (state.state === "connecting" && state.error) finish(state.error);
       },
