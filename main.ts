@@ -38,12 +38,8 @@ import { withResilientSend } from "./core/providers/bedrock/resilient_send.ts";
 import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
 import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
 import { createApp } from "./server/app.ts";
-import {
-  ConnectionLimits,
-  createLimitsBuffer,
-  DESCRIPTORS_WORTH_COUNTING,
-  effectiveMaxConnections,
-} from "./server/conn_limits.ts";
+import { createLimitsBuffer } from "./server/conn_limits.ts";
+import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
 import { listen } from "./server/listener.ts";
 import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
 
@@ -94,17 +90,22 @@ const fileExists = (path: string) => {
   }
 };
 
-/** The Bedrock runtime and control-plane clients. Credentials come from the SDK default chain
- * (plus `AWS_ROLE_ARN` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
- * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself. */
-function bedrockClients(config: Config, logger: Logger) {
-  const credentials = createBedrockCredentials({
+/** What the AWS credential chain needs besides the process environment it reads itself. */
+function credentialOptions(config: Config) {
+  return {
     region: config.awsRegion,
     roleArn: config.awsRoleArn,
     externalId: config.awsExternalId,
     roleSessionName: config.awsRoleSessionName,
     webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
-  });
+  };
+}
+
+/** The Bedrock runtime and control-plane clients. Credentials come from the SDK default chain
+ * (plus `AWS_ROLE_ARN` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
+ * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself. */
+function bedrockClients(config: Config, logger: Logger) {
+  const credentials = createBedrockCredentials(credentialOptions(config));
   const common = { region: config.awsRegion, credentials };
   const requestTimeout = config.upstreamTimeoutMs; // idle time without a byte from Bedrock
   // Without a visible credential source the model list is the built-in catalog: listing would
@@ -161,13 +162,7 @@ function fileStore(config: Config): FileStore {
     "") !== "";
   const client = new S3Client({
     region: config.awsRegion,
-    credentials: createBedrockCredentials({
-      region: config.awsRegion,
-      roleArn: config.awsRoleArn,
-      externalId: config.awsExternalId,
-      roleSessionName: config.awsRoleSessionName,
-      webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
-    }),
+    credentials: createBedrockCredentials(credentialOptions(config)),
     forcePathStyle: customEndpoint,
     maxAttempts: config.upstreamMaxRetries + 1,
   });
@@ -241,38 +236,6 @@ function configure(): { config: Config; logger: Logger } {
 const workerCount = (config: Config) =>
   config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
 
-/**
- * How many more files this process can open, up to `max`: opens `/dev/null` until EMFILE, then
- * closes them all (Deno does not expose `getrlimit`, and `/proc/self/limits` needs
- * `--allow-all`). A few milliseconds per thousand; undefined if opening fails otherwise.
- */
-function freeDescriptors(max: number): number | undefined {
-  const files: Deno.FsFile[] = [];
-  try {
-    while (files.length < max) files.push(Deno.openSync("/dev/null"));
-    return max;
-  } catch (error) {
-    return (error as { code?: string }).code === "EMFILE" ? files.length : undefined;
-  } finally {
-    for (const file of files) file.close();
-  }
-}
-
-/** The connection limits in force (per process); `maxConnections` 0 means automatic. */
-function connectionLimits(
-  config: Config,
-  buffer: SharedArrayBuffer,
-  maxConnections = effectiveMaxConnections(
-    config.maxConnections,
-    config.maxConnections > 0 ? undefined : freeDescriptors(DESCRIPTORS_WORTH_COUNTING),
-  ),
-): ConnectionLimits {
-  const perIp = config.maxConnectionsPerIp > 0
-    ? Math.min(config.maxConnectionsPerIp, maxConnections)
-    : maxConnections;
-  return new ConnectionLimits(buffer, maxConnections, perIp);
-}
-
 /** What the launcher gives every worker: the shared counters, the limit it computed once and
  * the port it checked (the bound one when `PORT=0`). */
 interface ServeSetup {
@@ -311,28 +274,6 @@ function serveHere(
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
     metrics?.close();
   };
-}
-
-/** The one line a start-up failure is reported in. */
-function startupFailure(error: unknown, host: string, port: number): string {
-  if (error instanceof Deno.errors.AddrInUse) {
-    return `Cannot start: port ${port} on ${host} is already in use by another process (PORT)`;
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return `Cannot start: cannot listen on ${host}:${port} (HOST, PORT): ${reason}`;
-}
-
-/**
- * Binds the address once without SO_REUSEPORT and lets it go, so that workers share the port
- * only with each other: if any other process listens there — with SO_REUSEPORT or not, another
- * gateway included — this fails with AddrInUse instead of silently sharing. Returns the port
- * (the one the system picked when `port` is 0).
- */
-function claimPort(host: string, port: number): number {
-  const probe = Deno.listen({ hostname: host, port });
-  const bound = probe.addr.port;
-  probe.close();
-  return bound;
 }
 
 function signalled(): Promise<void> {

@@ -25,6 +25,7 @@
  * (e.g. V8 profiling flags).
  */
 import { parseArgs } from "node:util";
+import { numberOption, REPO, startTaskArgs } from "./gateway_command.ts";
 import { fileURLToPath } from "node:url";
 import { percentile, runLoad } from "./load.ts";
 import {
@@ -51,7 +52,6 @@ import {
   type TargetName,
 } from "./scenarios.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const HERE = fileURLToPath(new URL("./", import.meta.url));
 const CPU_RATIO_TARGET = 3;
 
@@ -71,40 +71,27 @@ const { values: flags } = parseArgs({
   },
 });
 const env = (name: string) => Deno.env.get(name);
-function numberOption(value: string | undefined, fallback: number, max: number): number {
-  const n = Number(value ?? fallback);
-  if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`bad option value ${value}`);
-  return n;
-}
-const durationMs = 1000 * numberOption(flags.duration ?? env("BENCH_DURATION_S"), 5, 600);
-const warmupMs = 1000 * numberOption(flags.warmup ?? env("BENCH_WARMUP_S"), 1, 60);
+const durationMs = 1000 * numberOption(flags.duration ?? env("BENCH_DURATION_S"), 5, 0, 600);
+const warmupMs = 1000 * numberOption(flags.warmup ?? env("BENCH_WARMUP_S"), 1, 0, 60);
 const concurrency = Math.max(
   1,
-  numberOption(flags.concurrency ?? env("BENCH_CONCURRENCY"), 32, 4096),
+  numberOption(flags.concurrency ?? env("BENCH_CONCURRENCY"), 32, 0, 4096),
 );
-const maxRequests = numberOption(flags.requests ?? env("BENCH_REQUESTS"), 1_000_000, 1e8);
-const chunkDelayMs = numberOption(flags["chunk-delay-ms"] ?? env("BENCH_CHUNK_DELAY_MS"), 0, 1000);
+const maxRequests = numberOption(flags.requests ?? env("BENCH_REQUESTS"), 1_000_000, 0, 1e8);
+const chunkDelayMs = numberOption(
+  flags["chunk-delay-ms"] ?? env("BENCH_CHUNK_DELAY_MS"),
+  0,
+  0,
+  1000,
+);
 const logLevel = flags["log-level"] ?? env("BENCH_LOG_LEVEL") ?? "warn";
 const only = (flags.only ?? env("BENCH_ONLY"))?.split(",").map((s) => s.trim());
 const memorySizes = (flags["memory-sizes-mib"] ?? env("BENCH_MEMORY_SIZES_MIB") ?? "1,4,16")
-  .split(",").map((s) => numberOption(s.trim(), 0, 64)).filter((n) => n > 0);
-const settleS = numberOption(flags.settle ?? env("BENCH_SETTLE_S"), 0, 600);
+  .split(",").map((s) => numberOption(s.trim(), 0, 0, 64)).filter((n) => n > 0);
+const settleS = numberOption(flags.settle ?? env("BENCH_SETTLE_S"), 0, 0, 600);
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
 
 let peakIsCumulative = false;
-
-/** The start task's `deno run` arguments, so the gateway runs exactly as `deno task start`. */
-function startTaskArgs(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`)) as {
-    tasks: Record<string, string>;
-  };
-  const words = config.tasks.start.trim().split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
-  }
-  const extra = env("BENCH_GATEWAY_FLAGS")?.split(/\s+/).filter((w) => w !== "") ?? [];
-  return ["run", ...extra, ...words.slice(2)];
-}
 
 function bedrockWired(): boolean {
   try {

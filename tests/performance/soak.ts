@@ -31,6 +31,7 @@
  * --settle=30, --chunk-delay-ms=10, --stream-timeout=60 seconds, --max-streams=10000000.
  */
 import { parseArgs } from "node:util";
+import { numberOption, REPO, startTaskArgs } from "./gateway_command.ts";
 import { fileURLToPath } from "node:url";
 import {
   clockTicks,
@@ -48,7 +49,6 @@ import { SseEndCheck } from "./sse_end_check.ts";
 import { CLIENT_KEY, OPENAI_MODEL } from "./scenarios.ts";
 import { percentile } from "./load.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const HERE = fileURLToPath(new URL("./", import.meta.url));
 const RSS_SAMPLE_MS = 10_000;
 
@@ -64,11 +64,6 @@ const { values: flags } = parseArgs({
     "max-streams": { type: "string" },
   },
 });
-function numberOption(value: string | undefined, fallback: number, min: number, max: number) {
-  const n = Number(value ?? fallback);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`bad option value ${value}`);
-  return n;
-}
 const streams = Math.floor(numberOption(flags.streams, 500, 1, 4000));
 const seconds = numberOption(flags.seconds, 60, 1, 3600);
 const workers = Math.floor(numberOption(flags.workers, 1, 0, 64));
@@ -76,19 +71,6 @@ const settleS = numberOption(flags.settle, 30, 0, 600);
 const chunkDelayMs = numberOption(flags["chunk-delay-ms"], 10, 0, 1000);
 const streamTimeoutMs = 1000 * numberOption(flags["stream-timeout"], 60, 1, 600);
 const maxStreams = Math.floor(numberOption(flags["max-streams"], 10_000_000, 1, 1e9));
-
-/** The start task's `deno run` arguments, so the gateway runs exactly as `deno task start`. */
-function startTaskArgs(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`)) as {
-    tasks: Record<string, string>;
-  };
-  const words = config.tasks.start.trim().split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run") {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
-  }
-  const extra = Deno.env.get("BENCH_GATEWAY_FLAGS")?.split(/\s+/).filter((w) => w !== "") ?? [];
-  return ["run", ...extra, ...words.slice(2)];
-}
 
 /** The soft open-files limit this process (and so its children) runs with. */
 async function openFilesLimit(): Promise<number> {
