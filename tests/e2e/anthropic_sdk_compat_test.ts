@@ -21,7 +21,7 @@ import {
   textDeltas,
   toolCallDeltas,
 } from "../fakes/openai_upstream.ts";
-import { spawnGateway } from "../helpers/server.ts";
+import { fakeUpstreamEnv, spawnGateway } from "../helpers/server.ts";
 import { CLAUDE_MODEL, claudeTextEvents, nativeStream } from "../integration/formats_harness.ts";
 
 const GATEWAY_KEY = "gw-anthropic-compat-key";
@@ -43,15 +43,7 @@ async function setup(): Promise<Setup> {
   try {
     const gw = await spawnGateway({
       API_KEY: GATEWAY_KEY,
-      OPENAI_BASE_URL: openai.url,
-      OPENAI_API_KEY: "sk-fake",
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-      AWS_ACCESS_KEY_ID: "AKIDTEST",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/nonexistent/aws/config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws/credentials",
+      ...fakeUpstreamEnv({ openai: openai.url, bedrock: bedrock.url }),
     });
     const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gw.url, maxRetries: 0 });
     return {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { type FakeBedrock, startFakeBedrock } from "../fakes/bedrock_runtime.ts";
-import { type SpawnedGateway, spawnGateway } from "../helpers/server.ts";
+import { fakeUpstreamEnv, type SpawnedGateway, spawnGateway } from "../helpers/server.ts";
 import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
 import {
   CLAUDE_MODEL,
@@ -30,13 +30,7 @@ async function setup(): Promise<Setup> {
   try {
     const gw = await spawnGateway({
       API_KEY: GATEWAY_KEY,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-      AWS_ACCESS_KEY_ID: "AKIDTEST",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/nonexistent/aws/config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws/credentials",
+      ...fakeUpstreamEnv({ bedrock: fake.url }),
     });
     const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gw.url, maxRetries: 0 });
     return {

@@ -28,7 +28,7 @@ import {
   textDeltas,
   toolCallDeltas,
 } from "../fakes/openai_upstream.ts";
-import { spawnGateway } from "../helpers/server.ts";
+import { fakeUpstreamEnv, spawnGateway } from "../helpers/server.ts";
 import { chunkFrames, claudeMessage, claudeTextEvents } from "../integration/formats_harness.ts";
 
 const GATEWAY_KEY = "gw-claude-code-key";
@@ -171,15 +171,7 @@ async function setup(): Promise<Setup> {
   try {
     const gw = await spawnGateway({
       API_KEY: GATEWAY_KEY,
-      OPENAI_BASE_URL: openai.url,
-      OPENAI_API_KEY: "sk-fake",
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-      AWS_ACCESS_KEY_ID: "AKIDTEST",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "us-east-1",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/nonexistent/aws/config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws/credentials",
+      ...fakeUpstreamEnv({ openai: openai.url, bedrock: bedrock.url }),
     });
     return {
       bedrock,

@@ -215,3 +215,30 @@ export async function runGateway(
     Deno.removeSync(cwd, { recursive: true });
   }
 }
+
+/**
+ * The environment that points a spawned gateway at the local fakes: the fake OpenAI upstream
+ * and/or the fake Bedrock runtime, with static test keys, no instance metadata and no developer
+ * AWS profile.
+ *
+ * @example
+ * await spawnGateway({ API_KEY: "k", ...fakeUpstreamEnv({ bedrock: fake.url }) });
+ */
+export function fakeUpstreamEnv(
+  urls: { openai?: string; bedrock?: string },
+): Record<string, string> {
+  return {
+    ...(urls.openai === undefined
+      ? {}
+      : { OPENAI_BASE_URL: urls.openai, OPENAI_API_KEY: "sk-fake" }),
+    ...(urls.bedrock === undefined ? {} : {
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: urls.bedrock,
+      AWS_ACCESS_KEY_ID: "AKIDTEST",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_REGION: "us-east-1",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: "/nonexistent/aws/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws/credentials",
+    }),
+  };
+}
