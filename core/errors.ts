@@ -132,3 +132,8 @@ export function shuttingDownError(): GatewayError {
     code: SHUTTING_DOWN_CODE,
   });
 }
+
+/** Exhaustiveness check: reaching it means a union member is not handled. */
+export function assertNever(value: never): never {
+  throw new GatewayError("internal", `Unhandled value: ${JSON.stringify(value)}`);
+}

@@ -69,3 +69,13 @@ export async function* decodeStream<E>(
   for await (const event of events) yield* decoder.push(event);
   decoder.end();
 }
+
+/** What {@link claudeToOpenAIResponse} needs besides the message. */
+export interface OpenAIResponseContext {
+  /** `chatcmpl-…` id. */
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  /** The model reported to the client (default: the message's). */
+  model?: string;
+}

@@ -7,7 +7,7 @@
 import { GatewayError } from "../errors.ts";
 import type { ClaudeDocumentBlock, ClaudeImageBlock } from "../formats/bedrock_claude.ts";
 import type { UserContentPart } from "../formats/openai.ts";
-import { decodeBase64OrThrow, encodeBase64 } from "./converse_media.ts";
+import { decodeBase64OrThrow, encodeBase64 } from "../text/base64.ts";
 
 type ImagePart = Extract<UserContentPart, { type: "image_url" }>;
 type FilePart = Extract<UserContentPart, { type: "file" }>;

@@ -17,7 +17,10 @@ import type {
 } from "../formats/openai.ts";
 import { claudeFinishReason, claudeStopReason } from "./claude_stop_reason.ts";
 import { claudeUsageToOpenAI, openAIUsageToClaude } from "./claude_usage.ts";
-import { parseToolArguments } from "./converse_tools.ts";
+import { parseToolArguments } from "./tool_arguments.ts";
+import type { OpenAIResponseContext } from "./chunks.ts";
+
+export type { OpenAIResponseContext };
 
 /** What {@link openaiToClaudeResponse} needs besides the completion. */
 export interface ClaudeResponseContext {
@@ -27,15 +30,6 @@ export interface ClaudeResponseContext {
   model?: string;
 }
 
-/** What {@link claudeToOpenAIResponse} needs besides the message. */
-export interface OpenAIResponseContext {
-  /** `chatcmpl-…` id. */
-  id: string;
-  /** Unix seconds. */
-  created: number;
-  /** The model reported to the client (default: the message's). */
-  model?: string;
-}
 
 /** A choice that may carry the matched stop sequence (vLLM-style `stop_reason`). */
 export type ChoiceWithStopSequence = ChatCompletion["choices"][number] & {

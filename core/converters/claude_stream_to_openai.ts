@@ -8,7 +8,7 @@ import { GatewayError } from "../errors.ts";
 import { chunkOf, decodeStream, usageChunkOf } from "./chunks.ts";
 import type { ClaudeStreamEvent, ClaudeUsage } from "../formats/bedrock_claude.ts";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../formats/openai.ts";
-import type { OpenAIResponseContext } from "./claude_response.ts";
+import type { OpenAIResponseContext } from "./chunks.ts";
 import { claudeFinishReason } from "./claude_stop_reason.ts";
 import { claudeUsageToOpenAI } from "./claude_usage.ts";
 import { kindOfAnthropicError } from "./error_envelopes.ts";

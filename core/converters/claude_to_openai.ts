@@ -29,7 +29,7 @@
  * signatures… (listed in {@link CANONICAL_EXTENSION_FIELDS}; {@link withoutExtensions} drops
  * them, and the chat service does so for converted requests routed to OpenAI).
  */
-import { GatewayError } from "../errors.ts";
+import { assertNever, GatewayError } from "../errors.ts";
 import type {
   ClaudeContentBlock,
   ClaudeMessage,
@@ -48,7 +48,7 @@ import type {
   UserContentPart,
 } from "../formats/openai.ts";
 import { cacheControlOf, documentToPart, imageToPart } from "./claude_content.ts";
-import { CLAUDE_THINKING_BUDGETS, type Effort } from "./converse_params.ts";
+import { CLAUDE_THINKING_BUDGETS, type Effort } from "./claude_thinking.ts";
 
 export { openaiToClaudeResponse } from "./claude_response.ts";
 
@@ -134,11 +134,6 @@ const textPart = (block: { text: string }): TextPart => ({
   text: block.text,
   ...cacheControlOf(block),
 });
-
-/** Never reached when the switch is exhaustive. */
-function assertNever(value: never): never {
-  throw new Error(`Unhandled value: ${JSON.stringify(value)}`);
-}
 
 /**
  * The `reasoning_effort` closest to a thinking budget (budgets of `CLAUDE_THINKING_BUDGETS`).

@@ -5,6 +5,7 @@
  * judged here (image or document format), so fetching stays out of the converters.
  */
 import { GatewayError } from "../errors.ts";
+import { decodeBase64, decodeBase64OrThrow, encodeBase64 } from "../text/base64.ts";
 import type { ChatRequest } from "../formats/openai.ts";
 import type {
   ConverseDocumentBlock,
@@ -138,18 +139,6 @@ interface DataUrl {
   bytes: Uint8Array;
 }
 
-function decodeBase64(data: string): Uint8Array | undefined {
-  const clean = data.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined;
-  try {
-    const binary = atob(clean);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Parses `data:<mime>;base64,<data>`; undefined when malformed or not base64. */
 function parseDataUrl(url: string): DataUrl | undefined {
@@ -159,31 +148,7 @@ function parseDataUrl(url: string): DataUrl | undefined {
   return bytes === undefined ? undefined : { mime: match[1].trim().toLowerCase(), bytes };
 }
 
-/**
- * Encodes bytes as base64 (for redacted reasoning carried in OpenAI-shaped messages).
- *
- * @example
- * encodeBase64(new Uint8Array([104, 105])); // "aGk="
- */
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
 
-/**
- * Decodes base64 (standard or URL-safe), throwing a 400 naming `param` when invalid.
- *
- * @example
- * decodeBase64OrThrow("aGk=", "x"); // Uint8Array [104, 105]
- */
-export function decodeBase64OrThrow(data: string, param: string): Uint8Array {
-  const bytes = decodeBase64(data);
-  if (bytes === undefined) throw invalid(`${param} is not valid base64.`, param);
-  return bytes;
-}
 
 const invalid = (message: string, param: string) =>
   new GatewayError("invalid_request", message, { param });

@@ -13,7 +13,7 @@
  * text — an assistant tool call becomes `[Called tool NAME (call id ID) with arguments: ARGS]`
  * and a tool message becomes a user text `[Result of tool NAME (call id ID): CONTENT]`.
  */
-import { GatewayError } from "../errors.ts";
+import { assertNever, GatewayError } from "../errors.ts";
 import type { ChatMessage, ChatRequest, ReasoningDetail } from "../formats/openai.ts";
 import type {
   ConverseContentBlock,
@@ -23,14 +23,10 @@ import type {
 } from "../formats/converse.ts";
 import type { ModelCapabilities } from "../providers/bedrock/capabilities.ts";
 import { cachePointOf } from "./converse_cache.ts";
+import { documentBlock, imageBlock, type ResolvedMedia } from "./converse_media.ts";
+import { decodeBase64OrThrow } from "../text/base64.ts";
+import { parseToolArguments } from "./tool_arguments.ts";
 import {
-  decodeBase64OrThrow,
-  documentBlock,
-  imageBlock,
-  type ResolvedMedia,
-} from "./converse_media.ts";
-import {
-  parseToolArguments,
   sanitizeToolUseId,
   type ToolNames,
   toolResultContent,
@@ -330,7 +326,3 @@ export function toConverseMessages(request: ChatRequest, opts: MessageOptions): 
   return { system, messages };
 }
 
-/** Exhaustiveness check: reaching it means a union member is not handled. */
-export function assertNever(value: never): never {
-  throw new GatewayError("internal", `Unhandled value: ${JSON.stringify(value)}`);
-}

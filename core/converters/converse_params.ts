@@ -37,20 +37,10 @@ import {
   type ConverseOutputConfig,
 } from "../formats/converse.ts";
 import type { ModelCapabilities } from "../providers/bedrock/capabilities.ts";
-import { assertNever } from "./converse_messages.ts";
+import { assertNever } from "../errors.ts";
+import { CLAUDE_THINKING_BUDGETS } from "./claude_thinking.ts";
 import type { JsonTarget } from "./converse_tools.ts";
 
-/** `reasoning_effort` values other than `none`. */
-export type Effort = "minimal" | "low" | "medium" | "high" | "xhigh";
-
-/** Claude extended-thinking budgets per effort. */
-export const CLAUDE_THINKING_BUDGETS: Record<Effort, number> = {
-  minimal: 1024,
-  low: 2048,
-  medium: 8192,
-  high: 16_384,
-  xhigh: 32_768,
-};
 
 const invalid = (param: string, message: string) =>
   new GatewayError("invalid_request", message, { param });

@@ -9,7 +9,7 @@ import type {
   ConverseStreamExceptionName,
 } from "../formats/converse.ts";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../formats/openai.ts";
-import { encodeBase64 } from "./converse_media.ts";
+import { encodeBase64 } from "../text/base64.ts";
 import { type ConverseResponseContext, finishReasonWithJsonTool } from "./converse_to_openai.ts";
 import { converseUsage } from "./usage.ts";
 

@@ -9,7 +9,7 @@ import type {
   ResponseMessage,
   ResponseToolCall,
 } from "../formats/openai.ts";
-import { encodeBase64 } from "./converse_media.ts";
+import { encodeBase64 } from "../text/base64.ts";
 import { converseFinishReason } from "./finish_reason.ts";
 import { converseUsage } from "./usage.ts";
 

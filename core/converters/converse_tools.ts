@@ -14,6 +14,7 @@ import type {
 import type { ModelCapabilities } from "../providers/bedrock/capabilities.ts";
 import { cachePointOf } from "./converse_cache.ts";
 import { shortToolName } from "./tool_names.ts";
+import { isPlainObject, parseToolArguments } from "./tool_arguments.ts";
 
 /** Name of the tool forced to carry `response_format` output on models without native JSON. */
 export const JSON_TOOL_NAME = "json_response";
@@ -70,25 +71,6 @@ export class ToolNames {
   }
 }
 
-/**
- * Tool-call `arguments` → a `toolUse.input` object; empty, invalid or non-object JSON → `{}`.
- *
- * @example
- * parseToolArguments('{"city":"Paris"}'); // { city: "Paris" }
- * parseToolArguments(""); // {}
- */
-export function parseToolArguments(args: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(args);
-    return isPlainObject(value) ? value : {};
-  } catch {
-    return {};
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Tool message content → `toolResult.content`: JSON when the text is a JSON object or array,

@@ -20,7 +20,7 @@
  * The response and stream directions live in `claude_response.ts`, `claude_stream_encoder.ts` and
  * `claude_stream_to_openai.ts` and are re-exported here.
  */
-import { GatewayError } from "../errors.ts";
+import { assertNever, GatewayError } from "../errors.ts";
 import {
   BEDROCK_ANTHROPIC_VERSION,
   type ClaudeContentBlock,
@@ -33,8 +33,8 @@ import {
 } from "../formats/bedrock_claude.ts";
 import type { ChatMessage, ChatRequest, ReasoningDetail } from "../formats/openai.ts";
 import { cacheControlOf, partToDocument, partToImage } from "./claude_content.ts";
-import { CLAUDE_THINKING_BUDGETS } from "./converse_params.ts";
-import { parseToolArguments } from "./converse_tools.ts";
+import { CLAUDE_THINKING_BUDGETS } from "./claude_thinking.ts";
+import { parseToolArguments } from "./tool_arguments.ts";
 
 export { claudeToOpenAIResponse } from "./claude_response.ts";
 export { ClaudeStreamEncoder } from "./claude_stream_encoder.ts";
@@ -58,10 +58,6 @@ const textBlock = (part: { text: string }): ClaudeTextBlock => ({
   text: part.text,
   ...cacheControlOf(part),
 });
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled value: ${JSON.stringify(value)}`);
-}
 
 function system(messages: ChatMessage[]): ClaudeRequest["system"] {
   const sys = messages.filter((m): m is Message<"system" | "developer"> =>

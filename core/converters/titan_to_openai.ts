@@ -24,7 +24,7 @@ import type {
   FinishReason,
   Usage,
 } from "../formats/openai.ts";
-import type { OpenAIResponseContext } from "./claude_response.ts";
+import type { OpenAIResponseContext } from "./chunks.ts";
 
 const LABEL = /^(User|Bot):[ \t]?/gm;
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { encodeBase64 } from "../../core/converters/converse_media.ts";
+import { encodeBase64 } from "../../core/text/base64.ts";
 import {
   bodyOf,
   CLAUDE,

@@ -5,7 +5,7 @@
  * `ALLOW_PRIVATE_IMAGE_URLS=true`) and sending the bytes. Base64-only bodies stay native.
  */
 import assert from "node:assert/strict";
-import { encodeBase64 } from "../../core/converters/converse_media.ts";
+import { encodeBase64 } from "../../core/text/base64.ts";
 import { bedrockGateway, runtimeRequests } from "./bedrock_harness.ts";
 import { CLAUDE_MODEL, claudeMessage, nativeJson } from "./formats_harness.ts";
 

@@ -4,7 +4,7 @@
  * bytes sent to Converse as an image block.
  */
 import assert from "node:assert/strict";
-import { encodeBase64 } from "../../core/converters/converse_media.ts";
+import { encodeBase64 } from "../../core/text/base64.ts";
 import { bedrockGateway, runtimeRequests } from "./bedrock_harness.ts";
 
 const MODEL = "us.amazon.nova-pro-v1:0";
