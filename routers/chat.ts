@@ -3,7 +3,7 @@
  * and chat service as the HTTP route.
  */
 import { shuttingDownError } from "../core/errors.ts";
-import { chatRequestSchema } from "../core/formats/openai.ts";
+import { chatRequestSchema } from "../core/formats/openai/schema.ts";
 import { findNonJsonValue } from "./json_values.ts";
 import { authedProcedure, router } from "./trpc.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Maps {@link GatewayError} kinds to HTTP statuses and OpenAI error envelopes (SPEC §3.4).
  */
-import { errorBodyFor } from "../core/converters/error_envelopes.ts";
+import { errorBodyFor } from "../core/formats/error_envelopes.ts";
 import type { ErrorKind, GatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/detect.ts";
 

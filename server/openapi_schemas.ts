@@ -21,9 +21,12 @@ import {
   claudeToolSchema,
   claudeToolUseBlockSchema,
   messagesApiRequestSchema,
-} from "../core/formats/bedrock_claude.ts";
-import { CLAUDE_STOP_REASONS } from "../core/formats/bedrock_claude_wire.ts";
-import { titanGenerationConfigSchema, titanRequestSchema } from "../core/formats/bedrock_titan.ts";
+} from "../core/formats/bedrock_claude/schema.ts";
+import { CLAUDE_STOP_REASONS } from "../core/formats/bedrock_claude/wire.ts";
+import {
+  titanGenerationConfigSchema,
+  titanRequestSchema,
+} from "../core/formats/bedrock_titan/schema.ts";
 import {
   assistantMessageSchema,
   audioPartSchema,
@@ -43,7 +46,7 @@ import {
   toolSchema,
   userContentPartSchema,
   userMessageSchema,
-} from "../core/formats/openai.ts";
+} from "../core/formats/openai/schema.ts";
 
 type Schema = Record<string, unknown>;
 

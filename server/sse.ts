@@ -3,7 +3,7 @@
  * client applies backpressure to the upstream; cancelling the response closes the iterator
  * (and so aborts the upstream call).
  */
-import { errorBodyFor } from "../core/converters/error_envelopes.ts";
+import { errorBodyFor } from "../core/formats/error_envelopes.ts";
 import { type GatewayError, shuttingDownError, toGatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/detect.ts";
 

@@ -26,7 +26,7 @@ import { GatewayError } from "../errors.ts";
 import { extractFile, type Extractor } from "../files/extract/extract.ts";
 import type { FileKind } from "../files/extract/detect.ts";
 import { fileNotFound, type FileStore, readAll, type StoredFile } from "../files/store.ts";
-import type { ChatMessage, ChatRequest } from "../formats/openai.ts";
+import type { ChatMessage, ChatRequest } from "../formats/openai/schema.ts";
 
 /** At most this many distinct files per request. */
 export const MAX_FILE_IDS = 20;

@@ -12,22 +12,22 @@ import {
   ClaudeStreamDecoder,
   claudeStreamToChunks,
   claudeToOpenAIResponse,
-} from "../converters/openai_to_claude.ts";
+} from "../formats/bedrock_claude/from_canonical.ts";
 import {
   TitanStreamDecoder,
   titanStreamToChunks,
   titanToOpenAIResponse,
-} from "../converters/titan_to_openai.ts";
-import { type ClaudeRequest, nativeClaudeBody } from "../formats/bedrock_claude.ts";
-import type { ClaudeResponse, ClaudeStreamEvent } from "../formats/bedrock_claude.ts";
+} from "../formats/bedrock_titan/to_canonical.ts";
+import { type ClaudeRequest, nativeClaudeBody } from "../formats/bedrock_claude/schema.ts";
+import type { ClaudeResponse, ClaudeStreamEvent } from "../formats/bedrock_claude/schema.ts";
 import {
   nativeTitanBody,
   type TitanRequest,
   type TitanResponse,
   type TitanStreamChunk,
-} from "../formats/bedrock_titan.ts";
+} from "../formats/bedrock_titan/schema.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
-import type { ChatCompletion, ChatCompletionChunk } from "../formats/openai.ts";
+import type { ChatCompletion, ChatCompletionChunk } from "../formats/openai/schema.ts";
 import type {
   CallContext,
   ChatProvider,

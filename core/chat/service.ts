@@ -10,15 +10,15 @@ import type {
   ModelInfo,
   ModelList,
   Usage,
-} from "../formats/openai.ts";
+} from "../formats/openai/schema.ts";
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
-import { withoutExtensions } from "../converters/claude_to_openai.ts";
+import { withoutExtensions } from "../formats/bedrock_claude/to_canonical.ts";
 import { planNative, respondNative } from "./native.ts";
 import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
 import { rejectsReasoningEffort } from "../providers/openai/models.ts";
-import { estimatePromptTokens } from "../converters/token_estimate.ts";
+import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */

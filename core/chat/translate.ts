@@ -2,16 +2,22 @@
  * The format hub around the canonical (OpenAI) shape: any input format → canonical request, and
  * canonical responses and chunk streams → the target format. Pure: ids and time are passed in.
  */
-import { claudeToOpenAIRequest, openaiToClaudeResponse } from "../converters/claude_to_openai.ts";
-import { ClaudeStreamEncoder, openaiToClaudeRequest } from "../converters/openai_to_claude.ts";
+import {
+  claudeToOpenAIRequest,
+  openaiToClaudeResponse,
+} from "../formats/bedrock_claude/to_canonical.ts";
+import {
+  ClaudeStreamEncoder,
+  openaiToClaudeRequest,
+} from "../formats/bedrock_claude/from_canonical.ts";
 import {
   openaiToTitanRequest,
   openaiToTitanResponse,
   TitanStreamEncoder,
-} from "../converters/openai_to_titan.ts";
-import { titanToOpenAIRequest } from "../converters/titan_to_openai.ts";
+} from "../formats/bedrock_titan/from_canonical.ts";
+import { titanToOpenAIRequest } from "../formats/bedrock_titan/to_canonical.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../formats/openai.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../formats/openai/schema.ts";
 
 /** Canonical request of any validated input. */
 export function toCanonical(input: AnyRequest): ChatRequest {

@@ -4,9 +4,9 @@
  * otherwise openai (an OpenAI body with `max_tokens` and an object `tool_choice` stays openai).
  */
 import { GatewayError } from "../errors.ts";
-import { type ClaudeRequest, claudeRequestSchema } from "./bedrock_claude.ts";
-import { type TitanRequest, titanRequestSchema } from "./bedrock_titan.ts";
-import { type ChatRequest, chatRequestSchema } from "./openai.ts";
+import { type ClaudeRequest, claudeRequestSchema } from "./bedrock_claude/schema.ts";
+import { type TitanRequest, titanRequestSchema } from "./bedrock_titan/schema.ts";
+import { type ChatRequest, chatRequestSchema } from "./openai/schema.ts";
 import { parseWith } from "./validate.ts";
 
 /** The request/response formats the gateway speaks, in detection order. */

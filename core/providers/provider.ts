@@ -7,7 +7,7 @@ import type {
   ChatCompletionChunk,
   ChatRequest,
   ModelInfo,
-} from "../formats/openai.ts";
+} from "../formats/openai/schema.ts";
 
 /** Names of the providers the router can pick. */
 export type ProviderName = "openai" | "bedrock" | "mock";

@@ -44,6 +44,8 @@ export function encodeBase64(bytes: Uint8Array): string {
  */
 export function decodeBase64OrThrow(data: string, param: string): Uint8Array {
   const bytes = decodeBase64(data);
-  if (bytes === undefined) throw new GatewayError("invalid_request", `${param} is not valid base64.`, { param });
+  if (bytes === undefined) {
+    throw new GatewayError("invalid_request", `${param} is not valid base64.`, { param });
+  }
   return bytes;
 }

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
-import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude.ts";
+import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude/schema.ts";
 import { parseWith } from "../../core/formats/validate.ts";
 import { type BodyLimits, readJson } from "../body.ts";
 import { respond } from "../respond.ts";

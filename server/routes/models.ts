@@ -5,7 +5,10 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
-import { toAnthropicModel, toAnthropicModelPage } from "../../core/converters/anthropic_models.ts";
+import {
+  toAnthropicModel,
+  toAnthropicModelPage,
+} from "../../core/formats/bedrock_claude/models.ts";
 import type { AppEnv } from "../types.ts";
 
 function isAnthropicClient(c: Context<AppEnv>): boolean {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { type FakeBedrock, startFakeBedrock } from "../fakes/bedrock_runtime.ts";
 import { fakeUpstreamEnv, type SpawnedGateway, spawnGateway } from "../helpers/server.ts";
-import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
+import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
 import {
   CLAUDE_MODEL,
   claudeMessage,

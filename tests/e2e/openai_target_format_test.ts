@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { spawnGateway } from "../helpers/server.ts";
 import { parseSse } from "../helpers/sse.ts";
-import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
+import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
 
 const KEY = "gw-target-format-key";
 const MESSAGES = [{ role: "user" as const, content: "alpha beta gamma" }];

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../../routers/app_router.ts";
 import { createGatewayClient } from "../../routers/client.ts";
-import type { ChatCompletionChunk } from "../../core/formats/openai.ts";
+import type { ChatCompletionChunk } from "../../core/formats/openai/schema.ts";
 import { startFakeOpenAI, streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 import { chatBody } from "../helpers/app.ts";
 import { spawnGateway } from "../helpers/server.ts";

@@ -4,7 +4,7 @@
  * remote images fetched through the guarded fetch, client disconnects and timeouts.
  */
 import assert from "node:assert/strict";
-import type { ConverseRequest } from "../../core/formats/converse.ts";
+import type { ConverseRequest } from "../../core/providers/bedrock/converse/wire.ts";
 import { converseText, textFrames } from "../fakes/bedrock_runtime.ts";
 import { chatBody } from "../helpers/app.ts";
 import { readDataEvents } from "../helpers/sse.ts";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { textFrames } from "../fakes/bedrock_runtime.ts";
 import { readSse } from "../helpers/sse.ts";
-import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
+import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
 import { claudeBody, formatsGateway, MOCK_MODEL, NOVA_MODEL } from "./formats_harness.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { converseText, textFrames } from "../fakes/bedrock_runtime.ts";
 import { completion, streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 import { readSse } from "../helpers/sse.ts";
-import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
+import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
 import {
   CLAUDE_MODEL,
   claudeBody,

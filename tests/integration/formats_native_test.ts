@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { completion } from "../fakes/openai_upstream.ts";
 import { readDataEvents, readSse } from "../helpers/sse.ts";
-import { checkAnthropicStream } from "../unit/anthropic_stream_checker.ts";
+import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
 import {
   chunkFrames,
   CLAUDE_MODEL,

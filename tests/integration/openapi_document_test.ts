@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { chatRequestSchema } from "../../core/formats/openai.ts";
-import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude.ts";
-import { titanRequestSchema } from "../../core/formats/bedrock_titan.ts";
+import { chatRequestSchema } from "../../core/formats/openai/schema.ts";
+import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude/schema.ts";
+import { titanRequestSchema } from "../../core/formats/bedrock_titan/schema.ts";
 import { readDataEvents } from "../helpers/sse.ts";
 import { filesApp, upload, uploadForm } from "./files_helpers.ts";
 

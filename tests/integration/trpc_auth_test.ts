@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { createGatewayClient } from "../../routers/client.ts";
-import type { ChatCompletionChunk } from "../../core/formats/openai.ts";
+import type { ChatCompletionChunk } from "../../core/formats/openai/schema.ts";
 import { errorReply, startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { chatBody, ORIGIN, type TestApp, testApp } from "../helpers/app.ts";
 

@@ -11,12 +11,16 @@ import {
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
 } from "@aws-sdk/client-bedrock-runtime";
-import { converseStreamToChunks } from "../../converters/converse_stream_to_openai.ts";
-import { fromConverseResponse } from "../../converters/converse_to_openai.ts";
-import { converseRequestOf, toConverseRequest } from "../../converters/openai_to_converse.ts";
+import { converseStreamToChunks } from "./converse/stream_to_canonical.ts";
+import { fromConverseResponse } from "./converse/to_canonical.ts";
+import { converseRequestOf, toConverseRequest } from "./converse/from_canonical.ts";
 import { GatewayError } from "../../errors.ts";
-import type { ConverseResponse, ConverseStreamEvent } from "../../formats/converse.ts";
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from "../../formats/openai.ts";
+import type { ConverseResponse, ConverseStreamEvent } from "./converse/wire.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+} from "../../formats/openai/schema.ts";
 import type { Logger } from "../../logger.ts";
 import type { GuardedFetch } from "../../net/guarded_fetch.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";

@@ -9,8 +9,8 @@ import {
   type FetchedContent,
   fileUrlOf,
   type ResolvedMedia,
-} from "../../converters/converse_media.ts";
-import type { ChatRequest } from "../../formats/openai.ts";
+} from "./converse/media.ts";
+import type { ChatRequest } from "../../formats/openai/schema.ts";
 import type { GuardedFetch } from "../../net/guarded_fetch.ts";
 
 /**

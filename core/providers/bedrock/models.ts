@@ -9,7 +9,7 @@ import {
   ListInferenceProfilesCommand,
 } from "@aws-sdk/client-bedrock";
 import { cached } from "../../cache.ts";
-import type { ModelInfo } from "../../formats/openai.ts";
+import type { ModelInfo } from "../../formats/openai/schema.ts";
 import type { Logger } from "../../logger.ts";
 import { BEDROCK_CATALOG } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";

@@ -17,7 +17,7 @@
  *   `max_tokens` leaves no room for the minimum budget; `thinking.display` is dropped;
  * - `defer_loading` on tools (tool search) is dropped.
  */
-import { CLAUDE_THINKING_BUDGETS, type Effort } from "../../converters/claude_thinking.ts";
+import { CLAUDE_THINKING_BUDGETS, type Effort } from "../../formats/bedrock_claude/thinking.ts";
 import { capabilitiesFor } from "./capabilities.ts";
 
 /** Top-level fields of Bedrock's Claude Messages body. */

@@ -12,7 +12,7 @@ import type {
   ChatRequest,
   ModelInfo,
   Usage,
-} from "../../formats/openai.ts";
+} from "../../formats/openai/schema.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";
 
 /** Models the mock provider serves. */

@@ -1,7 +1,7 @@
 /**
  * OpenAI models the gateway lists when the upstream's list is unavailable.
  */
-import type { ModelInfo } from "../../formats/openai.ts";
+import type { ModelInfo } from "../../formats/openai/schema.ts";
 
 /** Well-known chat models (ids only; `created` is a fixed placeholder). */
 export const KNOWN_OPENAI_MODELS: readonly string[] = [

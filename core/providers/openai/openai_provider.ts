@@ -12,7 +12,7 @@ import type {
   ChatCompletionChunk,
   ChatRequest,
   ModelInfo,
-} from "../../formats/openai.ts";
+} from "../../formats/openai/schema.ts";
 import { readBoundedBody } from "../bounded_body.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";
 import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
@@ -23,7 +23,7 @@ import {
   restoreChunkToolNames,
   restoreToolNames,
   shortenToolNames,
-} from "../../converters/tool_names.ts";
+} from "../../formats/openai/tool_names.ts";
 
 /** Dependencies of the OpenAI provider. */
 export interface OpenAIProviderOptions {

@@ -8,7 +8,7 @@ import {
 } from "../../../core/chat/file_context.ts";
 import { createLocalFileStore } from "../../../core/files/local_store.ts";
 import type { StoredFile } from "../../../core/files/store.ts";
-import type { ChatMessage } from "../../../core/formats/openai.ts";
+import type { ChatMessage } from "../../../core/formats/openai/schema.ts";
 import { chunked, rejectsWith } from "./store_contract.ts";
 
 const file = (id: string, filename: string, bytes: number): StoredFile => ({

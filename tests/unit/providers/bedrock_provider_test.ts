@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { GatewayError } from "../../../core/errors.ts";
-import type { ChatRequest } from "../../../core/formats/openai.ts";
+import type { ChatRequest } from "../../../core/formats/openai/schema.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { createGuardedFetch, type GuardedFetchOptions } from "../../../core/net/guarded_fetch.ts";
 import { createBedrockProvider } from "../../../core/providers/bedrock/bedrock_provider.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../../core/errors.ts";
-import type { ChatCompletionChunk, ChatRequest } from "../../../core/formats/openai.ts";
+import type { ChatCompletionChunk, ChatRequest } from "../../../core/formats/openai/schema.ts";
 import {
   createMockProvider,
   MOCK_SLOW_WORD_MS,
