@@ -3,9 +3,8 @@
  * route, with no upstream call.
  */
 import { z } from "zod";
-import { requestAs, toCanonical } from "../core/chat/translate.ts";
 import { GatewayError } from "../core/errors.ts";
-import { detectFormat, FORMATS, parseAnyRequest } from "../core/formats/detect.ts";
+import { codecOf, detectFormat, FORMATS, parseAnyRequest } from "../core/formats/registry.ts";
 import { findReservedKey } from "./superjson_keys.ts";
 import { authedProcedure, router } from "./trpc.ts";
 
@@ -20,7 +19,9 @@ export const formatsRouter = router({
     .input(bodyInput.extend({ to: z.enum(FORMATS) }))
     .mutation(({ input }) => {
       const parsed = parseAnyRequest(input.body);
-      const body = requestAs(input.to, toCanonical(parsed));
+      const body = codecOf(input.to).fromCanonical(
+        codecOf(parsed.format).toCanonical(parsed.request),
+      );
       // Unknown fields are kept, so the answer may hold keys superjson refuses to send.
       const reserved = findReservedKey(body);
       if (reserved !== undefined) {

@@ -1,9 +1,8 @@
 /**
  * Maps {@link GatewayError} kinds to HTTP statuses and OpenAI error envelopes (SPEC §3.4).
  */
-import { errorBodyFor } from "../core/formats/error_envelopes.ts";
 import type { ErrorKind, GatewayError } from "../core/errors.ts";
-import type { FormatName } from "../core/formats/detect.ts";
+import { codecOf, type FormatName } from "../core/formats/registry.ts";
 
 const STATUS: Record<ErrorKind, number> = {
   invalid_request: 400,
@@ -35,7 +34,7 @@ export function errorResponse(error: GatewayError, format: FormatName = "openai"
   if (error.retryAfterSeconds !== undefined) {
     headers.set("retry-after", String(error.retryAfterSeconds));
   }
-  return new Response(JSON.stringify(errorBodyFor(format, error)), {
+  return new Response(JSON.stringify(codecOf(format).errorBody(error)), {
     status: statusOf(error),
     headers,
   });

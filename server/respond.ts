@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import type { ChatService } from "../core/chat/service.ts";
 import type { GatewayError } from "../core/errors.ts";
-import type { AnyRequest, FormatName } from "../core/formats/detect.ts";
+import type { AnyRequest, FormatName } from "../core/formats/registry.ts";
 import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
 import type { AppEnv } from "./types.ts";
 

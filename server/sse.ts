@@ -3,9 +3,8 @@
  * client applies backpressure to the upstream; cancelling the response closes the iterator
  * (and so aborts the upstream call).
  */
-import { errorBodyFor } from "../core/formats/error_envelopes.ts";
 import { type GatewayError, shuttingDownError, toGatewayError } from "../core/errors.ts";
-import type { FormatName } from "../core/formats/detect.ts";
+import { codecOf, type FormatName } from "../core/formats/registry.ts";
 
 const encoder = new TextEncoder();
 
@@ -32,41 +31,25 @@ export interface SseFormat<T> {
   error(error: GatewayError): SseEvent;
 }
 
-/** OpenAI: `data: <chunk>` per chunk, then `data: [DONE]`; `data: {"error":…}` on failure. */
-export const openaiSse: SseFormat<unknown> = {
-  toEvent: (data) => ({ data }),
-  done: [{ data: "[DONE]" }],
-  error: (error) => ({ data: errorBodyFor("openai", error) }),
-};
+const framings = new Map<FormatName, SseFormat<unknown>>();
 
-/** Anthropic: `event: <type>` + `data: <event>`; `event: error` with Anthropic's error body. */
-export const claudeSse: SseFormat<unknown> = {
-  toEvent: (data) => ({ event: (data as { type: string }).type, data }),
-  done: [],
-  error: (error) => ({ event: "error", data: errorBodyFor("bedrock_claude", error) }),
-};
-
-/** Titan: `data: <chunk>` per chunk, the last with `completionReason`; `data: {"error":…}`. */
-export const titanSse: SseFormat<unknown> = {
-  toEvent: (data) => ({ data }),
-  done: [],
-  error: (error) => ({ data: errorBodyFor("bedrock_titan", error) }),
-};
-
-/** The SSE framing of a target format. */
+/**
+ * The SSE framing of a target format, from its codec: event names, trailer (OpenAI's
+ * `data: [DONE]`) and error event (Anthropic's `event: error`).
+ */
 export function sseFormatFor(format: FormatName): SseFormat<unknown> {
-  switch (format) {
-    case "openai":
-      return openaiSse;
-    case "bedrock_claude":
-      return claudeSse;
-    case "bedrock_titan":
-      return titanSse;
-    default: {
-      const unhandled: never = format;
-      return unhandled;
-    }
+  let framing = framings.get(format);
+  if (framing === undefined) {
+    const codec = codecOf(format);
+    const { eventName, trailer, errorEvent } = codec.sse;
+    framing = {
+      toEvent: (data) => ({ event: eventName(data), data }),
+      done: trailer.map((data) => ({ data })),
+      error: (error) => ({ event: errorEvent, data: codec.errorBody(error) }),
+    };
+    framings.set(format, framing);
   }
+  return framing;
 }
 
 /** Standard SSE response headers. */

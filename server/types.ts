@@ -3,7 +3,7 @@
  */
 import type { RequestMeta } from "../core/chat/service.ts";
 import type { GatewayError } from "../core/errors.ts";
-import type { FormatName } from "../core/formats/detect.ts";
+import type { FormatName } from "../core/formats/registry.ts";
 
 /** Per-request variables set by middleware. */
 export interface AppEnv {

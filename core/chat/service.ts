@@ -1,8 +1,14 @@
 /**
- * The one chat function both transports call: route the canonical request to a provider, answer
- * or stream, and record what the access log needs.
+ * The one chat pipeline both transports call. Every request takes the same path: resolve the
+ * route once → decode the input into the canonical shape when needed → the provider call (the
+ * body as it is when the provider takes the input's format natively, else canonical) → one
+ * stream wrapper that primes the first chunk and meters usage → encode the output when needed.
+ * The native fast path is the case where both conversions are the identity: the provider's
+ * events pass with only the format's usage tap.
  */
 import { GatewayError, toGatewayError } from "../errors.ts";
+import type { OutputContext, ReadContext } from "../formats/codec.ts";
+import { type AnyRequest, codecOf, type FormatName } from "../formats/registry.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -11,15 +17,11 @@ import type {
   ModelList,
   Usage,
 } from "../formats/openai/schema.ts";
+import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
-import type { AnyRequest, FormatName } from "../formats/detect.ts";
-import { withoutExtensions } from "../formats/bedrock_claude/to_canonical.ts";
-import { planNative, respondNative } from "./native.ts";
-import { encodeStream, responseAs, streamEncoderFor, toCanonical } from "./translate.ts";
-import { rejectsReasoningEffort } from "../providers/openai/models.ts";
-import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
+import { decodeStream, encodeStream, meterChunks, primed } from "./stream.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
 export interface RequestMeta {
@@ -58,16 +60,15 @@ export type ChatOutcome =
 export interface ChatService {
   /**
    * Answers a validated request of any input format in `target` format (JSON body or event
-   * stream, as the request's `stream` asks): natively when the provider takes the body as is
-   * (see `native.ts`), otherwise through the canonical hub. Converted requests routed to OpenAI
-   * lose the gateway extension fields (`withoutExtensions`).
+   * stream, as the request's `stream` asks).
    */
   respond(input: AnyRequest, target: FormatName, options: ChatCallOptions): Promise<ChatOutcome>;
-  /** One complete answer. */
+  /** One complete answer to an OpenAI request. */
   complete(request: ChatRequest, options: ChatCallOptions): Promise<ChatCompletion>;
   /**
-   * Starts a stream. Resolves once the upstream has produced its first chunk, so errors before
-   * that reject here (and become ordinary HTTP errors); later errors are thrown by the iterator.
+   * Starts a stream for an OpenAI request. Resolves once the upstream has produced its first
+   * chunk, so errors before that reject here (and become ordinary HTTP errors); later errors are
+   * thrown by the iterator.
    */
   stream(
     request: ChatRequest,
@@ -88,46 +89,167 @@ export function randomId(prefix: string): string {
   return out;
 }
 
-const isUsageOnly = (chunk: ChatCompletionChunk) =>
-  chunk.choices.length === 0 && chunk.usage !== undefined && chunk.usage !== null;
+/** A request's destination, resolved once. */
+interface Routed {
+  provider: ChatProvider;
+  /** The provider-side model id (routing prefixes removed). */
+  model: string;
+}
 
 /** Creates the chat service. */
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomId;
 
-  function pick(request: ChatRequest, meta: RequestMeta | undefined) {
-    const route = resolveRoute(request.model, deps.routing);
-    const provider = deps.providers[route.provider];
+  function route(model: string, meta: RequestMeta | undefined): Routed {
+    const found = resolveRoute(model, deps.routing);
+    const provider = deps.providers[found.provider];
     if (meta) {
-      meta.model = request.model;
-      meta.provider = route.provider;
+      meta.model = model;
+      meta.provider = found.provider;
     }
     if (provider === undefined) {
       throw new GatewayError(
         "unavailable",
-        `The ${route.provider} provider is not configured on this gateway.`,
+        `The ${found.provider} provider is not configured on this gateway.`,
         { code: "provider_not_configured" },
       );
     }
-    return { provider, request: { ...request, model: route.model } };
+    return { provider, model: found.model };
   }
 
-  const context = (signal: AbortSignal, meta?: RequestMeta): CallContext => ({
+  const context = (
+    { signal, meta }: ChatCallOptions,
+    sourceFormat: FormatName,
+  ): CallContext => ({
     signal,
     now,
     newId,
+    sourceFormat,
     ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
   });
 
-  /** Prompt tokens before the answer: the provider's exact count, else an estimate. */
-  function promptTokens(request: ChatRequest): number {
-    const route = resolveRoute(request.model, deps.routing);
-    const exact = deps.providers[route.provider]?.promptTokens?.({
-      ...request,
-      model: route.model,
+  /** Times the upstream part of a call into `meta.upstreamMs`. */
+  async function timed<T>(meta: RequestMeta | undefined, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } catch (error) {
+      throw toGatewayError(error);
+    } finally {
+      if (meta) meta.upstreamMs = performance.now() - started;
+    }
+  }
+
+  /** The body sent upstream unchanged, when the routed provider takes the input's format. */
+  function nativeBody(input: AnyRequest, routed: Routed): Record<string, unknown> | undefined {
+    const native = codecOf(input.format).native;
+    if (native === undefined || routed.provider.invokeNative === undefined) return undefined;
+    if (routed.provider.acceptsNative?.(input.format, routed.model) !== true) return undefined;
+    return native.body(input.request);
+  }
+
+  /** The native path: the body goes upstream as it is; the answer comes back as it is in the
+   * same format, or is read into the canonical shape and encoded in the target format. */
+  async function answerNative(
+    input: AnyRequest,
+    body: Record<string, unknown>,
+    routed: Routed,
+    target: FormatName,
+    options: ChatCallOptions,
+  ): Promise<ChatOutcome> {
+    const { meta } = options;
+    const native = codecOf(input.format).native!;
+    const output = codecOf(target);
+    const same = target === input.format;
+    const stream = input.request.stream === true;
+    const read: ReadContext = {
+      id: newId("chatcmpl-"),
+      created: Math.floor(now().getTime() / 1000),
+      model: routed.model,
+    };
+    const out: OutputContext = { model: input.request.model, newId };
+    const ctx = context(options, input.format);
+    const call = { model: routed.model, stream };
+    if (!stream) {
+      const result = await timed(
+        meta,
+        () => routed.provider.invokeNative!(input.format, body, call, ctx),
+      );
+      if (result.stream) throw new GatewayError("upstream", "The upstream streamed an answer.");
+      if (same) {
+        if (meta) meta.usage = native.responseUsage(result.body);
+        return { stream: false, body: result.body };
+      }
+      const completion = native.readResponse(result.body, read);
+      if (meta) meta.usage = completion.usage;
+      return { stream: false, body: output.encodeResponse?.(completion, out) ?? completion };
+    }
+    const events = await timed(meta, async () => {
+      const result = await routed.provider.invokeNative!(input.format, body, call, ctx);
+      if (!result.stream) throw new GatewayError("upstream", "The upstream did not stream.");
+      if (same) {
+        const tap = native.usageTap();
+        return primed(result.events, (event) => tap.push(event), () => {
+          tap.end();
+          if (meta) meta.usage = tap.usage();
+        });
+      }
+      return primed(decodeStream(result.events, native.streamDecoder(read)), meterChunks(meta));
     });
-    return exact ?? estimatePromptTokens(request);
+    if (same) return { stream: true, events };
+    const encoder = output.streamEncoder?.(out);
+    const chunks = events as AsyncIterable<ChatCompletionChunk>;
+    return { stream: true, events: encoder ? encodeStream(chunks, encoder) : chunks };
+  }
+
+  /** The canonical path: the provider answers the canonical request; the answer is encoded in
+   * the target format. Usage is always collected; an OpenAI-format client that did not ask for
+   * it (`stream_options.include_usage`) does not see it, as with OpenAI. */
+  async function answerCanonical(
+    request: ChatRequest,
+    routed: Routed,
+    sourceFormat: FormatName,
+    target: FormatName,
+    options: ChatCallOptions,
+  ): Promise<ChatOutcome> {
+    const { meta } = options;
+    const output = codecOf(target);
+    const withFiles = await applyFileContext(request, deps.files);
+    const upstream = { ...withFiles, model: routed.model };
+    const ctx = context(options, sourceFormat);
+    const out: OutputContext = { model: request.model, newId };
+    if (request.stream !== true) {
+      const completion = await timed(meta, () => routed.provider.complete(upstream, ctx));
+      if (meta) meta.usage = completion.usage;
+      return { stream: false, body: output.encodeResponse?.(completion, out) ?? completion };
+    }
+    const encoder = output.streamEncoder?.(
+      output.wantsInputTokens
+        ? {
+          ...out,
+          inputTokens: routed.provider.promptTokens?.(upstream) ?? estimatePromptTokens(withFiles),
+        }
+        : out,
+    );
+    const hideUsage = encoder === undefined && request.stream_options?.include_usage !== true;
+    const chunks = await timed(
+      meta,
+      () => primed(routed.provider.stream(upstream, ctx), meterChunks(meta, hideUsage)),
+    );
+    return { stream: true, events: encoder ? encodeStream(chunks, encoder) : chunks };
+  }
+
+  function respond(
+    input: AnyRequest,
+    target: FormatName,
+    options: ChatCallOptions,
+  ): Promise<ChatOutcome> {
+    const routed = route(input.request.model, options.meta);
+    const body = nativeBody(input, routed);
+    if (body !== undefined) return answerNative(input, body, routed, target, options);
+    const canonical = codecOf(input.format).toCanonical(input.request);
+    return answerCanonical(canonical, routed, input.format, target, options);
   }
 
   async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -141,101 +263,44 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** A model by an id chat would route (`openai/…`, `bedrock/…`, profiles, ARNs), as its
    * provider describes it. */
   async function routedModel(id: string, signal?: AbortSignal): Promise<ModelInfo | undefined> {
-    let route;
+    let routed: Routed;
     try {
-      route = resolveRoute(id, deps.routing);
+      routed = route(id, undefined);
     } catch {
       return undefined;
     }
-    const provider = deps.providers[route.provider];
-    if (provider === undefined) return undefined;
+    const { provider, model: name } = routed;
     const model = provider.describeModel
-      ? await provider.describeModel(route.model, signal)
-      : (await provider.listModels(signal)).find((m) => m.id === route.model);
+      ? await provider.describeModel(name, signal)
+      : (await provider.listModels(signal)).find((m) => m.id === name);
     return model === undefined ? undefined : { ...model, id };
   }
 
-  const service: ChatService = {
-    async respond(input, target, options) {
-      const plan = planNative(input, deps.providers, deps.routing);
-      if (plan !== undefined) {
-        return respondNative(plan, target, options, context(options.signal, options.meta));
-      }
-      let canonical = toCanonical(input);
-      const route = resolveRoute(canonical.model, deps.routing);
-      if (input.format !== "openai" && route.provider === "openai") {
-        // A strict OpenAI upstream rejects the gateway's extension fields; an OpenAI client's own
-        // extra fields are its business and are forwarded.
-        canonical = withoutExtensions(canonical);
-        if (canonical.reasoning_effort != null && rejectsReasoningEffort(route.model)) {
-          // Claude `thinking` / `output_config.effort` (Claude Code sends them to every model)
-          // mean nothing to a model without reasoning, which would reject the field.
-          const { reasoning_effort: _effort, ...rest } = canonical;
-          canonical = rest;
-        }
-      }
-      // Other formats report usage at the end of the stream, so always collect it.
-      const request = target === "openai" || canonical.stream !== true
-        ? canonical
-        : { ...canonical, stream_options: { ...canonical.stream_options, include_usage: true } };
-      const ctx = { model: request.model, newId };
-      if (request.stream !== true) {
-        return {
-          stream: false,
-          body: responseAs(target, await service.complete(request, options), ctx),
-        };
-      }
-      const chunks = await service.stream(request, options);
-      const encoderCtx = target === "bedrock_claude"
-        ? { ...ctx, inputTokens: promptTokens(request) }
-        : ctx;
-      return { stream: true, events: encodeStream(chunks, streamEncoderFor(target, encoderCtx)) };
+  return {
+    respond,
+
+    async complete(request, options) {
+      const routed = route(request.model, options.meta);
+      const outcome = await answerCanonical(
+        { ...request, stream: false },
+        routed,
+        "openai",
+        "openai",
+        options,
+      );
+      return (outcome as { body: ChatCompletion }).body;
     },
 
-    async complete(request, { signal, meta }) {
-      const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
-      const started = performance.now();
-      try {
-        const response = await provider.complete(routed, context(signal, meta));
-        if (meta) meta.usage = response.usage;
-        return response;
-      } finally {
-        if (meta) meta.upstreamMs = performance.now() - started;
-      }
-    },
-
-    async stream(request, { signal, meta }) {
-      const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
-      const includeUsage = request.stream_options?.include_usage === true;
-      const started = performance.now();
-      const iterator = provider.stream(routed, context(signal, meta))[Symbol.asyncIterator]();
-      let first: IteratorResult<ChatCompletionChunk>;
-      try {
-        first = await iterator.next();
-      } catch (error) {
-        throw toGatewayError(error);
-      } finally {
-        if (meta) meta.upstreamMs = performance.now() - started;
-      }
-      return (async function* () {
-        try {
-          for (let step = first; !step.done; step = await iterator.next()) {
-            const chunk = step.value;
-            if (chunk.usage && meta) meta.usage = chunk.usage;
-            if (includeUsage) yield chunk;
-            else if (!isUsageOnly(chunk)) {
-              // Usage was requested upstream for the logs only: like OpenAI, send no `usage`
-              // field to a client that did not ask for it.
-              if (chunk.usage === null) delete chunk.usage;
-              yield chunk;
-            }
-          }
-        } catch (error) {
-          throw toGatewayError(error);
-        } finally {
-          await iterator.return?.();
-        }
-      })();
+    async stream(request, options) {
+      const routed = route(request.model, options.meta);
+      const outcome = await answerCanonical(
+        { ...request, stream: true },
+        routed,
+        "openai",
+        "openai",
+        options,
+      );
+      return (outcome as { events: AsyncIterable<ChatCompletionChunk> }).events;
     },
 
     async listModels(signal) {
@@ -254,5 +319,4 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       return found;
     },
   };
-  return service;
 }

@@ -2,6 +2,7 @@
  * The provider contract: every upstream (OpenAI, Bedrock, mock) answers canonical requests with
  * canonical responses and chunk streams.
  */
+import type { FormatName } from "../formats/registry.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -23,10 +24,14 @@ export interface CallContext {
   /** Records what the provider changed for its upstream (e.g. a dropped field); it is logged
    * with the request. */
   note?: (text: string) => void;
+  /** The format the client wrote the request in: a canonical request converted from another
+   * format carries extension fields (Claude's `top_k`, `cache_control`…) that a provider may
+   * have to drop for a strict upstream. Absent means `openai`. */
+  sourceFormat?: FormatName;
 }
 
 /** Request formats a provider may take natively, body unchanged (the native fast path). */
-export type NativeFormat = "bedrock_claude" | "bedrock_titan";
+export type NativeFormat = FormatName;
 
 /** What a native call needs besides the body. */
 export interface NativeCall {

@@ -10,7 +10,7 @@ import {
   FORMATS,
   isFormatName,
   parseAnyRequest,
-} from "../../core/formats/detect.ts";
+} from "../../core/formats/registry.ts";
 import { type BodyLimits, readJson } from "../body.ts";
 import { respond } from "../respond.ts";
 import type { AppEnv } from "../types.ts";

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../core/errors.ts";
-import { claudeSse, frame, openaiSse, titanSse, toSseStream } from "../../server/sse.ts";
+import { frame, sseFormatFor, toSseStream } from "../../server/sse.ts";
+
+const openaiSse = sseFormatFor("openai");
+const claudeSse = sseFormatFor("bedrock_claude");
+const titanSse = sseFormatFor("bedrock_titan");
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 

@@ -36,10 +36,6 @@ import { cacheControlOf, partToDocument, partToImage } from "./content.ts";
 import { CLAUDE_THINKING_BUDGETS } from "./thinking.ts";
 import { parseToolArguments } from "../openai/tool_arguments.ts";
 
-export { claudeToOpenAIResponse } from "./response.ts";
-export { ClaudeStreamEncoder } from "./stream_encoder.ts";
-export { ClaudeStreamDecoder, claudeStreamToChunks } from "./stream_decoder.ts";
-
 /** Options of {@link openaiToClaudeRequest}. */
 export interface ClaudeRequestOptions {
   /** `max_tokens` when the request has none (Claude requires it). Default 4096. */

@@ -11,7 +11,7 @@ import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../openai/sc
 import type { OpenAIResponseContext } from "../openai/chunks.ts";
 import { claudeFinishReason } from "./stop_reason.ts";
 import { claudeUsageToOpenAI } from "./usage.ts";
-import { kindOfAnthropicError } from "../error_envelopes.ts";
+import { kindOfAnthropicError } from "./errors.ts";
 
 /**
  * Stateful decoder: {@link push} each event, then {@link end}. Tool calls are numbered from 0 in

@@ -27,7 +27,7 @@ import type {
 import type { ChatCompletionChunk, ChunkDelta, Usage } from "../openai/schema.ts";
 import { claudeStopReason } from "./stop_reason.ts";
 import { openAIUsageToClaude } from "./usage.ts";
-import { anthropicErrorBody } from "../error_envelopes.ts";
+import { anthropicErrorBody } from "./errors.ts";
 
 /** What the encoder needs besides the chunks. */
 export interface ClaudeStreamContext {

@@ -24,7 +24,7 @@ import type {
   FinishReason,
   Usage,
 } from "../openai/schema.ts";
-import { type OpenAIErrorBody, openaiErrorBody } from "../error_envelopes.ts";
+import { type OpenAIErrorBody, openaiErrorBody } from "../openai/errors.ts";
 
 type Content = ChatMessage["content"];
 

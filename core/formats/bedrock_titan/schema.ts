@@ -57,18 +57,3 @@ export interface TitanStreamChunk {
     [k: string]: unknown;
   };
 }
-
-/** Fields only the gateway understands; removed before a body goes to Bedrock natively. */
-export const TITAN_GATEWAY_FIELDS = ["model", "stream", "file_ids"] as const;
-
-/**
- * The body to send to Bedrock InvokeModel natively: gateway fields removed.
- *
- * @example
- * nativeTitanBody({ model: "amazon.titan-text-express-v1", inputText: "Hi" }); // { inputText: "Hi" }
- */
-export function nativeTitanBody(request: TitanRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...request };
-  for (const field of TITAN_GATEWAY_FIELDS) delete body[field];
-  return body;
-}

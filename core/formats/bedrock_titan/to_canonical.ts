@@ -109,7 +109,13 @@ export function titanFinishReason(reason: string | null | undefined): FinishReas
 
 const tokens = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : 0);
 
-function usageOf(prompt: unknown, completion: unknown): Usage {
+/**
+ * Titan token counts → canonical usage (a missing count is 0).
+ *
+ * @example
+ * titanUsage(3, 2); // { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }
+ */
+export function titanUsage(prompt: unknown, completion: unknown): Usage {
   return {
     prompt_tokens: tokens(prompt),
     completion_tokens: tokens(completion),
@@ -142,7 +148,7 @@ export function titanToOpenAIResponse(
       finish_reason: titanFinishReason(result?.completionReason),
       logprobs: null,
     }],
-    usage: usageOf(response.inputTextTokenCount, result?.tokenCount),
+    usage: titanUsage(response.inputTextTokenCount, result?.tokenCount),
   };
 }
 
@@ -189,7 +195,7 @@ export class TitanStreamDecoder {
       const metrics = chunk["amazon-bedrock-invocationMetrics"];
       out.push(usageChunkOf(
         this.#ctx,
-        usageOf(
+        titanUsage(
           this.#inputTokens ?? metrics?.inputTokenCount,
           chunk.totalOutputTextTokenCount ?? metrics?.outputTokenCount,
         ),

@@ -17,7 +17,7 @@ import { mapBedrockError } from "./errors.ts";
 /** The part of the runtime client the native path uses. */
 export type NativeRuntimeSend = Pick<BedrockRuntimeClient, "send">;
 
-const FAMILY_OF_FORMAT: Record<NativeFormat, ModelFamily> = {
+const FAMILY_OF_FORMAT: Partial<Record<NativeFormat, ModelFamily>> = {
   bedrock_claude: "anthropic",
   bedrock_titan: "titan",
 };
@@ -31,7 +31,8 @@ const FAMILY_OF_FORMAT: Record<NativeFormat, ModelFamily> = {
  * acceptsNative("bedrock_claude", "amazon.nova-pro-v1:0"); // false
  */
 export function acceptsNative(format: NativeFormat, model: string): boolean {
-  return capabilitiesFor(model).family === FAMILY_OF_FORMAT[format];
+  const family = FAMILY_OF_FORMAT[format];
+  return family !== undefined && capabilitiesFor(model).family === family;
 }
 
 const encoder = new TextEncoder();

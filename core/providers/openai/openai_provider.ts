@@ -19,6 +19,7 @@ import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
 import { mapOpenAIError } from "./errors.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { knownOpenAIModels } from "./models.ts";
+import { forOpenAIUpstream } from "./extensions.ts";
 import {
   restoreChunkToolNames,
   restoreToolNames,
@@ -105,6 +106,13 @@ function modelsOf(body: unknown): ModelInfo[] {
   }));
 }
 
+/** A request converted from another format loses what a strict OpenAI upstream rejects; an
+ * OpenAI client's own fields are forwarded as sent. */
+const fitForUpstream = (request: ChatRequest, ctx: CallContext) =>
+  ctx.sourceFormat === undefined || ctx.sourceFormat === "openai"
+    ? request
+    : forOpenAIUpstream(request);
+
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
@@ -143,7 +151,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       if (client === undefined) return Promise.reject(notConfigured());
       // Tool names over OpenAI's 64 characters are shortened and mapped back.
-      const { request, toOriginal } = shortenToolNames(original);
+      const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const body = { ...upstreamBody(request), stream: false };
       return withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
         try {
@@ -164,7 +172,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     },
     async *stream(original: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
       if (client === undefined) throw notConfigured();
-      const { request, toOriginal } = shortenToolNames(original);
+      const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const renamed = Object.keys(toOriginal).length > 0;
       // Always ask for usage so the gateway can log it; the chat service hides the usage chunk
       // from clients that did not ask for it.

@@ -5,7 +5,7 @@
  * judged here (image or document format), so fetching stays out of the converters.
  */
 import { GatewayError } from "../../../errors.ts";
-import { decodeBase64, decodeBase64OrThrow, encodeBase64 } from "../../../text/base64.ts";
+import { decodeBase64, decodeBase64OrThrow } from "../../../text/base64.ts";
 import type { ChatRequest } from "../../../formats/openai/schema.ts";
 import type {
   ConverseDocumentBlock,

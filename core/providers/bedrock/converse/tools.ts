@@ -14,7 +14,6 @@ import type {
 import type { ModelCapabilities } from "../capabilities.ts";
 import { cachePointOf } from "./cache.ts";
 import { shortToolName } from "../../../formats/openai/tool_names.ts";
-import { isPlainObject, parseToolArguments } from "../../../formats/openai/tool_arguments.ts";
 
 /** Name of the tool forced to carry `response_format` output on models without native JSON. */
 export const JSON_TOOL_NAME = "json_response";

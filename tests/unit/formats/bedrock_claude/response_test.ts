@@ -2,8 +2,10 @@
  * Non-streamed responses canonical ⇄ Anthropic message, stop reasons, usage and error envelopes.
  */
 import assert from "node:assert/strict";
-import { openaiToClaudeResponse } from "../../../../core/formats/bedrock_claude/to_canonical.ts";
-import { claudeToOpenAIResponse } from "../../../../core/formats/bedrock_claude/from_canonical.ts";
+import {
+  claudeToOpenAIResponse,
+  openaiToClaudeResponse,
+} from "../../../../core/formats/bedrock_claude/response.ts";
 import {
   claudeFinishReason,
   claudeStopReason,
@@ -14,9 +16,11 @@ import {
 } from "../../../../core/formats/bedrock_claude/usage.ts";
 import {
   anthropicErrorBody,
-  errorBodyFor,
   kindOfAnthropicError,
-} from "../../../../core/formats/error_envelopes.ts";
+} from "../../../../core/formats/bedrock_claude/errors.ts";
+import { codecOf, type FormatName } from "../../../../core/formats/registry.ts";
+
+const errorBodyFor = (format: FormatName, error: GatewayError) => codecOf(format).errorBody(error);
 import { type ErrorKind, GatewayError } from "../../../../core/errors.ts";
 import type { ClaudeResponse } from "../../../../core/formats/bedrock_claude/schema.ts";
 import type {
@@ -269,7 +273,7 @@ Deno.test("error envelopes", async (t) => {
       });
     });
   }
-  await t.step("errorBodyFor: OpenAI envelope for openai and bedrock_titan", () => {
+  await t.step("codec errorBody: OpenAI envelope for openai and bedrock_titan", () => {
     const error = new GatewayError("invalid_request", "bad", { param: "inputText" });
     const openai = {
       error: {

@@ -5,10 +5,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  ClaudeStreamDecoder,
-  ClaudeStreamEncoder,
-} from "../../../../core/formats/bedrock_claude/from_canonical.ts";
+import { ClaudeStreamDecoder } from "../../../../core/formats/bedrock_claude/stream_decoder.ts";
+import { ClaudeStreamEncoder } from "../../../../core/formats/bedrock_claude/stream_encoder.ts";
 import type { ChatCompletionChunk } from "../../../../core/formats/openai/schema.ts";
 import { checkAnthropicStream } from "../../../helpers/anthropic_stream_checker.ts";
 

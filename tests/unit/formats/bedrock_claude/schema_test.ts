@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import {
   claudeRequestSchema,
   messagesApiRequestSchema,
-  nativeClaudeBody,
 } from "../../../../core/formats/bedrock_claude/schema.ts";
+import { nativeClaudeBody } from "../../../../core/formats/bedrock_claude/native.ts";
 import { parseWith } from "../../../../core/formats/validate.ts";
 import { GatewayError } from "../../../../core/errors.ts";
 

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import {
   ClaudeStreamDecoder,
-  ClaudeStreamEncoder,
   claudeStreamToChunks,
-} from "../../../../core/formats/bedrock_claude/from_canonical.ts";
+} from "../../../../core/formats/bedrock_claude/stream_decoder.ts";
+import { ClaudeStreamEncoder } from "../../../../core/formats/bedrock_claude/stream_encoder.ts";
 import { GatewayError } from "../../../../core/errors.ts";
 import type { ClaudeStreamEvent } from "../../../../core/formats/bedrock_claude/schema.ts";
 import type { ChatCompletionChunk } from "../../../../core/formats/openai/schema.ts";

@@ -5,7 +5,7 @@
  * and then the encoder; targeted rules.
  */
 import assert from "node:assert/strict";
-import { ClaudeStreamEncoder } from "../../../../core/formats/bedrock_claude/from_canonical.ts";
+import { ClaudeStreamEncoder } from "../../../../core/formats/bedrock_claude/stream_encoder.ts";
 import { ConverseStreamConverter } from "../../../../core/providers/bedrock/converse/stream_to_canonical.ts";
 import { GatewayError } from "../../../../core/errors.ts";
 import type { AnthropicEvent } from "../../../../core/formats/bedrock_claude/schema.ts";

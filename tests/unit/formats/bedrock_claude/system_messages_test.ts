@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { messagesApiRequestSchema } from "../../../../core/formats/bedrock_claude/schema.ts";
 import {
   foldSystemMessages,
-  messagesApiRequestSchema,
   nativeClaudeBody,
-} from "../../../../core/formats/bedrock_claude/schema.ts";
+} from "../../../../core/formats/bedrock_claude/native.ts";
 import { claudeToOpenAIRequest } from "../../../../core/formats/bedrock_claude/to_canonical.ts";
 import { withHeaderBetas } from "../../../../server/routes/messages.ts";
 

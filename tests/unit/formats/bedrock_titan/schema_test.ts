@@ -2,10 +2,8 @@
  * The Bedrock Titan schema: accepted bodies, rejections naming the field, the native body.
  */
 import assert from "node:assert/strict";
-import {
-  nativeTitanBody,
-  titanRequestSchema,
-} from "../../../../core/formats/bedrock_titan/schema.ts";
+import { titanRequestSchema } from "../../../../core/formats/bedrock_titan/schema.ts";
+import { nativeTitanBody } from "../../../../core/formats/bedrock_titan/native.ts";
 import { parseWith } from "../../../../core/formats/validate.ts";
 import { GatewayError } from "../../../../core/errors.ts";
 

@@ -7,7 +7,7 @@ import {
   FORMATS,
   isFormatName,
   parseAnyRequest,
-} from "../../../core/formats/detect.ts";
+} from "../../../core/formats/registry.ts";
 import { GatewayError } from "../../../core/errors.ts";
 
 const claude = {

@@ -1,11 +1,10 @@
 /**
- * A {@link GatewayError} in each format's error envelope. bedrock_claude uses Anthropic's
- * `{"type":"error","error":{type, message}}` with Anthropic's documented error types; openai and
- * bedrock_titan use OpenAI's `{"error":{message, type, param, code}}` (SPEC §3.2–3.4).
+ * Anthropic's error envelope `{"type":"error","error":{type, message}}` with Anthropic's
+ * documented error types, both ways: gateway errors → Anthropic bodies, Anthropic types read from
+ * upstream Claude streams and bodies → gateway kinds.
  */
-import { type ErrorKind, errorType, type GatewayError } from "../errors.ts";
-import type { ClaudeErrorBody } from "./bedrock_claude/schema.ts";
-import type { FormatName } from "./detect.ts";
+import type { ErrorKind, GatewayError } from "../../errors.ts";
+import type { ClaudeErrorBody } from "./schema.ts";
 
 /** Anthropic's error `type` for each kind (docs.claude.com/en/api/errors). */
 const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
@@ -49,47 +48,6 @@ export function anthropicErrorType(error: GatewayError): string {
  */
 export function anthropicErrorBody(error: GatewayError): ClaudeErrorBody {
   return { type: "error", error: { type: anthropicErrorType(error), message: error.message } };
-}
-
-/** OpenAI's error envelope (openai and bedrock_titan). */
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-/**
- * OpenAI's error envelope for an error.
- *
- * @example
- * openaiErrorBody(new GatewayError("not_found", "no such model", { code: "model_not_found" }));
- * // { error: { message: "no such model", type: "invalid_request_error", param: null, code: "model_not_found" } }
- */
-export function openaiErrorBody(error: GatewayError): OpenAIErrorBody {
-  return {
-    error: { message: error.message, type: errorType(error), param: error.param, code: error.code },
-  };
-}
-
-/**
- * The error body in the envelope of `format`: Anthropic's for bedrock_claude, OpenAI's otherwise.
- *
- * @example
- * errorBodyFor("bedrock_claude", error); // { type: "error", error: {...} }
- */
-export function errorBodyFor(
-  format: FormatName,
-  error: GatewayError,
-): ClaudeErrorBody | OpenAIErrorBody {
-  switch (format) {
-    case "bedrock_claude":
-      return anthropicErrorBody(error);
-    case "openai":
-    case "bedrock_titan":
-      return openaiErrorBody(error);
-    default: {
-      const unhandled: never = format;
-      return unhandled;
-    }
-  }
 }
 
 /** Anthropic error type → gateway kind (for errors read from Claude streams and bodies). */

@@ -3,10 +3,8 @@
  * strict OpenAI upstreams for requests converted from Claude or Titan.
  */
 import assert from "node:assert/strict";
-import {
-  claudeToOpenAIRequest,
-  withoutExtensions,
-} from "../../../../core/formats/bedrock_claude/to_canonical.ts";
+import { claudeToOpenAIRequest } from "../../../../core/formats/bedrock_claude/to_canonical.ts";
+import { withoutExtensions } from "../../../../core/providers/openai/extensions.ts";
 import type { ChatRequest } from "../../../../core/formats/openai/schema.ts";
 
 const ephemeral = { type: "ephemeral" };
