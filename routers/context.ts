@@ -1,7 +1,8 @@
 /**
  * The tRPC request context: services plus the caller's presented key.
  */
-import type { ChatService, RequestMeta } from "../core/chat/service.ts";
+import type { ChatService } from "../core/chat/service.ts";
+import type { RequestMeta } from "../core/chat/request_meta.ts";
 import type { KeyChecker } from "../core/auth.ts";
 import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";

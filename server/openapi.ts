@@ -4,6 +4,7 @@
  * from the zod validators (server/openapi_schemas.ts). Every operation carries an example (body,
  * path parameters) from which /docs builds a curl command that runs as written.
  */
+import { FORMATS } from "../core/formats/registry.ts";
 import { VERSION } from "../core/version.ts";
 import { SCHEMAS } from "./openapi_schemas.ts";
 
@@ -74,8 +75,8 @@ export const OPENAPI: Json = {
           required: false,
           schema: {
             type: "string",
-            enum: ["openai", "bedrock_claude", "bedrock_titan"],
-            default: "openai",
+            enum: FORMATS,
+            default: FORMATS[0],
           },
           description: "Output format; an unknown value is a 400.",
         }],

@@ -1,7 +1,7 @@
 /**
  * Hono environment shared by the app, middleware and routes.
  */
-import type { RequestMeta } from "../core/chat/service.ts";
+import type { RequestMeta } from "../core/chat/request_meta.ts";
 import type { GatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/registry.ts";
 

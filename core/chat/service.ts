@@ -15,24 +15,13 @@ import type {
   ChatRequest,
   ModelInfo,
   ModelList,
-  Usage,
 } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
+import type { RequestMeta } from "./request_meta.ts";
 import { decodeStream, encodeStream, meterChunks, primed } from "./stream.ts";
-
-/** What a request did, filled in by the service for logs and metrics. */
-export interface RequestMeta {
-  model?: string;
-  provider?: ProviderName;
-  usage?: Usage;
-  /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
-  upstreamMs?: number;
-  /** What the gateway changed for the upstream (fields dropped or translated), for the log. */
-  notes?: string[];
-}
 
 /** Per-call options. */
 export interface ChatCallOptions {

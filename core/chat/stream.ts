@@ -5,7 +5,7 @@
 import { toGatewayError } from "../errors.ts";
 import type { StreamEncoder } from "../formats/codec.ts";
 import type { ChatCompletionChunk } from "../formats/openai/schema.ts";
-import type { RequestMeta } from "./service.ts";
+import type { RequestMeta } from "./request_meta.ts";
 
 export { decodeStream } from "../formats/openai/chunks.ts";
 

@@ -41,3 +41,84 @@ Deno.test("routers/ does not import server/ or cli/", async () => {
     assert.doesNotMatch(source, /from\s+["']\.\.\/(server|cli)\//, file.pathname);
   }
 });
+
+/** Relative imports of every core/ file, as paths relative to core/. */
+async function coreGraph(): Promise<Map<string, string[]>> {
+  const core = new URL("core/", root);
+  const graph = new Map<string, string[]>();
+  for await (const file of tsFiles(core)) {
+    const source = await Deno.readTextFile(file);
+    const targets: string[] = [];
+    for (const match of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)) {
+      targets.push(new URL(match[1], file).pathname.slice(core.pathname.length));
+    }
+    graph.set(file.pathname.slice(core.pathname.length), targets);
+  }
+  return graph;
+}
+
+/**
+ * The layer of a core file (ARCHITECTURE.md: formats ← providers ← chat): shared helpers 0,
+ * formats 1, providers 2, the pipeline and what reads every provider (chat/, health.ts) 3.
+ */
+function layerOf(path: string): number {
+  if (path.startsWith("formats/")) return 1;
+  if (path.startsWith("providers/")) return 2;
+  if (path.startsWith("chat/") || path === "health.ts") return 3;
+  return 0;
+}
+
+/** `file imports target` for every import that points to a higher layer. */
+function upwardImports(graph: Map<string, string[]>): string[] {
+  const offenders: string[] = [];
+  for (const [file, targets] of graph) {
+    for (const target of targets) {
+      if (layerOf(target) > layerOf(file)) offenders.push(`${file} imports ${target}`);
+    }
+  }
+  return offenders;
+}
+
+/** Every import cycle found by a depth-first walk, as `a → b → a`. */
+function findCycles(graph: Map<string, string[]>): string[] {
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(" → "));
+      return;
+    }
+    state.set(file, "open");
+    for (const target of graph.get(file) ?? []) visit(target, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) visit(file, []);
+  return cycles;
+}
+
+Deno.test("inside core/, nothing imports upward (formats ← providers ← chat)", async () => {
+  assert.deepEqual(upwardImports(await coreGraph()), []);
+});
+
+Deno.test("core/ has no import cycle", async () => {
+  const graph = await coreGraph();
+  assert.ok(graph.size > 50, "expected to scan core/");
+  assert.deepEqual(findCycles(graph), []);
+});
+
+Deno.test("the checks see an upward import and a cycle", () => {
+  const graph = new Map([
+    ["formats/openai/codec.ts", ["providers/openai/models.ts"]],
+    ["providers/openai/models.ts", ["chat/service.ts"]],
+    ["chat/service.ts", ["formats/openai/codec.ts", "errors.ts"]],
+    ["errors.ts", []],
+  ]);
+  assert.deepEqual(upwardImports(graph), [
+    "formats/openai/codec.ts imports providers/openai/models.ts",
+    "providers/openai/models.ts imports chat/service.ts",
+  ]);
+  assert.deepEqual(findCycles(graph), [
+    "formats/openai/codec.ts → providers/openai/models.ts → chat/service.ts → formats/openai/codec.ts",
+  ]);
+});

@@ -1,0 +1,16 @@
+/**
+ * The record of one request that the chat pipeline fills in for the access log and metrics.
+ */
+import type { Usage } from "../formats/openai/schema.ts";
+import type { ProviderName } from "../providers/provider.ts";
+
+/** What a request did, filled in by the service for logs and metrics. */
+export interface RequestMeta {
+  model?: string;
+  provider?: ProviderName;
+  usage?: Usage;
+  /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
+  upstreamMs?: number;
+  /** What the gateway changed for the upstream (fields dropped or translated), for the log. */
+  notes?: string[];
+}
