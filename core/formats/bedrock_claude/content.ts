@@ -6,7 +6,7 @@
  */
 import { GatewayError } from "../../errors.ts";
 import type { ClaudeDocumentBlock, ClaudeImageBlock } from "./schema.ts";
-import type { UserContentPart } from "../openai/schema.ts";
+import type { CacheControl, UserContentPart } from "../openai/schema.ts";
 import { decodeBase64OrThrow, encodeBase64 } from "../../text/base64.ts";
 
 type ImagePart = Extract<UserContentPart, { type: "image_url" }>;
@@ -14,8 +14,18 @@ type FilePart = Extract<UserContentPart, { type: "file" }>;
 
 const given = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
 
-/** Anthropic's prompt-caching marker, `{type: "ephemeral", ttl?}`. */
-export type CacheControl = { type: string; ttl?: string; [k: string]: unknown };
+export type { CacheControl };
+
+/**
+ * True for an Anthropic prompt-caching marker, `{type: "ephemeral", ttl?}`.
+ *
+ * @example
+ * isCacheControl({ type: "ephemeral" }); // true
+ */
+export function isCacheControl(value: unknown): value is CacheControl {
+  return typeof value === "object" && value !== null && "type" in value &&
+    typeof value.type === "string";
+}
 
 /**
  * `cache_control` of a block or part (when it is a `{type}` object), as a spreadable object.
@@ -23,12 +33,11 @@ export type CacheControl = { type: string; ttl?: string; [k: string]: unknown };
  * @example
  * cacheControlOf({ text: "x", cache_control: { type: "ephemeral" } }); // { cache_control: { type: "ephemeral" } }
  */
-export function cacheControlOf(item: object): { cache_control?: CacheControl } {
-  const control = (item as { cache_control?: unknown }).cache_control;
-  return typeof control === "object" && control !== null &&
-      typeof (control as { type?: unknown }).type === "string"
-    ? { cache_control: control as CacheControl }
-    : {};
+export function cacheControlOf(item: { readonly [k: string]: unknown }): {
+  cache_control?: CacheControl;
+} {
+  const control = item.cache_control;
+  return isCacheControl(control) ? { cache_control: control } : {};
 }
 
 /**
@@ -149,15 +158,11 @@ export function documentToPart(block: ClaudeDocumentBlock): FilePart {
  * // { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBE" } }
  */
 export function partToDocument(part: FilePart, param: string): ClaudeDocumentBlock {
-  const file = part.file as FilePart["file"] & { file_url?: unknown };
+  const file = part.file;
   const extras: Record<string, unknown> = {
     ...(given(file.filename) ? { title: file.filename } : {}),
-    ...(given((part as { context?: unknown }).context)
-      ? { context: (part as { context?: unknown }).context }
-      : {}),
-    ...(given((part as { citations?: unknown }).citations)
-      ? { citations: (part as { citations?: unknown }).citations }
-      : {}),
+    ...(given(part.context) ? { context: part.context } : {}),
+    ...(given(part.citations) ? { citations: part.citations } : {}),
     ...cacheControlOf(part),
   };
   if (typeof file.file_url === "string" && file.file_url !== "") {

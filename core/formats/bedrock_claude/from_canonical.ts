@@ -93,7 +93,7 @@ function userBlocks(message: Message<"user">, i: number) {
       default:
         return assertNever(part);
     }
-    const owner = (part as { tool_call_id?: unknown }).tool_call_id;
+    const owner = part.tool_call_id;
     if (typeof owner === "string" && block.type !== "text") {
       owned.push({ id: owner, block: block as ResultBlock });
     } else blocks.push(block);
@@ -158,7 +158,7 @@ function assistantMessage(message: Message<"assistant">): ClaudeMessage {
 }
 
 function toolResultBlock(message: Message<"tool">): ClaudeToolResultBlock {
-  const isError = (message as { is_error?: unknown }).is_error;
+  const isError = message.is_error;
   return {
     type: "tool_result",
     tool_use_id: message.tool_call_id,

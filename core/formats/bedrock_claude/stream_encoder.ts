@@ -81,7 +81,7 @@ export class ClaudeStreamEncoder {
       this.#delta(choice.delta ?? {}, out);
       if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
         this.#close(out);
-        const raw = (choice as { stop_reason?: unknown }).stop_reason;
+        const raw = choice.stop_reason;
         const sequence = typeof raw === "string" ? raw : null;
         const reason = claudeStopReason(choice.finish_reason, sequence);
         this.#finish = { reason, sequence: reason === "stop_sequence" ? sequence : null };

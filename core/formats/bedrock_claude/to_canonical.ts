@@ -50,7 +50,7 @@ import type {
 import { cacheControlOf, documentToPart, imageToPart } from "./content.ts";
 import { CLAUDE_THINKING_BUDGETS, type Effort } from "./thinking.ts";
 
-type TextPart = { type: "text"; text: string; cache_control?: unknown };
+type TextPart = Extract<UserContentPart, { type: "text" }>;
 
 const invalid = (param: string, message: string) =>
   new GatewayError("invalid_request", `Invalid value for '${param}': ${message}`, { param });

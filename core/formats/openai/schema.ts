@@ -6,10 +6,31 @@
 import { z } from "zod";
 import { modelIdSchema } from "../model_id.ts";
 
+// ---------------------------------------------------------------- gateway extensions
+// Typed homes for what OpenAI's API lacks and other formats carry (Anthropic prompt caching,
+// tool errors, citations…). A conversion from another format fills them in; OpenAI clients may
+// send them too (as LiteLLM takes `cache_control`). The OpenAI provider drops them from
+// converted requests (providers/openai/extensions.ts).
+
+/** Anthropic-style prompt-cache marker (`{type: "ephemeral", ttl?}`). */
+export const cacheControlSchema = z.looseObject({ type: z.string(), ttl: z.string().optional() });
+
+/** Extension fields a content part may carry. */
+const partExtensions = {
+  /** Prompt-cache breakpoint after this part. */
+  cache_control: cacheControlSchema.optional(),
+  /** The tool call whose result this part belonged to (Claude `tool_result` media). */
+  tool_call_id: z.string().optional(),
+};
+
 // ---------------------------------------------------------------- request: content parts
 
 /** `{type:"text", text}` */
-export const textPartSchema = z.looseObject({ type: z.literal("text"), text: z.string() });
+export const textPartSchema = z.looseObject({
+  type: z.literal("text"),
+  text: z.string(),
+  ...partExtensions,
+});
 
 /** `{type:"image_url", image_url:{url, detail?}}` — a data URL or http(s)/s3 URL. */
 export const imagePartSchema = z.looseObject({
@@ -18,6 +39,7 @@ export const imagePartSchema = z.looseObject({
     url: z.string().min(1),
     detail: z.enum(["auto", "low", "high"]).optional(),
   }),
+  ...partExtensions,
 });
 
 /** `{type:"input_audio", input_audio:{data, format}}` */
@@ -33,7 +55,14 @@ export const filePartSchema = z.looseObject({
     file_data: z.string().optional(),
     file_id: z.string().optional(),
     filename: z.string().optional(),
+    /** Extension: a document by URL (Claude `url` document sources). */
+    file_url: z.string().optional(),
   }),
+  ...partExtensions,
+  /** Claude document `context` (extension). */
+  context: z.string().optional(),
+  /** Claude document `citations` setting (extension). */
+  citations: z.looseObject({ enabled: z.boolean().optional() }).optional(),
 });
 
 /** `{type:"refusal", refusal}` (assistant history only). */
@@ -72,6 +101,7 @@ export const toolCallSchema = z.looseObject({
   id: z.string(),
   type: z.literal("function"),
   function: z.looseObject({ name: z.string(), arguments: z.string() }),
+  cache_control: cacheControlSchema.optional(),
 });
 
 const nameField = z.string().optional();
@@ -117,6 +147,9 @@ export const toolMessageSchema = z.looseObject({
   role: z.literal("tool"),
   content: textOnlyContent,
   tool_call_id: z.string(),
+  /** Extension: the tool failed (Claude `tool_result.is_error`). */
+  is_error: z.boolean().optional(),
+  cache_control: cacheControlSchema.optional(),
 });
 
 /** Any chat message. */
@@ -141,6 +174,7 @@ export const toolSchema = z.looseObject({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
+  cache_control: cacheControlSchema.optional(),
 });
 
 /** `tool_choice`: none, auto, required or a named function. */
@@ -204,6 +238,10 @@ export const chatRequestSchema = z.looseObject({
   safety_identifier: z.string().optional(),
   /** Gateway extension: uploaded files whose extracted text is given to the model as context. */
   file_ids: z.array(z.string()).optional(),
+  /** Extension: top-k sampling (Claude, Converse models, vLLM). */
+  top_k: z.number().nullish(),
+  /** Extension: Claude's exact thinking budget, beside the `reasoning_effort` it maps to. */
+  reasoning_budget_tokens: z.int().nullish(),
 });
 
 /** A validated Chat Completions request (the canonical request). */
@@ -220,6 +258,8 @@ export type ChatToolCall = z.infer<typeof toolCallSchema>;
 export type ReasoningDetail = z.infer<typeof reasoningDetailSchema>;
 /** `tool_choice` value. */
 export type ToolChoice = z.infer<typeof toolChoiceSchema>;
+/** A prompt-cache marker. */
+export type CacheControl = z.infer<typeof cacheControlSchema>;
 
 // ---------------------------------------------------------------- responses
 
@@ -307,6 +347,8 @@ export interface ChatCompletionChunk {
     delta: ChunkDelta;
     finish_reason: FinishReason | null;
     logprobs?: unknown;
+    /** The matched stop sequence (vLLM-style extension), when the upstream reports it. */
+    stop_reason?: string | number | null;
   }>;
   usage?: Usage | null;
   system_fingerprint?: string | null;

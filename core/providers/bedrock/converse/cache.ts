@@ -12,10 +12,11 @@ import type { ConverseCachePoint } from "./wire.ts";
  * cachePointOf({ type: "text", text: "long", cache_control: { type: "ephemeral" } });
  * // { type: "default" }
  */
-export function cachePointOf(item: unknown): ConverseCachePoint | undefined {
-  if (typeof item !== "object" || item === null || !("cache_control" in item)) return undefined;
-  const control = (item as { cache_control: unknown }).cache_control;
+export function cachePointOf(
+  item: { readonly [k: string]: unknown },
+): ConverseCachePoint | undefined {
+  const control = item.cache_control;
   if (typeof control !== "object" || control === null) return undefined;
-  const ttl = (control as { ttl?: unknown }).ttl;
+  const ttl = "ttl" in control ? control.ttl : undefined;
   return ttl === "5m" || ttl === "1h" ? { type: "default", ttl } : { type: "default" };
 }

@@ -50,14 +50,17 @@ type Block = ConverseContentBlock;
 const isBlank = (text: string) => text.trim() === "";
 
 /** Appends a text block (skipping blank text) followed by its cache point, if any. */
-function pushText(out: Block[], text: string, marker: unknown, caps: ModelCapabilities): void {
+/** Whatever may carry a `cache_control` marker: a part, a message, a tool. */
+type Marked = { readonly [k: string]: unknown } | undefined;
+
+function pushText(out: Block[], text: string, marker: Marked, caps: ModelCapabilities): void {
   if (isBlank(text)) return;
   out.push({ text });
   pushCache(out, marker, caps);
 }
 
-function pushCache(out: Block[] | ConverseSystemBlock[], marker: unknown, caps: ModelCapabilities) {
-  const point = caps.cachePoints ? cachePointOf(marker) : undefined;
+function pushCache(out: Block[] | ConverseSystemBlock[], marker: Marked, caps: ModelCapabilities) {
+  const point = caps.cachePoints && marker !== undefined ? cachePointOf(marker) : undefined;
   if (point !== undefined && out.length > 0 && !("cachePoint" in out[out.length - 1])) {
     out.push({ cachePoint: point });
   }
@@ -280,9 +283,7 @@ export function toConverseMessages(request: ChatRequest, opts: MessageOptions): 
               toolUseId: sanitizeToolUseId(message.tool_call_id),
               content: toolResultContent(text),
               // A Claude `tool_result` with `is_error` (kept on the canonical tool message).
-              ...((message as { is_error?: unknown }).is_error === true
-                ? { status: "error" as const }
-                : {}),
+              ...(message.is_error === true ? { status: "error" as const } : {}),
             },
           }];
           pushCache(block, message, opts.caps);

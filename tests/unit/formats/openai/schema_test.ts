@@ -122,6 +122,24 @@ Deno.test("parseWith: bad input names the field", async (t) => {
       body: { ...base, reasoning_effort: "max" },
       param: "reasoning_effort",
     },
+    // Typed gateway extensions: a wrong type is named like any other field.
+    { name: "top_k as a string", body: { ...base, top_k: "many" }, param: "top_k" },
+    {
+      name: "tool message is_error not boolean",
+      body: {
+        model: "m",
+        messages: [{ role: "tool", tool_call_id: "t", content: "x", is_error: "no" }],
+      },
+      param: "messages[0].is_error",
+    },
+    {
+      name: "cache_control without a type",
+      body: {
+        model: "m",
+        messages: [{ role: "user", content: [{ type: "text", text: "x", cache_control: {} }] }],
+      },
+      param: "messages[0].content[0].cache_control.type",
+    },
   ];
   for (const row of rows) {
     await t.step(row.name, () => {

@@ -91,7 +91,7 @@ Deno.test("sampling parameters → inferenceConfig", async (t) => {
     },
     {
       name: "top_k that is not a non-negative number → 400 naming top_k",
-      request: { messages: q, top_k: "many" },
+      request: { messages: q, top_k: -1 },
       errorParam: "top_k",
     },
   ]);
