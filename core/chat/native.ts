@@ -33,16 +33,16 @@ import type {
   ChatProvider,
   NativeCall,
   NativeFormat,
-  ProviderName,
+  ProviderId,
 } from "../providers/provider.ts";
-import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
+import type { Providers } from "../providers/registry.ts";
 import type { ChatCallOptions, ChatOutcome } from "./service.ts";
 import { encodeStream, responseAs, streamEncoderFor } from "./translate.ts";
 
 /** A request the native path will send. */
 export interface NativePlan {
   provider: ChatProvider & Required<Pick<ChatProvider, "invokeNative">>;
-  providerName: ProviderName;
+  providerName: ProviderId;
   format: NativeFormat;
   /** The body sent upstream (gateway-only fields removed). */
   body: Record<string, unknown>;
@@ -85,15 +85,14 @@ function hasUrlSources(request: ClaudeRequest): boolean {
  */
 export function planNative(
   input: AnyRequest,
-  providers: Partial<Record<ProviderName, ChatProvider>>,
-  routing: RoutingOptions,
+  providers: Providers,
 ): NativePlan | undefined {
   if (input.format === "openai" || hasFiles(input.request)) return undefined;
   if (input.format === "bedrock_claude" && hasUrlSources(input.request)) return undefined;
   // Structured output is carried by the hub (response_format → Converse or OpenAI).
   if (input.format === "bedrock_claude" && input.request.output_config?.format) return undefined;
-  const route = resolveRoute(input.request.model, routing);
-  const provider = providers[route.provider];
+  const route = providers.route(input.request.model);
+  const provider = providers.get(route.provider)?.provider;
   if (provider?.invokeNative === undefined) return undefined;
   if (provider.acceptsNative?.(input.format, route.model) !== true) return undefined;
   const body = input.format === "bedrock_claude"

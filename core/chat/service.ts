@@ -11,8 +11,8 @@ import type {
   ModelList,
   Usage,
 } from "../formats/openai.ts";
-import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
-import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
+import type { CallContext, ProviderId } from "../providers/provider.ts";
+import type { Providers } from "../providers/registry.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
 import { planNative, respondNative } from "./native.ts";
@@ -24,7 +24,8 @@ import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 /** What a request did, filled in by the service for logs and metrics. */
 export interface RequestMeta {
   model?: string;
-  provider?: ProviderName;
+  /** The instance id. */
+  provider?: ProviderId;
   usage?: Usage;
   /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
   upstreamMs?: number;
@@ -41,8 +42,8 @@ export interface ChatCallOptions {
 
 /** Dependencies of the chat service. */
 export interface ChatServiceDeps {
-  providers: Partial<Record<ProviderName, ChatProvider>>;
-  routing: RoutingOptions;
+  /** The provider instances (routing and lookup by id). */
+  providers: Providers;
   /** The file store and limits for `file_ids` (without it, any `file_ids` is a 404). */
   files?: FileContextOptions;
   now?: () => Date;
@@ -97,8 +98,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const newId = deps.newId ?? randomId;
 
   function pick(request: ChatRequest, meta: RequestMeta | undefined) {
-    const route = resolveRoute(request.model, deps.routing);
-    const provider = deps.providers[route.provider];
+    const route = deps.providers.route(request.model);
+    const provider = deps.providers.get(route.provider)?.provider;
     if (meta) {
       meta.model = request.model;
       meta.provider = route.provider;
@@ -106,7 +107,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (provider === undefined) {
       throw new GatewayError(
         "unavailable",
-        `The ${route.provider} provider is not configured on this gateway.`,
+        `The provider '${route.provider}' is not enabled on this gateway.`,
         { code: "provider_not_configured" },
       );
     }
@@ -122,32 +123,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   /** Prompt tokens before the answer: the provider's exact count, else an estimate. */
   function promptTokens(request: ChatRequest): number {
-    const route = resolveRoute(request.model, deps.routing);
-    const exact = deps.providers[route.provider]?.promptTokens?.({
+    const route = deps.providers.route(request.model);
+    const exact = deps.providers.get(route.provider)?.provider.promptTokens?.({
       ...request,
       model: route.model,
     });
     return exact ?? estimatePromptTokens(request);
   }
 
-  async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const lists = await Promise.all(
-      Object.values(deps.providers).map((p) => p.listModels(signal).catch(() => [])),
-    );
-    const seen = new Set<string>();
-    return lists.flat().filter((m) => !seen.has(m.id) && seen.add(m.id) !== undefined);
-  }
+  const allModels = (signal?: AbortSignal) => deps.providers.listModels(signal);
 
-  /** A model by an id chat would route (`openai/…`, `bedrock/…`, profiles, ARNs), as its
-   * provider describes it. */
+  /** A model by an id chat would route (`<instance>/…`, profiles, ARNs), as its provider
+   * describes it. */
   async function routedModel(id: string, signal?: AbortSignal): Promise<ModelInfo | undefined> {
-    let route;
-    try {
-      route = resolveRoute(id, deps.routing);
-    } catch {
-      return undefined;
-    }
-    const provider = deps.providers[route.provider];
+    const route = deps.providers.findRoute(id);
+    if (route === undefined) return undefined;
+    const provider = deps.providers.get(route.provider)?.provider;
     if (provider === undefined) return undefined;
     const model = provider.describeModel
       ? await provider.describeModel(route.model, signal)
@@ -157,13 +148,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   const service: ChatService = {
     async respond(input, target, options) {
-      const plan = planNative(input, deps.providers, deps.routing);
+      const plan = planNative(input, deps.providers);
       if (plan !== undefined) {
         return respondNative(plan, target, options, context(options.signal, options.meta));
       }
       let canonical = toCanonical(input);
-      const route = resolveRoute(canonical.model, deps.routing);
-      if (input.format !== "openai" && route.provider === "openai") {
+      const route = deps.providers.route(canonical.model);
+      if (input.format !== "openai" && deps.providers.get(route.provider)?.kind === "openai") {
         // A strict OpenAI upstream rejects the gateway's extension fields; an OpenAI client's own
         // extra fields are its business and are forwarded.
         canonical = withoutExtensions(canonical);
