@@ -145,7 +145,12 @@ export function createMockProvider(id = "mock"): ChatProvider {
     promptTokens: promptWords,
     listModels(): Promise<ModelInfo[]> {
       return Promise.resolve(
-        MOCK_MODELS.map((id) => ({ id, object: "model", created: MOCK_CREATED, owned_by: id })),
+        MOCK_MODELS.map((model) => ({
+          id: model,
+          object: "model",
+          created: MOCK_CREATED,
+          owned_by: id,
+        })),
       );
     },
   };
