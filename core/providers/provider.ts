@@ -148,7 +148,7 @@ export interface KindInstance {
  * const echoKind = defineProviderKind({
  *   name: "echo",
  *   settings: z.object({}),
- *   claims: (model) => model.startsWith("echo-"),
+ *   patterns: [/^echo-/],
  *   create: (id) => ({ provider: createEchoProvider(id), health: () => ({ state: "enabled" }) }),
  * });
  */
@@ -157,9 +157,9 @@ export interface ProviderKind<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   /** The instance settings (snake_case, as in the config file), validated at creation. */
   readonly settings: S;
-  /** Whether a model id without an instance prefix is this kind's (its routing patterns).
-   * Instances are asked in registration order; the first that claims an id gets it. */
-  claims(model: string): boolean;
+  /** The model ids (without an instance prefix) this kind's instances claim. Instances are
+   * tried in registration order; the first whose kind has a matching pattern gets the id. */
+  readonly patterns: readonly RegExp[];
   /** Creates instance `id` from validated settings. */
   create(id: ProviderId, settings: z.output<S>, runtime: ProviderRuntime): KindInstance;
 }

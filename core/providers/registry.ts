@@ -172,7 +172,9 @@ export function createProviders(
   }
   const instances = specs.map((spec) => instanceOf(spec, kinds, runtime));
   const enabled = instances.filter((i) => i.enabled);
-  const claims = new Map(kinds.map((k) => [k.name, (model: string) => k.claims(model)]));
+  const claims = new Map(
+    kinds.map((k) => [k.name, (model: string) => k.patterns.some((p) => p.test(model))]),
+  );
   const table: RoutingTable = {
     instances: enabled.map((i) => ({ id: i.id, claims: claims.get(i.kind) ?? (() => false) })),
     defaultProvider,

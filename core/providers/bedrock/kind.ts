@@ -34,7 +34,7 @@ export const bedrockSettings = z.object({
 export const bedrockKind = defineProviderKind({
   name: "bedrock",
   settings: bedrockSettings,
-  claims: (model) => BEDROCK_MODEL_PATTERN.test(model) || BEDROCK_ARN_PATTERN.test(model),
+  patterns: [BEDROCK_MODEL_PATTERN, BEDROCK_ARN_PATTERN],
   create(id, settings, runtime) {
     const clients = bedrockClients(id, {
       region: settings.region,

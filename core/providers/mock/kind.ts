@@ -15,7 +15,7 @@ export const mockSettings = z.object({
 export const mockKind = defineProviderKind({
   name: "mock",
   settings: mockSettings,
-  claims: (model) => model.startsWith("mock-"),
+  patterns: [/^mock-/],
   create(id, settings) {
     const state = settings.enabled ? "enabled" : "disabled";
     return {

@@ -29,7 +29,7 @@ export const openaiSettings = z.object({
 export const openaiKind = defineProviderKind({
   name: "openai",
   settings: openaiSettings,
-  claims: (model) => OPENAI_MODEL_PATTERN.test(model),
+  patterns: [OPENAI_MODEL_PATTERN],
   create(id, settings, runtime) {
     const client = settings.api_key === undefined ? undefined : new OpenAI({
       apiKey: settings.api_key,

@@ -4,9 +4,12 @@
  * then DEFAULT_PROVIDER) and the health of an instance set.
  */
 import assert from "node:assert/strict";
+import { z } from "zod";
+import { createChatService, type RequestMeta } from "../../../core/chat/service.ts";
 import { ConfigError } from "../../../core/config.ts";
 import { GatewayError } from "../../../core/errors.ts";
 import { createMockProvider } from "../../../core/providers/mock/mock_provider.ts";
+import { type ChatProvider, defineProviderKind } from "../../../core/providers/provider.ts";
 import {
   createProviders,
   type InstanceSpec,
@@ -29,7 +32,7 @@ function assertConfigError(run: () => unknown, pattern: RegExp) {
 Deno.test("registry: the built-in kinds, each with settings, patterns and a factory", () => {
   assert.deepEqual(PROVIDER_KINDS.map((k) => k.name), ["openai", "bedrock", "mock"]);
   const claimed = (model: string) =>
-    PROVIDER_KINDS.filter((k) => k.claims(model)).map((k) => k.name);
+    PROVIDER_KINDS.filter((k) => k.patterns.some((p) => p.test(model))).map((k) => k.name);
   assert.deepEqual(claimed("gpt-4o"), ["openai"]);
   assert.deepEqual(claimed("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), ["bedrock"]);
   assert.deepEqual(claimed("arn:aws:bedrock:us-east-1:1:application-inference-profile/x"), [
@@ -196,4 +199,61 @@ Deno.test("registry: models of two instances are both listed, each id routing ba
   for (const model of models) {
     assert.equal(providers.route(model.id).provider, model.owned_by, model.id);
   }
+});
+
+/** A kind defined outside the registry: what a new folder under core/providers/ would export. */
+const cannedKind = defineProviderKind({
+  name: "canned",
+  settings: z.object({ reply: z.string().min(1) }),
+  patterns: [/^canned-/],
+  create(id, settings) {
+    const provider: ChatProvider = {
+      name: id,
+      complete: (request, ctx) =>
+        Promise.resolve({
+          id: ctx.newId("chatcmpl-"),
+          object: "chat.completion",
+          created: 0,
+          model: request.model,
+          choices: [{
+            index: 0,
+            message: { role: "assistant", content: settings.reply, refusal: null },
+            finish_reason: "stop",
+            logprobs: null,
+          }],
+        }),
+      stream: () => {
+        throw new Error("not used here");
+      },
+      listModels: () =>
+        Promise.resolve([{ id: "canned-1", object: "model", created: 0, owned_by: id }]),
+    };
+    return { provider, health: () => ({ state: "configured" }) };
+  },
+});
+
+Deno.test("registry: a new kind is its definition plus one entry in the kinds list", async () => {
+  const kinds = [...PROVIDER_KINDS, cannedKind];
+  assertConfigError(
+    () => createProviders([{ id: "c", kind: "canned", settings: {} }], runtime, { kinds }),
+    /providers\.c\.reply: /,
+  );
+  const providers = createProviders(
+    [
+      { id: "mock", kind: "mock" },
+      { id: "c", kind: "canned", settings: { reply: "canned answer" } },
+    ],
+    runtime,
+    { kinds },
+  );
+  const chat = createChatService({ providers });
+  const meta: RequestMeta = {};
+  const answer = await chat.complete(
+    { model: "canned-1", messages: [{ role: "user", content: "hi" }] },
+    { signal: new AbortController().signal, meta },
+  );
+  assert.equal(answer.choices[0].message.content, "canned answer");
+  assert.equal(meta.provider, "c");
+  assert.deepEqual(providers.health().providers, { mock: "enabled", c: "configured" });
+  assert.ok((await chat.listModels()).data.some((m) => m.id === "canned-1" && m.owned_by === "c"));
 });
