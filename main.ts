@@ -11,12 +11,7 @@
  * `server_shutting_down` error event. There is deliberately no default `fetch` export:
  * `deno serve main.ts` would listen on 0.0.0.0 with none of these checks and limits.
  */
-import { BedrockClient } from "@aws-sdk/client-bedrock";
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { S3Client } from "@aws-sdk/client-s3";
-import OpenAI from "openai";
-import http from "node:http";
-import https from "node:https";
 import { createChatService } from "./core/chat/service.ts";
 import { type Config, ConfigError, parseConfig } from "./core/config.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
@@ -25,18 +20,9 @@ import { createS3FileStore } from "./core/files/s3_store.ts";
 import type { FileStore } from "./core/files/store.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
-import { createBedrockProvider } from "./core/providers/bedrock/bedrock_provider.ts";
-import {
-  checkCredentials,
-  createBedrockCredentials,
-  type CredentialState,
-  hasCredentialHints,
-  missingProfile,
-} from "./core/providers/bedrock/credentials.ts";
-import { BoundedHttpHandler } from "./core/providers/bedrock/bounded_handler.ts";
-import { withResilientSend } from "./core/providers/bedrock/resilient_send.ts";
-import { createMockProvider } from "./core/providers/mock/mock_provider.ts";
-import { createOpenAIProvider } from "./core/providers/openai/openai_provider.ts";
+import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
+import type { ProviderRuntime } from "./core/providers/provider.ts";
+import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
 import { createApp } from "./server/app.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
@@ -101,50 +87,38 @@ function credentialOptions(config: Config) {
   };
 }
 
-/** The Bedrock runtime and control-plane clients. Credentials come from the SDK default chain
- * (plus `AWS_ROLE_ARN` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
- * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself. */
-function bedrockClients(config: Config, logger: Logger) {
-  const credentials = createBedrockCredentials(credentialOptions(config));
-  const common = { region: config.awsRegion, credentials };
-  const requestTimeout = config.upstreamTimeoutMs; // idle time without a byte from Bedrock
-  // Without a visible credential source the model list is the built-in catalog: listing would
-  // otherwise probe the instance metadata service on every refresh.
-  const configured = hasCredentialHints(Deno.env.toObject(), fileExists);
-  return {
-    // HTTP/1.1 with keep-alive: the SDK's default HTTP/2 handler opened a session per request
-    // (about 40% more CPU per request in `deno task bench`). Retries and deadlines are the
-    // gateway's (withResilientSend; the SDK's own retries are off and the handler's socket timer
-    // does not fire under Deno); the handler bounds JSON answers (MAX_RESPONSE_BYTES).
-    runtime: withResilientSend(
-      new BedrockRuntimeClient({
-        ...common,
-        maxAttempts: 1,
-        requestHandler: new BoundedHttpHandler(config.maxResponseBytes, {
-          requestTimeout,
-          httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-          httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-        }),
-      }),
-      { retry: retryPolicy(config), logger },
-    ),
-    credentials,
-    control: configured
-      ? new BedrockClient({
-        ...common,
-        maxAttempts: config.upstreamMaxRetries + 1,
-        requestHandler: { requestTimeout },
-      })
-      : undefined,
-    configured,
-  };
-}
-
 /** `fetch` for OpenAI-compatible upstreams: idle pooled connections are closed after a few
  * seconds instead of Deno's 90, so a burst's connections (and their buffers) do not outlive it. */
 function upstreamFetch(): typeof fetch {
-  const client = Deno.createHttpClient({ poolIdleTimeout: 5_000 });
-  return (input, init) => fetch(input, { ...init, client });
+  let client: Deno.HttpClient | undefined;
+  return (input, init) =>
+    fetch(input, { ...init, client: client ??= Deno.createHttpClient({ poolIdleTimeout: 5_000 }) });
+}
+
+/**
+ * The provider instances today's environment configures: `openai` (OPENAI_API_KEY,
+ * OPENAI_BASE_URL), `bedrock` (AWS_REGION and the AWS credential chain) and `mock`
+ * (MOCK_MODELS), in this order, which is the order their model-id patterns are tried in.
+ */
+export function envInstances(config: Config): InstanceSpec[] {
+  return [
+    {
+      id: "openai",
+      kind: "openai",
+      settings: { api_key: config.openaiApiKey, base_url: config.openaiBaseUrl },
+    },
+    {
+      id: "bedrock",
+      kind: "bedrock",
+      settings: {
+        region: config.awsRegion,
+        role_arn: config.awsRoleArn,
+        external_id: config.awsExternalId,
+        role_session_name: config.awsRoleSessionName,
+      },
+    },
+    { id: "mock", kind: "mock", settings: { enabled: config.mockModels } },
+  ];
 }
 
 /** The gateway's one retry policy (core/providers/retry.ts), from the environment. */
@@ -169,7 +143,8 @@ function fileStore(config: Config): FileStore {
   return createS3FileStore({ client, bucket: config.s3FilesBucket });
 }
 
-/** Builds the fetch handler from a config: real SDK clients, providers, services, app.
+/** Builds the fetch handler from a config: provider instances (real SDK clients), services,
+ * app. `instances` defaults to the ones the environment configures ({@link envInstances});
  * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
  * end with the `server_shutting_down` error event. */
 export function buildHandler(
@@ -177,51 +152,31 @@ export function buildHandler(
   logger: Logger,
   metrics?: MetricsSource,
   shutdown?: AbortSignal,
+  instances: readonly InstanceSpec[] = envInstances(config),
 ): (request: Request) => Response | Promise<Response> {
-  const openai = config.openaiApiKey === undefined ? undefined : new OpenAI({
-    apiKey: config.openaiApiKey,
-    baseURL: config.openaiBaseUrl,
-    maxRetries: 0, // the gateway retries (core/providers/retry.ts)
-    timeout: config.upstreamTimeoutMs,
+  const runtime: ProviderRuntime = {
+    logger,
+    retry: retryPolicy(config),
+    maxResponseBytes: config.maxResponseBytes,
+    fetchMedia: createGuardedFetch({ allowPrivate: config.allowPrivateImageUrls }),
     fetch: upstreamFetch(),
+    env: Deno.env.toObject(),
+    fileExists,
+  };
+  const providers = createProviders(instances, runtime, {
+    defaultProvider: config.defaultProvider,
   });
-  const bedrock = bedrockClients(config, logger);
   const files = fileStore(config);
   const chat = createChatService({
-    providers: {
-      openai: createOpenAIProvider({
-        client: openai,
-        logger,
-        retry: retryPolicy(config),
-        maxResponseBytes: config.maxResponseBytes,
-      }),
-      bedrock: createBedrockProvider({
-        client: bedrock.runtime,
-        controlClient: bedrock.control,
-        fetchMedia: createGuardedFetch({ allowPrivate: config.allowPrivateImageUrls }),
-        logger,
-      }),
-      ...(config.mockModels ? { mock: createMockProvider() } : {}),
-    },
-    routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
+    providers,
     files: { store: files, maxChars: config.filesContextMaxChars },
   });
-  // Resolve Bedrock's credentials once, in the background, so /health can tell "a source is
-  // visible" from "it works". A Bedrock API key needs no SigV4 credentials.
-  let credentialState: CredentialState = bedrock.configured ? "checking" : "not_configured";
-  if ((Deno.env.get("AWS_BEARER_TOKEN_BEDROCK") ?? "") !== "") credentialState = "resolved";
-  else if (bedrock.configured) {
-    const resolve = bedrock.credentials;
-    checkCredentials(() => typeof resolve === "function" ? resolve() : Promise.resolve(resolve))
-      .then((state) => credentialState = state);
-  }
   return createApp({
     config,
     chat,
     logger,
     files,
-    bedrockConfigured: bedrock.configured,
-    bedrockCredentials: () => credentialState,
+    providerHealth: () => providers.health(),
     metrics,
     shutdown,
   }).fetch;

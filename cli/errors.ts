@@ -61,13 +61,6 @@ function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
-/** Which credentials a model's provider needs, guessed from its id. */
-function credentialsHint(model: string): string {
-  return /^(gpt-|chatgpt-|o\d|text-|ft:|openai\/)/.test(model)
-    ? "OPENAI_API_KEY for OpenAI models"
-    : "AWS credentials for Bedrock models, OPENAI_API_KEY for OpenAI ones";
-}
-
 const trimDot = (s: string) => s.trim().replace(/[.\s]+$/, "");
 
 /**
@@ -100,9 +93,8 @@ export function explainError(error: unknown, ctx: ErrorContext): CliError {
         );
       case "provider_not_configured":
         return new CliError(
-          `The provider serving '${model}' is not configured on the gateway (503): set its credentials (${
-            credentialsHint(model)
-          }) in the gateway's environment and restart it.`,
+          // The gateway's message (written by the provider kind) says which credentials.
+          `The provider serving '${model}' is not configured on the gateway (503): set its credentials (${detail}) in the gateway's environment and restart it.`,
         );
       case "upstream_unavailable":
         return new CliError(

@@ -97,7 +97,7 @@ export const KNOWN_KEYS: KnownKey[] = [
   { key: "AWS_ENDPOINT_URL_S3", description: "S3 endpoint override" },
   {
     key: "DEFAULT_PROVIDER",
-    description: "openai or bedrock for unrouted model ids",
+    description: "provider instance id for unrouted model ids",
     prompt: true,
   },
   { key: "FILES_BACKEND", description: "local or s3", fallback: constant("local") },

@@ -1,42 +1,36 @@
 /**
  * The health report shared by `GET /health` and the tRPC `health` procedure.
  */
-import type { Config } from "./config.ts";
-import type { CredentialState } from "./providers/bedrock/credentials.ts";
+import type { ProvidersHealth } from "./providers/registry.ts";
+import type { CredentialState, ProviderState } from "./providers/provider.ts";
 import { VERSION } from "./version.ts";
 
-/** Per-provider state. */
-export type ProviderState = "configured" | "not_configured" | "enabled" | "disabled";
+export type { ProviderState };
 
-/** `{status, version, providers}` */
+/** `{status, version, providers, credentials}` */
 export interface HealthReport {
   status: "ok";
   version: string;
-  providers: { openai: ProviderState; bedrock: ProviderState; mock: ProviderState };
-  /** Whether the credentials of a configured provider could be resolved (`configured` only
-   * says a credential source is visible). */
-  credentials: { bedrock: CredentialState };
+  /** Every provider instance's state, by instance id. */
+  providers: Record<string, ProviderState>;
+  /** Whether the credentials of instances that check them could be resolved (`configured`
+   * only says a credential source is visible), by instance id. */
+  credentials: Record<string, CredentialState>;
 }
 
 /**
- * Builds the report from the config.
+ * Builds the report from the instances' health.
  *
  * @example
- * healthReport(config).status; // "ok"
+ * healthReport(providers.health()).status; // "ok"
  */
 export function healthReport(
-  config: Config,
-  bedrockConfigured = false,
-  bedrockCredentials: CredentialState = bedrockConfigured ? "checking" : "not_configured",
+  instances: ProvidersHealth = { providers: {}, credentials: {} },
 ): HealthReport {
   return {
     status: "ok",
     version: VERSION,
-    providers: {
-      openai: config.openaiApiKey === undefined ? "not_configured" : "configured",
-      bedrock: bedrockConfigured ? "configured" : "not_configured",
-      mock: config.mockModels ? "enabled" : "disabled",
-    },
-    credentials: { bedrock: bedrockCredentials },
+    providers: instances.providers,
+    credentials: instances.credentials,
   };
 }

@@ -9,7 +9,7 @@ import { GatewayError, toGatewayError } from "../core/errors.ts";
 import { createLocalFileStore } from "../core/files/local_store.ts";
 import type { FileStore } from "../core/files/store.ts";
 import { healthReport } from "../core/health.ts";
-import type { CredentialState } from "../core/providers/bedrock/credentials.ts";
+import type { ProvidersHealth } from "../core/providers/registry.ts";
 import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
@@ -37,10 +37,8 @@ export interface AppDeps {
   logger: Logger;
   /** Uploaded files; default: the local store in `config.filesDir`. */
   files?: FileStore;
-  /** Whether Bedrock credentials were found (reported by /health). */
-  bedrockConfigured?: boolean;
-  /** Whether those credentials resolved (reported by /health). */
-  bedrockCredentials?: () => CredentialState;
+  /** The provider instances' states, read by every `/health` (e.g. `providers.health`). */
+  providerHealth?: () => ProvidersHealth;
   /** Another observer of finished requests (besides `metrics`). */
   observe?: AccessObserver;
   /** What `/metrics` reports; default: a registry of this app alone. */
@@ -55,8 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, chat, logger } = deps;
   const files = deps.files ?? createLocalFileStore({ dir: config.filesDir });
   const checkKey = createKeyChecker(config.apiKeys);
-  const report = () =>
-    healthReport(config, deps.bedrockConfigured ?? false, deps.bedrockCredentials?.());
+  const report = () => healthReport(deps.providerHealth?.());
   const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
 
   const metrics = deps.metrics ?? localMetrics();

@@ -50,8 +50,8 @@ export const OPENAPI: Json = {
   info: {
     title: "LLM gateway",
     version: VERSION,
-    description: "One OpenAI-compatible API in front of OpenAI, Amazon Bedrock and local mock " +
-      "models. Any input format (openai, bedrock_claude, bedrock_titan — detected from the " +
+    description: "One OpenAI-compatible API in front of the configured provider instances " +
+      "(a model id `<instance>/<model>` picks one). Any input format (openai, bedrock_claude, bedrock_titan — detected from the " +
       "body) and any output format (target_format). /v1/* and /trpc/* need a client key when " +
       "API_KEY is set; /metrics too; /health, /openapi.json and /docs never do.",
   },

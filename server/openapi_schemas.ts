@@ -310,7 +310,7 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
     id: str(),
     object: { const: "model" },
     created: int,
-    owned_by: str("openai, bedrock or mock"),
+    owned_by: str("the upstream's owner, else the id of the provider instance serving it"),
   }, ["id", "object", "created", "owned_by"]),
   ModelList: object({
     object: { const: "list" },
@@ -342,15 +342,22 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
   Health: object({
     status: { const: "ok" },
     version: str(),
-    providers: object(
-      Object.fromEntries(
-        ["openai", "bedrock", "mock"].map((p) => [p, {
-          ...str(),
-          enum: ["configured", "not_configured", "enabled", "disabled"],
-        }]),
-      ),
-      ["openai", "bedrock", "mock"],
-    ),
+    providers: {
+      type: "object",
+      description: "each provider instance's state, by instance id",
+      additionalProperties: {
+        ...str(),
+        enum: ["configured", "not_configured", "enabled", "disabled"],
+      },
+    },
+    credentials: {
+      type: "object",
+      description: "whether the credentials of instances that check them resolved, by id",
+      additionalProperties: {
+        ...str(),
+        enum: ["not_configured", "checking", "resolved", "unresolved"],
+      },
+    },
   }, ["status", "version", "providers"]),
 };
 

@@ -2,12 +2,13 @@
  * The record of one request that the chat pipeline fills in for the access log and metrics.
  */
 import type { Usage } from "../formats/openai/schema.ts";
-import type { ProviderName } from "../providers/provider.ts";
+import type { ProviderId } from "../providers/provider.ts";
 
 /** What a request did, filled in by the service for logs and metrics. */
 export interface RequestMeta {
   model?: string;
-  provider?: ProviderName;
+  /** The instance id. */
+  provider?: ProviderId;
   usage?: Usage;
   /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
   upstreamMs?: number;

@@ -17,8 +17,8 @@ import type {
   ModelList,
 } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
-import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
-import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
+import type { CallContext, ChatProvider } from "../providers/provider.ts";
+import type { Providers } from "../providers/registry.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
 import { decodeStream, encodeStream, meterChunks, primed } from "./stream.ts";
@@ -32,8 +32,8 @@ export interface ChatCallOptions {
 
 /** Dependencies of the chat service. */
 export interface ChatServiceDeps {
-  providers: Partial<Record<ProviderName, ChatProvider>>;
-  routing: RoutingOptions;
+  /** The provider instances (routing and lookup by id). */
+  providers: Providers;
   /** The file store and limits for `file_ids` (without it, any `file_ids` is a 404). */
   files?: FileContextOptions;
   now?: () => Date;
@@ -91,8 +91,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const newId = deps.newId ?? randomId;
 
   function route(model: string, meta: RequestMeta | undefined): Routed {
-    const found = resolveRoute(model, deps.routing);
-    const provider = deps.providers[found.provider];
+    const found = deps.providers.route(model);
+    const provider = deps.providers.get(found.provider)?.provider;
     if (meta) {
       meta.model = model;
       meta.provider = found.provider;
@@ -100,7 +100,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (provider === undefined) {
       throw new GatewayError(
         "unavailable",
-        `The ${found.provider} provider is not configured on this gateway.`,
+        `The provider '${found.provider}' is not enabled on this gateway.`,
         { code: "provider_not_configured" },
       );
     }
@@ -241,27 +241,18 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return answerCanonical(canonical, routed, input.format, target, options);
   }
 
-  async function allModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const lists = await Promise.all(
-      Object.values(deps.providers).map((p) => p.listModels(signal).catch(() => [])),
-    );
-    const seen = new Set<string>();
-    return lists.flat().filter((m) => !seen.has(m.id) && seen.add(m.id) !== undefined);
-  }
+  const allModels = (signal?: AbortSignal) => deps.providers.listModels(signal);
 
-  /** A model by an id chat would route (`openai/…`, `bedrock/…`, profiles, ARNs), as its
-   * provider describes it. */
+  /** A model by an id chat would route (`<instance>/…`, profiles, ARNs), as its provider
+   * describes it. */
   async function routedModel(id: string, signal?: AbortSignal): Promise<ModelInfo | undefined> {
-    let routed: Routed;
-    try {
-      routed = route(id, undefined);
-    } catch {
-      return undefined;
-    }
-    const { provider, model: name } = routed;
+    const found = deps.providers.findRoute(id);
+    if (found === undefined) return undefined;
+    const provider = deps.providers.get(found.provider)?.provider;
+    if (provider === undefined) return undefined;
     const model = provider.describeModel
-      ? await provider.describeModel(name, signal)
-      : (await provider.listModels(signal)).find((m) => m.id === name);
+      ? await provider.describeModel(found.model, signal)
+      : (await provider.listModels(signal)).find((m) => m.id === found.model);
     return model === undefined ? undefined : { ...model, id };
   }
 

@@ -1,17 +1,26 @@
 /**
- * The provider contract: every upstream (OpenAI, Bedrock, mock) answers canonical requests with
- * canonical responses and chunk streams.
+ * The provider contract: every upstream answers canonical requests with canonical responses and
+ * chunk streams ({@link ChatProvider}); a provider **kind** ({@link ProviderKind}) says how an
+ * instance of it is configured, which model ids it claims and what `/health` reports for it.
+ * Kinds are listed in `registry.ts`; instances (each with an id) are created from config there.
  */
 import type { FormatName } from "../formats/registry.ts";
+import type { z } from "zod";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatRequest,
   ModelInfo,
 } from "../formats/openai/schema.ts";
+import type { Logger } from "../logger.ts";
+import type { GuardedFetch } from "../net/guarded_fetch.ts";
+import type { RetryPolicy } from "./retry.ts";
 
-/** Names of the providers the router can pick. */
-export type ProviderName = "openai" | "bedrock" | "mock";
+/**
+ * A provider instance id (`openai`, `local`, `aws-us`…): the key of the instance in config, the
+ * `<id>/` model prefix that routes to it, and its label in logs, metrics and `owned_by`.
+ */
+export type ProviderId = string;
 
 /** Per-call context handed to a provider. */
 export interface CallContext {
@@ -51,8 +60,8 @@ export type NativeResult =
 
 /** An upstream that answers chat requests. */
 export interface ChatProvider {
-  /** Provider name, as used in logs, metrics and `owned_by`. */
-  readonly name: ProviderName;
+  /** The instance id, as used in logs, metrics and `owned_by`. */
+  readonly name: ProviderId;
   /** One complete answer. `request.model` is the provider-side model id. */
   complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion>;
   /**
@@ -88,4 +97,76 @@ export interface ChatProvider {
    * Without it, the id is looked up in {@link listModels}.
    */
   describeModel?(model: string, signal?: AbortSignal): Promise<ModelInfo | undefined>;
+}
+
+/** What `/health` says of an instance: it has what it needs (`configured`) or not, or, for
+ * kinds that need nothing, whether it is switched on (`enabled` / `disabled`). */
+export type ProviderState = "configured" | "not_configured" | "enabled" | "disabled";
+
+/** Whether an instance's credentials could be resolved (`configured` only says a credential
+ * source is visible). */
+export type CredentialState = "not_configured" | "checking" | "resolved" | "unresolved";
+
+/** An instance's entry in `/health`. */
+export interface InstanceHealth {
+  state: ProviderState;
+  /** Reported under `credentials.<id>` by kinds that check their credentials. */
+  credentials?: CredentialState;
+}
+
+/**
+ * What every kind's factory gets from the composition root (`main.ts`) besides the instance
+ * settings: shared policies and the few process facts an SDK credential chain looks at.
+ */
+export interface ProviderRuntime {
+  logger: Logger;
+  /** The gateway's retry and timeout policy (`UPSTREAM_MAX_RETRIES`, `UPSTREAM_TIMEOUT_MS`). */
+  retry: RetryPolicy;
+  /** Bound on a non-streaming upstream answer (`MAX_RESPONSE_BYTES`). */
+  maxResponseBytes: number;
+  /** Guarded fetch for remote images and documents a provider must download. */
+  fetchMedia: GuardedFetch;
+  /** `fetch` for HTTP upstreams (pooled connections); default: the global one. */
+  fetch?: typeof fetch;
+  /** The process environment (read-only), for kinds whose SDK reads credentials from it. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether a file exists (shared credential files). */
+  fileExists: (path: string) => boolean;
+}
+
+/** What a kind's factory returns for one instance. */
+export interface KindInstance {
+  provider: ChatProvider;
+  /** The instance's `/health` entry, read on every report. */
+  health(): InstanceHealth;
+  /** False: the instance takes no requests and lists no models (e.g. `MOCK_MODELS=false`). */
+  enabled?: boolean;
+}
+
+/**
+ * A provider kind: one folder under `core/providers/`, registered by one line in `registry.ts`.
+ *
+ * @example
+ * const echoKind = defineProviderKind({
+ *   name: "echo",
+ *   settings: z.object({}),
+ *   patterns: [/^echo-/],
+ *   create: (id) => ({ provider: createEchoProvider(id), health: () => ({ state: "enabled" }) }),
+ * });
+ */
+export interface ProviderKind<S extends z.ZodType = z.ZodType> {
+  /** The kind's name, as a config file writes it (`kind: openai`). */
+  readonly name: string;
+  /** The instance settings (snake_case, as in the config file), validated at creation. */
+  readonly settings: S;
+  /** The model ids (without an instance prefix) this kind's instances claim. Instances are
+   * tried in registration order; the first whose kind has a matching pattern gets the id. */
+  readonly patterns: readonly RegExp[];
+  /** Creates instance `id` from validated settings. */
+  create(id: ProviderId, settings: z.output<S>, runtime: ProviderRuntime): KindInstance;
+}
+
+/** Types a kind definition (its settings type flows into `create`). */
+export function defineProviderKind<S extends z.ZodType>(kind: ProviderKind<S>): ProviderKind<S> {
+  return kind;
 }

@@ -1,48 +1,59 @@
 /**
- * Model id → provider routing (SPEC §3.3).
+ * Model id → provider instance routing (SPEC §3.3), over the registered instances: an explicit
+ * `<id>/` prefix first, then the kinds' patterns in registration order, then `DEFAULT_PROVIDER`.
+ * The patterns themselves belong to the kinds (`core/providers/<kind>/`).
  */
 import { GatewayError } from "../errors.ts";
-import type { ProviderName } from "./provider.ts";
+import type { ProviderId } from "./provider.ts";
 
 /** Where a request goes and the model id the provider sees. */
 export interface Route {
-  provider: ProviderName;
+  /** The instance id. */
+  provider: ProviderId;
   model: string;
 }
 
-/** Routing settings from the config. */
-export interface RoutingOptions {
-  defaultProvider?: "openai" | "bedrock";
-  mockModels: boolean;
+/** One routable instance, as routing sees it. */
+export interface RoutingEntry {
+  id: ProviderId;
+  /** The instance kind's patterns. */
+  claims(model: string): boolean;
 }
 
-const OPENAI_PATTERN = /^(gpt-|chatgpt-|o1|o3|o4|text-|ft:)/;
-const BEDROCK_FAMILIES =
-  "anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|writer|twelvelabs|stability";
-const BEDROCK_PATTERN = new RegExp(
-  `^(?:(?:us|us-gov|eu|apac|au|ca|jp|global)\\.)?(?:(?:${BEDROCK_FAMILIES})\\.|openai\\.gpt-oss)`,
-);
-const BEDROCK_ARN = /^arn:aws(?:-[a-z]+)*:bedrock:/;
+/** What routing decides over: the enabled instances in registration order, and the default. */
+export interface RoutingTable {
+  instances: readonly RoutingEntry[];
+  /** The instance that takes ids nothing claims (`DEFAULT_PROVIDER`). */
+  defaultProvider?: ProviderId;
+}
+
+/** The model id as routing found it, or undefined when nothing takes it. */
+export function findRoute(modelId: string, table: RoutingTable): Route | undefined {
+  const slash = modelId.indexOf("/");
+  if (slash > 0) {
+    const id = modelId.slice(0, slash);
+    if (table.instances.some((i) => i.id === id)) {
+      return { provider: id, model: modelId.slice(slash + 1) };
+    }
+  }
+  const claimer = table.instances.find((i) => i.claims(modelId));
+  if (claimer !== undefined) return { provider: claimer.id, model: modelId };
+  if (table.defaultProvider !== undefined) {
+    return { provider: table.defaultProvider, model: modelId };
+  }
+  return undefined;
+}
 
 /**
- * Resolves a model id to a provider, stripping `openai/` and `bedrock/` prefixes.
+ * Resolves a model id to an instance, stripping an `<id>/` prefix; 404 `model_not_found` when
+ * nothing takes it.
  *
  * @example
- * resolveRoute("us.anthropic.claude-sonnet-4-5", { mockModels: true }); // { provider: "bedrock", ... }
+ * resolveRoute("local/llama3", table); // { provider: "local", model: "llama3" }
  */
-export function resolveRoute(modelId: string, options: RoutingOptions): Route {
-  if (modelId.startsWith("openai/")) return { provider: "openai", model: modelId.slice(7) };
-  if (modelId.startsWith("bedrock/")) return { provider: "bedrock", model: modelId.slice(8) };
-  if (modelId.startsWith("mock-") && options.mockModels) {
-    return { provider: "mock", model: modelId };
-  }
-  if (OPENAI_PATTERN.test(modelId)) return { provider: "openai", model: modelId };
-  if (BEDROCK_PATTERN.test(modelId) || BEDROCK_ARN.test(modelId)) {
-    return { provider: "bedrock", model: modelId };
-  }
-  if (options.defaultProvider !== undefined) {
-    return { provider: options.defaultProvider, model: modelId };
-  }
+export function resolveRoute(modelId: string, table: RoutingTable): Route {
+  const route = findRoute(modelId, table);
+  if (route !== undefined) return route;
   throw new GatewayError(
     "not_found",
     `The model '${modelId}' does not exist or is not routable by this gateway.`,

@@ -12,7 +12,8 @@ import { buildHandler } from "../../main.ts";
 import { createChatService } from "../../core/chat/service.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
-import type { ChatProvider, ProviderName } from "../../core/providers/provider.ts";
+import type { ChatProvider } from "../../core/providers/provider.ts";
+import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
 import { createApp } from "../../server/app.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
@@ -90,22 +91,43 @@ export function testApp(env: Record<string, string | undefined> = {}): TestApp {
 }
 
 /**
- * The real app and chat service with extra providers plugged in through the provider interface
- * (e.g. one that throws, to see how a gateway bug is reported). Only for what no upstream can
- * provoke.
+ * The gateway as `main.ts` builds it, with the given provider instances instead of the ones the
+ * environment configures (e.g. two OpenAI-compatible upstreams).
  */
-export function testAppWithProviders(
-  providers: Partial<Record<ProviderName, ChatProvider>>,
+export function testAppWithInstances(
+  instances: InstanceSpec[],
   env: Record<string, string | undefined> = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
   const logger = capturingLogger(config, lines);
-  const chat = createChatService({
-    providers,
-    routing: { defaultProvider: config.defaultProvider, mockModels: config.mockModels },
-  });
-  return wrap(config, lines, createApp({ config, chat, logger }).fetch);
+  return wrap(config, lines, buildHandler(config, logger, undefined, undefined, instances));
+}
+
+/**
+ * The real app and chat service with extra providers plugged in through the provider interface
+ * (e.g. one that throws, to see how a gateway bug is reported), keyed by kind: each becomes the
+ * instance of that kind's name, with the kind's routing patterns. Only for what no upstream can
+ * provoke.
+ */
+export function testAppWithProviders(
+  providers: Record<string, ChatProvider>,
+  env: Record<string, string | undefined> = {},
+): TestApp {
+  const config = parseConfig({ ...BASE_ENV, ...env });
+  const lines: string[] = [];
+  const logger = capturingLogger(config, lines);
+  const instances = createProviders(
+    Object.entries(providers).map(([kind, provider]) => ({ id: kind, kind, provider })),
+    undefined,
+    { defaultProvider: config.defaultProvider },
+  );
+  const chat = createChatService({ providers: instances });
+  return wrap(
+    config,
+    lines,
+    createApp({ config, chat, logger, providerHealth: () => instances.health() }).fetch,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { createChatService } from "../../core/chat/service.ts";
 import { parseConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createMockProvider } from "../../core/providers/mock/mock_provider.ts";
+import { createProviders } from "../../core/providers/registry.ts";
 import { createApp } from "../../server/app.ts";
 import { errorReply, startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { BASE_ENV, chatBody, type TestApp, testApp } from "../helpers/app.ts";
@@ -219,8 +220,7 @@ Deno.test("metrics need the client key when API_KEY is set; docs never do", asyn
 function bareApp() {
   const config = parseConfig(BASE_ENV);
   const chat = createChatService({
-    providers: { mock: createMockProvider() },
-    routing: { mockModels: true },
+    providers: createProviders([{ id: "mock", kind: "mock", provider: createMockProvider() }]),
   });
   return createApp({ config, chat, logger: createLogger("error", () => {}) });
 }

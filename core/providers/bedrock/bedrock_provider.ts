@@ -40,6 +40,8 @@ export type BedrockRuntimeSend = Pick<BedrockRuntimeClient, "send">;
 
 /** Dependencies of the Bedrock provider. */
 export interface BedrockProviderOptions {
+  /** The instance id (logs, metrics, `owned_by`); default `bedrock`. */
+  id?: string;
   /** The runtime client (Converse, ConverseStream). */
   client: BedrockRuntimeSend;
   /** The control-plane client for model listing; undefined serves the built-in catalog. */
@@ -78,9 +80,11 @@ async function* mappedEvents(
  */
 export function createBedrockProvider(options: BedrockProviderOptions): ChatProvider {
   const { client, fetchMedia, logger } = options;
+  const id = options.id ?? "bedrock";
   const listModels = createBedrockModelLister({
     client: options.controlClient,
     logger,
+    owner: id,
     ttlMs: options.modelsTtlMs,
   });
 
@@ -103,7 +107,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
   }
 
   return {
-    name: "bedrock",
+    name: id,
 
     async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       const { body, conversion } = await prepare(request, ctx);
@@ -150,6 +154,6 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     },
 
     listModels: () => listModels(),
-    describeModel: async (model) => describeBedrockModel(model, await listModels()),
+    describeModel: async (model) => describeBedrockModel(model, await listModels(), id),
   };
 }

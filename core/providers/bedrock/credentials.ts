@@ -107,7 +107,7 @@ export function missingProfile(
 }
 
 /** Whether Bedrock's credentials could be resolved, as `/health` reports it. */
-export type CredentialState = "not_configured" | "checking" | "resolved" | "unresolved";
+export type { CredentialState } from "../provider.ts";
 
 /**
  * Resolves the credentials once (bounded by `timeoutMs`), for `/health`: `resolved` when the

@@ -135,7 +135,7 @@ export function mapBedrockError(error: unknown, now = Date.now()): GatewayError 
   ) {
     return new GatewayError(
       "unavailable",
-      `The Bedrock provider has no AWS credentials: ${CREDENTIALS_HINT}.`,
+      `AWS credentials for Bedrock models are missing: ${CREDENTIALS_HINT}.`,
       { code: "provider_not_configured", cause: error },
     );
   }

@@ -22,6 +22,8 @@ export interface BedrockModelsOptions {
   /** The control-plane client, or undefined to serve the catalog only. */
   client: BedrockControlClient | undefined;
   logger: Logger;
+  /** The instance id, the entries' `owned_by`; default `bedrock`. */
+  owner?: string;
   /** How long a listing is reused; default 10 minutes. */
   ttlMs?: number;
   /** Clock for the cache. */
@@ -31,19 +33,22 @@ export interface BedrockModelsOptions {
 /** Inference profile pages read at most (100 profiles each). */
 const MAX_PROFILE_PAGES = 10;
 
-const entry = (id: string, created = 0): ModelInfo => ({
+const entry = (id: string, created = 0, owner = "bedrock"): ModelInfo => ({
   id,
   object: "model",
   created,
-  owned_by: "bedrock",
+  owned_by: owner,
 });
 
-/** The built-in catalog as model entries. */
-export function catalogModels(): ModelInfo[] {
-  return BEDROCK_CATALOG.map((id) => entry(id));
+/** The built-in catalog as model entries, owned by instance `owner`. */
+export function catalogModels(owner = "bedrock"): ModelInfo[] {
+  return BEDROCK_CATALOG.map((id) => entry(id, 0, owner));
 }
 
-async function listFoundationModels(client: BedrockControlClient): Promise<ModelInfo[]> {
+async function listFoundationModels(
+  client: BedrockControlClient,
+  owner: string,
+): Promise<ModelInfo[]> {
   const response = await client.send(
     new ListFoundationModelsCommand({ byOutputModality: "TEXT", byInferenceType: "ON_DEMAND" }),
   );
@@ -55,10 +60,13 @@ async function listFoundationModels(client: BedrockControlClient): Promise<Model
       (m.outputModalities ?? ["TEXT"]).includes("TEXT") &&
       (m.modelLifecycle?.status ?? "ACTIVE") === "ACTIVE"
     )
-    .map((m) => entry(m.modelId as string));
+    .map((m) => entry(m.modelId as string, 0, owner));
 }
 
-async function listInferenceProfiles(client: BedrockControlClient): Promise<ModelInfo[]> {
+async function listInferenceProfiles(
+  client: BedrockControlClient,
+  owner: string,
+): Promise<ModelInfo[]> {
   const models: ModelInfo[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PROFILE_PAGES; page++) {
@@ -71,7 +79,7 @@ async function listInferenceProfiles(client: BedrockControlClient): Promise<Mode
       const id = p.type === "APPLICATION" ? p.inferenceProfileArn : p.inferenceProfileId;
       if (id === undefined) continue;
       const created = p.createdAt instanceof Date ? Math.floor(p.createdAt.getTime() / 1000) : 0;
-      models.push(entry(id, created));
+      models.push(entry(id, created, owner));
     }
     nextToken = response.nextToken;
     if (nextToken === undefined || nextToken === "") break;
@@ -87,12 +95,16 @@ const ARN = /^arn:aws(?:-[a-z]+)*:bedrock:[^:]*:[^:]*:([a-z-]+)\/(.+)$/;
  * itself, a system inference profile (`us.…`) of a listed base model, or an ARN (a foundation
  * model or system profile resolves to its base model's entry; any other Bedrock ARN — an
  * application profile, a provisioned or imported model — is taken as given). Undefined when
- * none of these fits.
+ * none of these fits. `owner` is the `owned_by` of an ARN taken as given.
  *
  * @example
  * describeBedrockModel("us.anthropic.claude-3-haiku-20240307-v1:0", catalogModels())?.owned_by; // "bedrock"
  */
-export function describeBedrockModel(id: string, listed: ModelInfo[]): ModelInfo | undefined {
+export function describeBedrockModel(
+  id: string,
+  listed: ModelInfo[],
+  owner = "bedrock",
+): ModelInfo | undefined {
   const exact = listed.find((m) => m.id === id);
   if (exact !== undefined) return exact;
   const arn = ARN.exec(id);
@@ -100,7 +112,7 @@ export function describeBedrockModel(id: string, listed: ModelInfo[]): ModelInfo
   const base = inner.replace(REGION_PREFIX, "");
   const known = listed.find((m) => m.id === inner) ?? listed.find((m) => m.id === base);
   if (known !== undefined && (arn !== null || base !== id)) return { ...known, id };
-  return arn === null ? undefined : entry(id);
+  return arn === null ? undefined : entry(id, 0, owner);
 }
 
 /**
@@ -114,24 +126,26 @@ export function createBedrockModelLister(
   options: BedrockModelsOptions,
 ): () => Promise<ModelInfo[]> {
   const { client, logger } = options;
+  const owner = options.owner ?? "bedrock";
   return cached(
     async () => {
-      if (client === undefined) return catalogModels();
+      if (client === undefined) return catalogModels(owner);
       try {
         const [foundation, profiles] = await Promise.all([
-          listFoundationModels(client),
-          listInferenceProfiles(client),
+          listFoundationModels(client, owner),
+          listInferenceProfiles(client, owner),
         ]);
         const seen = new Set<string>();
         const models = [...foundation, ...profiles].filter((m) =>
           !seen.has(m.id) && seen.add(m.id)
         );
-        return models.length > 0 ? models : catalogModels();
+        return models.length > 0 ? models : catalogModels(owner);
       } catch (error) {
         logger.warn("bedrock model list unavailable; using the built-in catalog", {
+          provider: owner,
           error: mapBedrockError(error).message,
         });
-        return catalogModels();
+        return catalogModels(owner);
       }
     },
     options.ttlMs ?? 10 * 60_000,

@@ -18,6 +18,8 @@ type Send = (command: any, options?: { abortSignal?: AbortSignal }) => Promise<a
 export interface ResilientSendOptions {
   retry: RetryPolicy;
   logger: Logger;
+  /** The instance id in log lines; default `bedrock`. */
+  provider?: string;
 }
 
 /** Keys of SDK outputs that hold an event stream (ConverseStream, InvokeModelWithResponseStream). */
@@ -39,7 +41,7 @@ export function withResilientSend<C extends { send: Send }>(
 ): Pick<C, "send"> {
   const send: Send = (command, sendOptions = {}) =>
     withRetries(options.retry, {
-      provider: "bedrock",
+      provider: options.provider ?? "bedrock",
       label: "Bedrock",
       logger: options.logger,
       signal: sendOptions.abortSignal,

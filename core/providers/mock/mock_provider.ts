@@ -98,10 +98,10 @@ export function* wordPieces(text: string): Generator<string> {
   if (!any && text !== "") yield text;
 }
 
-/** Creates the mock provider. */
-export function createMockProvider(): ChatProvider {
+/** Creates the mock provider; `id` is its instance id (default `mock`), also its `owned_by`. */
+export function createMockProvider(id = "mock"): ChatProvider {
   return {
-    name: "mock",
+    name: id,
     async complete(request: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       const { text, usage } = answerFor(request);
       if (request.model === "mock-slow") {
@@ -145,7 +145,12 @@ export function createMockProvider(): ChatProvider {
     promptTokens: promptWords,
     listModels(): Promise<ModelInfo[]> {
       return Promise.resolve(
-        MOCK_MODELS.map((id) => ({ id, object: "model", created: MOCK_CREATED, owned_by: "mock" })),
+        MOCK_MODELS.map((model) => ({
+          id: model,
+          object: "model",
+          created: MOCK_CREATED,
+          owned_by: id,
+        })),
       );
     },
   };

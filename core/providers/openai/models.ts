@@ -18,9 +18,9 @@ export const KNOWN_OPENAI_MODELS: readonly string[] = [
   "o4-mini",
 ];
 
-/** The known list as model entries. */
-export function knownOpenAIModels(): ModelInfo[] {
-  return KNOWN_OPENAI_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: "openai" }));
+/** The known list as model entries, owned by instance `owner`. */
+export function knownOpenAIModels(owner = "openai"): ModelInfo[] {
+  return KNOWN_OPENAI_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: owner }));
 }
 
 /** OpenAI model families without reasoning (they reject `reasoning_effort`). */

@@ -28,6 +28,9 @@ import {
 
 /** Dependencies of the OpenAI provider. */
 export interface OpenAIProviderOptions {
+  /** The instance id (logs, metrics, `owned_by` when the upstream names no owner); default
+   * `openai`. */
+  id?: string;
   /** The SDK client (its own retries off), or undefined when `OPENAI_API_KEY` is not set. */
   client: OpenAI | undefined;
   logger: Logger;
@@ -48,10 +51,10 @@ function upstreamBody(request: ChatRequest): Record<string, unknown> {
   return body;
 }
 
-function notConfigured(): GatewayError {
+function notConfigured(id: string): GatewayError {
   return new GatewayError(
     "unavailable",
-    "The OpenAI provider is not configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for compatible servers).",
+    `An API key for the OpenAI-compatible provider '${id}' is missing: set OPENAI_API_KEY (and OPENAI_BASE_URL for compatible servers), or the instance's api_key.`,
     { code: "provider_not_configured" },
   );
 }
@@ -93,7 +96,7 @@ function parseCompletion(bytes: Uint8Array): ChatCompletion {
 }
 
 /** Reads an upstream `GET /models` body leniently; anything but a list of ids is malformed. */
-function modelsOf(body: unknown): ModelInfo[] {
+function modelsOf(body: unknown, owner: string): ModelInfo[] {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) {
     throw new GatewayError("upstream", "The OpenAI upstream sent a malformed model list.");
@@ -102,7 +105,7 @@ function modelsOf(body: unknown): ModelInfo[] {
     id: m.id,
     object: "model",
     created: typeof m.created === "number" ? m.created : 0,
-    owned_by: typeof m.owned_by === "string" ? m.owned_by : "openai",
+    owned_by: typeof m.owned_by === "string" ? m.owned_by : owner,
   }));
 }
 
@@ -116,9 +119,10 @@ const fitForUpstream = (request: ChatRequest, ctx: CallContext) =>
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
+  const id = options.id ?? "openai";
 
   const target = (signal: AbortSignal | undefined): RetryTarget => ({
-    provider: "openai",
+    provider: id,
     label: LABEL,
     logger,
     signal,
@@ -131,25 +135,29 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       return await withRetries(options.retry, target(undefined), async ({ signal, deadline }) => {
         try {
           const response = await client.models.list({ signal }).asResponse();
-          return modelsOf(JSON.parse(decoder.decode(
-            await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
-          )));
+          return modelsOf(
+            JSON.parse(decoder.decode(
+              await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
+            )),
+            id,
+          );
         } finally {
           deadline.done();
         }
       });
     } catch (error) {
       logger.warn("openai model list unavailable; using the known list", {
+        provider: id,
         error: mapOpenAIError(error).message,
       });
-      return knownOpenAIModels();
+      return knownOpenAIModels(id);
     }
   }, options.modelsTtlMs ?? 5 * 60_000);
 
   return {
-    name: "openai",
+    name: id,
     complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
-      if (client === undefined) return Promise.reject(notConfigured());
+      if (client === undefined) return Promise.reject(notConfigured(id));
       // Tool names over OpenAI's 64 characters are shortened and mapped back.
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const body = { ...upstreamBody(request), stream: false };
@@ -171,7 +179,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       });
     },
     async *stream(original: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
-      if (client === undefined) throw notConfigured();
+      if (client === undefined) throw notConfigured(id);
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const renamed = Object.keys(toOriginal).length > 0;
       // Always ask for usage so the gateway can log it; the chat service hides the usage chunk

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../../core/errors.ts";
-import { resolveRoute } from "../../../core/providers/routing.ts";
+import { envProviders } from "../../helpers/providers.ts";
 
-const options = { mockModels: true };
+/** Routing as the instances from today's environment variables do it. */
+const resolveRoute = (id: string, env: Record<string, string>) => envProviders(env).route(id);
+
+const options = {};
 
 Deno.test("resolveRoute: SPEC §3.3 table", async (t) => {
   const rows: Array<[string, string, string]> = [
@@ -85,16 +88,19 @@ Deno.test("resolveRoute: unknown ids → model_not_found, or DEFAULT_PROVIDER", 
       return true;
     });
   }
-  assert.deepEqual(resolveRoute("llama3", { ...options, defaultProvider: "openai" }), {
+  assert.deepEqual(resolveRoute("llama3", { DEFAULT_PROVIDER: "openai" }), {
     provider: "openai",
     model: "llama3",
   });
 });
 
 Deno.test("resolveRoute: MOCK_MODELS=false disables mock-*", () => {
-  assert.throws(() => resolveRoute("mock-echo", { mockModels: false }), GatewayError);
-  assert.deepEqual(resolveRoute("mock-echo", { mockModels: false, defaultProvider: "bedrock" }), {
-    provider: "bedrock",
-    model: "mock-echo",
-  });
+  assert.throws(() => resolveRoute("mock-echo", { MOCK_MODELS: "false" }), GatewayError);
+  assert.deepEqual(
+    resolveRoute("mock-echo", { MOCK_MODELS: "false", DEFAULT_PROVIDER: "bedrock" }),
+    {
+      provider: "bedrock",
+      model: "mock-echo",
+    },
+  );
 });

@@ -1,0 +1,51 @@
+/**
+ * The `openai` provider kind: any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, proxies),
+ * one instance per upstream, each with its own `api_key` and `base_url`.
+ */
+import OpenAI from "openai";
+import { z } from "zod";
+import { defineProviderKind } from "../provider.ts";
+import { createOpenAIProvider } from "./openai_provider.ts";
+
+/** The model ids OpenAI instances claim (SPEC §3.3). */
+export const OPENAI_MODEL_PATTERN = /^(gpt-|chatgpt-|o1|o3|o4|text-|ft:)/;
+
+/** The default `base_url`. */
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+const baseUrl = z.string().trim().refine(
+  (url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol),
+  { message: "must be an http(s) URL" },
+).transform((url) => url.replace(/\/+$/, ""));
+
+/** Settings of an `openai` instance. */
+export const openaiSettings = z.object({
+  /** Without a key the instance is `not_configured` and answers 503. */
+  api_key: z.string().min(1).optional(),
+  base_url: baseUrl.default(OPENAI_DEFAULT_BASE_URL),
+});
+
+/** The `openai` kind. */
+export const openaiKind = defineProviderKind({
+  name: "openai",
+  settings: openaiSettings,
+  patterns: [OPENAI_MODEL_PATTERN],
+  create(id, settings, runtime) {
+    const client = settings.api_key === undefined ? undefined : new OpenAI({
+      apiKey: settings.api_key,
+      baseURL: settings.base_url,
+      maxRetries: 0, // the gateway retries (core/providers/retry.ts)
+      timeout: runtime.retry.timeoutMs,
+      ...(runtime.fetch === undefined ? {} : { fetch: runtime.fetch }),
+    });
+    const provider = createOpenAIProvider({
+      id,
+      client,
+      logger: runtime.logger,
+      retry: runtime.retry,
+      maxResponseBytes: runtime.maxResponseBytes,
+    });
+    const state = client === undefined ? "not_configured" : "configured";
+    return { provider, health: () => ({ state }) };
+  },
+});
