@@ -22,11 +22,15 @@ export async function respond(
   stop?: AbortSignal,
 ): Promise<Response> {
   c.set("errorFormat", target);
-  const outcome = await chat.respond(input, target, { signal: c.req.raw.signal, meta: c.var.meta });
+  // Deno does not always abort `request.signal` when a client leaves mid-stream (the response
+  // body is cancelled instead), so cancelling a stream aborts the upstream call too.
+  const left = input.request.stream === true ? new AbortController() : undefined;
+  const signal = left ? AbortSignal.any([c.req.raw.signal, left.signal]) : c.req.raw.signal;
+  const outcome = await chat.respond(input, target, { signal, meta: c.var.meta });
   if (!outcome.stream) return c.json(outcome.body);
 
   let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop);
+  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop, () => left?.abort());
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

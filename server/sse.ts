@@ -66,12 +66,15 @@ export const SSE_HEADERS: Record<string, string> = {
  * @param onEnd called once with the error (if any) when the stream finishes or is cancelled.
  * @param stop when it aborts (the shutdown grace period is over), a stream still open ends at
  *   once with the format's error event for {@link shuttingDownError}.
+ * @param onCancel called when the reader cancels (the client left), before the iterator is
+ *   closed: an iterator waiting for its next item closes only once that item arrives.
  */
 export function toSseStream<T>(
   items: AsyncIterable<T>,
   format: SseFormat<T>,
   onEnd: (error?: GatewayError) => void = () => {},
   stop?: AbortSignal,
+  onCancel?: () => void,
 ): ReadableStream<Uint8Array> {
   const iterator = items[Symbol.asyncIterator]();
   let finished = false;
@@ -124,6 +127,7 @@ export function toSseStream<T>(
     },
     async cancel() {
       finish();
+      onCancel?.();
       await close();
     },
   }, { highWaterMark: 0 });

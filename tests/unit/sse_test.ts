@@ -54,6 +54,25 @@ Deno.test("toSseStream: cancelling closes the source iterator", async () => {
   assert.equal(closed, true);
 });
 
+Deno.test("toSseStream: a cancel while the source waits for its next item calls onCancel", async () => {
+  // An async generator awaiting its source cannot be closed until that item arrives; onCancel
+  // is how the transport aborts the upstream call at once.
+  const never = Promise.withResolvers<void>();
+  async function* items() {
+    yield { n: 1 };
+    await never.promise;
+  }
+  let cancelled = 0;
+  const reader = toSseStream(items(), openaiSse, () => {}, undefined, () => cancelled++)
+    .getReader();
+  await reader.read();
+  const pending = reader.read(); // the pull now waits on the source
+  await reader.cancel();
+  assert.equal(cancelled, 1);
+  never.resolve();
+  await pending;
+});
+
 Deno.test("toSseStream: a bug surfaces as internal_error without details", async () => {
   async function* items(): AsyncGenerator<unknown> {
     yield* [];
