@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { ChatService } from "../core/chat/service.ts";
 import type { GatewayError } from "../core/errors.ts";
 import type { AnyRequest, FormatName } from "../core/formats/registry.ts";
+import { clientSignal } from "./client_signal.ts";
 import { SSE_HEADERS, sseFormatFor, toSseStream } from "./sse.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -22,15 +23,12 @@ export async function respond(
   stop?: AbortSignal,
 ): Promise<Response> {
   c.set("errorFormat", target);
-  // Deno does not always abort `request.signal` when a client leaves mid-stream (the response
-  // body is cancelled instead), so cancelling a stream aborts the upstream call too.
-  const left = input.request.stream === true ? new AbortController() : undefined;
-  const signal = left ? AbortSignal.any([c.req.raw.signal, left.signal]) : c.req.raw.signal;
+  const { signal, leave } = clientSignal(c.req.raw);
   const outcome = await chat.respond(input, target, { signal, meta: c.var.meta });
   if (!outcome.stream) return c.json(outcome.body);
 
   let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop, () => left?.abort());
+  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop, leave);
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }
