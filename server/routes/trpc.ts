@@ -15,7 +15,7 @@ import type { Logger } from "../../core/logger.ts";
 import { appRouter } from "../../routers/app_router.ts";
 import type { RouterDeps } from "../../routers/context.ts";
 import { STREAMING_PROCEDURES } from "../../routers/streaming.ts";
-import { missingKeyError, trpcErrorReply } from "../../routers/trpc.ts";
+import { missingKeyError, toTRPCError, trpcErrorReply } from "../../routers/trpc.ts";
 import { type BodyLimits, checkDepth, parseJsonText, readBodyBytes } from "../body.ts";
 import type { AppEnv } from "../types.ts";
 import { settleStreamHead } from "./trpc_stream_head.ts";
@@ -108,7 +108,11 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
             stack: original instanceof Error ? original.stack : undefined,
           });
         }
-        c.set("errorCode", error.code);
+        // A GatewayError thrown mid-stream arrives wrapped as INTERNAL_SERVER_ERROR: log its own.
+        c.set(
+          "errorCode",
+          error.cause instanceof GatewayError ? toTRPCError(error.cause).code : error.code,
+        );
       },
     });
     if (!streaming || paths.length !== 1) return response;
