@@ -140,7 +140,10 @@ for (const workers of ["1", "2"]) {
 
       const s = await trpc.ended;
       assertCutInTime(s.at, sigterm, "the tRPC stream");
-      assert.ok(s.error instanceof TRPCClientError, `the tRPC stream ended with ${String(s.error)}`);
+      assert.ok(
+        s.error instanceof TRPCClientError,
+        `the tRPC stream ended with ${String(s.error)}`,
+      );
       const data = s.error.data as { code: string; gateway: { code: string; type: string } };
       assert.equal(data.code, "SERVICE_UNAVAILABLE");
       assert.deepEqual(data.gateway, {
