@@ -301,7 +301,7 @@ export const OPENAPI: Json = {
         tags: ["trpc"],
         summary: "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete",
         description: "chat.stream answers a stream: call it as tRPC's httpBatchStreamLink does " +
-          "(`?batch=1`, header `trpc-accept: application/jsonl`, body `{\"0\": {json: <input>}}`; " +
+          '(`?batch=1`, header `trpc-accept: application/jsonl`, body `{"0": {json: <input>}}`; ' +
           "JSON lines back), as createGatewayClient does.",
         security: secured,
         parameters: [{

@@ -62,7 +62,7 @@ Deno.test("CLI chat: 2 MB conversations stream through the POST transport, no ke
     assert.ok(streams().at(-1)!.bodyBytes >= 2 * MiB);
   });
 
-  await t.step("no URL carries the key or the input", async () => {
+  await t.step("no URL carries the key or the input", () => {
     assert.equal(streams().length, 2);
     for (const request of proxy.requests) {
       assert.ok(!request.url.includes(KEY), `key in ${request.url}`);
