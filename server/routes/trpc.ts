@@ -59,10 +59,18 @@ async function boundedRequest(request: Request, limits: BodyLimits): Promise<Req
 const isGatewayFault = (cause: unknown) =>
   !(cause instanceof GatewayError) || cause.kind === "internal";
 
+/** What the call accepts, read as tRPC reads it: `trpc-accept`, else `accept` listing JSON lines. */
+function acceptHeader(headers: Headers): string | null {
+  const trpcAccept = headers.get("trpc-accept");
+  if (trpcAccept !== null) return trpcAccept;
+  const listed = headers.get("accept")?.split(",").some((t) => t.trim() === "application/jsonl");
+  return listed ? "application/jsonl" : null;
+}
+
 /** Why a POST to a streaming procedure is refused before tRPC runs it, if it is. */
 function refuseStream(request: Request, deps: RouterDeps): TRPCError | undefined {
   if (!deps.checkKey(keyFromHeaders(request.headers))) return missingKeyError();
-  if (request.headers.get("trpc-accept") !== "application/jsonl") {
+  if (acceptHeader(request.headers) !== "application/jsonl") {
     // tRPC would run the call (and start the upstream) before refusing its answer.
     return new TRPCError({
       code: "UNSUPPORTED_MEDIA_TYPE",

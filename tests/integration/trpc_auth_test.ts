@@ -133,6 +133,43 @@ Deno.test("tRPC: chat.stream only as a streaming POST: the old subscription GET 
   assert.equal(fake.chatRequests.length, 0, "no upstream call for a refused stream");
 });
 
+Deno.test("tRPC: chat.stream keeps the body limits (413, MAX_JSON_DEPTH) before any upstream call", async (t) => {
+  await using fake = await startFakeOpenAI();
+  const gw = testApp({
+    API_KEY: KEY,
+    OPENAI_API_KEY: "test",
+    OPENAI_BASE_URL: fake.url,
+    MAX_REQUEST_BYTES: "65536",
+    MAX_JSON_DEPTH: "16",
+  });
+  const auth = { authorization: `Bearer ${KEY}` };
+  await t.step("a body over MAX_REQUEST_BYTES is a 413", async () => {
+    const res = await postStream(gw, chatBody("gpt-4o-mini", "x".repeat(70_000)), auth);
+    assert.equal(res.status, 413);
+    const shape = await errorShape(res);
+    assert.equal(shape.data.code, "PAYLOAD_TOO_LARGE");
+    assert.equal(shape.data.gateway.code, "request_too_large");
+  });
+  await t.step("a body nested past MAX_JSON_DEPTH is a 400", async () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 20; i++) deep = { d: deep };
+    const res = await postStream(gw, chatBody("gpt-4o-mini", "hi", { metadata: deep }), auth);
+    assert.equal(res.status, 400);
+    const shape = await errorShape(res);
+    assert.equal(shape.data.code, "BAD_REQUEST");
+    assert.equal(shape.data.gateway.code, "too_deep");
+  });
+  assert.equal(fake.chatRequests.length, 0, "no upstream call");
+  await t.step("`accept: application/jsonl` (tRPC's other spelling) streams too", async () => {
+    const request = streamRequest(ORIGIN, "chat.stream", chatBody("mock-echo", "via accept"), auth);
+    request.headers.delete("trpc-accept");
+    request.headers.set("accept", "application/json, application/jsonl");
+    const res = await gw.handler(request);
+    assert.equal(res.status, 200);
+    assert.ok(JSON.stringify(await jsonLines(res)).includes("accept"));
+  });
+});
+
 Deno.test("tRPC: connectionParams.apiKey is accepted nowhere", async (t) => {
   const gw = testApp({ API_KEY: KEY });
   const params = { apiKey: KEY };
