@@ -1,8 +1,8 @@
 /**
- * A typed tRPC client for the gateway that works from Deno, Node and browsers: batched HTTP for
+ * A typed tRPC client for the gateway that works from Deno, Node and browsers: batched POSTs for
  * queries and mutations, and `httpBatchStreamLink` (one POST per call, the input in its body,
- * JSON lines back) for the streaming procedures such as `chat.stream`. The key travels in the
- * `Authorization` header only, never in a URL.
+ * JSON lines back) for the streaming procedures such as `chat.stream`. Inputs travel in request
+ * bodies and the key in the `Authorization` header: never in a URL.
  *
  * @example
  * const gw = createGatewayClient({ url: "http://127.0.0.1:8000", apiKey: "k" });
@@ -42,7 +42,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
         condition: (op) => STREAMING_PROCEDURES.has(op.path),
         // One stream per request: its answer (status, first chunk) is not held up by another.
         true: httpBatchStreamLink({ ...common, maxItems: 1 }),
-        false: httpBatchLink(common),
+        // Queries too are POSTs, so no input (a whole body for formats.detect) is put in a URL.
+        false: httpBatchLink({ ...common, methodOverride: "POST" }),
       }),
     ],
   });

@@ -103,6 +103,8 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
       endpoint: "/trpc",
       req: await boundedRequest(c.req.raw, limits),
       router: appRouter,
+      // Queries may be POSTs (the typed client sends them so), their input in the body.
+      allowMethodOverride: true,
       createContext: () => ({ ...deps, apiKey, signal: c.req.raw.signal, meta: c.var.meta }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR" && isGatewayFault(error.cause)) {

@@ -141,7 +141,7 @@ Deno.test("tRPC client e2e: auth failures are UNAUTHORIZED / invalid_api_key", a
   assert.ok((await collect(client, chatBody("mock-echo", "ok"))).length > 0);
 });
 
-Deno.test("tRPC client e2e: a 2 MB chat streams over POST; the key and the input stay out of URLs", async (t) => {
+Deno.test("tRPC client e2e: a 2 MB chat streams over POST; the key and all input stay out of URLs", async (t) => {
   await using fake = await startFakeOpenAI();
   await using gw = await spawnGateway({
     API_KEY: KEY,
@@ -186,15 +186,24 @@ Deno.test("tRPC client e2e: a 2 MB chat streams over POST; the key and the input
     assert.deepEqual(upstream.messages, long.messages);
   });
 
+  await t.step("a query with a 2 MB input (formats.detect) is a POST too", async () => {
+    const detected = await client.formats.detect.query({
+      body: { model: "gpt-4o-mini", messages: long.messages },
+    });
+    assert.deepEqual(detected, { format: "openai" });
+    const sent = proxy.requests.at(-1)!;
+    assert.equal(sent.method, "POST");
+    assert.ok(sent.bodyBytes >= 2 * 1024 * 1024, `body of ${sent.bodyBytes} bytes`);
+  });
+
   await t.step("no URL carries the key or any of the input", async () => {
     await client.health.query();
     await client.chat.complete.mutate(chatBody("mock-echo", "marker-in-a-mutation"));
-    assert.ok(proxy.requests.length >= 4);
+    assert.ok(proxy.requests.length >= 5);
     for (const request of proxy.requests) {
       assert.ok(!request.url.includes(KEY), `key in ${request.url}`);
-      if (request.method === "POST") {
-        assert.ok(request.url.length < 40, `a ${request.url.length}-character URL`);
-      }
+      assert.equal(request.method, "POST", request.url);
+      assert.ok(request.url.length < 40, `a ${request.url.length}-character URL`);
       for (const marker of ["marker-in-a-mutation", "u0w0", "base64", "mock-echo"]) {
         assert.ok(!decodeURIComponent(request.url).includes(marker), `${marker} in ${request.url}`);
       }
