@@ -81,20 +81,18 @@ export async function streamAnswer(
   const answer: Answer = { content: "", toolCalls: [], finishReason: null, cancelled: false };
   const { signal } = handlers;
   // The stream is read until it ends or the signal fires, whichever comes first.
-  const stop = new AbortController();
+  let onAbort = () => {};
   const cancelled = new Promise<"cancelled">((resolve) => {
-    const onAbort = () => resolve("cancelled");
+    onAbort = () => resolve("cancelled");
     if (signal?.aborted) onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    stop.signal.addEventListener("abort", () => signal?.removeEventListener("abort", onAbort));
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
-  const requestSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
   const read = async () => {
-    const chunks = await client.chat.stream.mutate(input, { signal: requestSignal });
+    const chunks = await client.chat.stream.mutate(input, { signal });
     for await (const chunk of chunks) {
+      if (signal?.aborted) break; // nothing is shown after a cancel
       const piece = applyChunk(answer, chunk as unknown as ChunkLike);
       if (piece !== "") handlers.onToken?.(piece);
-      if (signal?.aborted) break;
     }
     return "done" as const;
   };
@@ -110,7 +108,7 @@ export async function streamAnswer(
     }
     throw error;
   } finally {
-    stop.abort();
+    signal?.removeEventListener("abort", onAbort);
     reading.catch(() => {}); // after a cancel it fails with the abort: already reported
   }
 }
