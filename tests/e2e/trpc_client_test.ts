@@ -242,12 +242,24 @@ Deno.test("tRPC client e2e: an aborted stream aborts the upstream; no key is 401
     assert.equal(outcome, "aborted");
   });
 
-  await t.step("no key: a 401 answer, no stream", async () => {
-    const client = createGatewayClient({ url: proxy.url });
-    const { chunks, error } = await readStream(client, chatBody("mock-echo"));
-    assert.deepEqual(chunks, []);
-    assert.ok(error instanceof TRPCClientError, String(error));
-    assert.equal(dataOf(error).code, "UNAUTHORIZED");
-    assert.equal(proxy.requests.at(-1)!.status, 401);
+  await t.step("no key or a wrong one: a 401 answer, no stream, even for a 2 MB body", async () => {
+    const long = longChat();
+    for (const apiKey of [undefined, "wrong-key"]) {
+      for (const messages of [chatBody("mock-echo").messages, long.messages]) {
+        const client = createGatewayClient({ url: proxy.url, apiKey });
+        const { chunks, error } = await readStream(
+          client,
+          {
+            model: "mock-echo",
+            messages,
+          } as Parameters<GatewayClient["chat"]["stream"]["mutate"]>[0],
+        );
+        assert.deepEqual(chunks, []);
+        assert.ok(error instanceof TRPCClientError, String(error));
+        assert.equal(dataOf(error).code, "UNAUTHORIZED");
+        assert.equal(dataOf(error).gateway.code, "invalid_api_key");
+        assert.equal(proxy.requests.at(-1)!.status, 401);
+      }
+    }
   });
 });
