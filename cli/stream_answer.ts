@@ -1,8 +1,7 @@
 /**
- * One chat answer from the gateway: streamed through the `chat.stream` subscription (tokens
- * handed to `onToken` as they arrive, tool-call fragments assembled) or fetched whole with
- * `chat.complete`. Aborting the signal unsubscribes, which closes the SSE connection so the
- * gateway aborts the upstream request.
+ * One chat answer from the gateway: streamed through `chat.stream` (tokens handed to `onToken`
+ * as they arrive, tool-call fragments assembled) or fetched whole with `chat.complete`. Aborting
+ * the signal aborts the HTTP request, so the gateway aborts the upstream one.
  */
 import type { GatewayClient } from "../routers/client.ts";
 import type { ChatAnswer, ChatInput, ChunkLike, ToolCall, ToolCallFragment } from "./chat_types.ts";
@@ -68,44 +67,50 @@ export function applyChunk(answer: Answer, chunk: ChunkLike): string {
   return piece;
 }
 
-/** Streams an answer through the `chat.stream` subscription. */
-export function streamAnswer(
+/**
+ * Streams an answer through `chat.stream` (a POST whose answer is read as it arrives). Aborting
+ * `handlers.signal` aborts that request, so the gateway aborts the upstream one; the answer so
+ * far comes back with `cancelled: true`. An error before or during the stream is thrown as the
+ * tRPC client's `TRPCClientError` (with the gateway's `data.gateway`).
+ */
+export async function streamAnswer(
   client: GatewayClient,
   input: ChatInput,
   handlers: AnswerHandlers = {},
 ): Promise<Answer> {
   const answer: Answer = { content: "", toolCalls: [], finishReason: null, cancelled: false };
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (error?: unknown) => {
-      if (done) return;
-      done = true;
-      handlers.signal?.removeEventListener("abort", onAbort);
-      subscription.unsubscribe();
-      if (error !== undefined) reject(error);
-      else resolve(answer);
-    };
-    const onAbort = () => {
-      answer.cancelled = true;
-      finish();
-    };
-    const subscription = client.chat.stream.subscribe(input, {
-      onData: (chunk) => {
-        if (done) return;
-        const piece = applyChunk(answer, chunk as unknown as ChunkLike);
-        if (piece !== "") handlers.onToken?.(piece);
-      },
-      onError: (error) => finish(error),
-      onComplete: () => finish(),
-      // tRPC reports a retryable failure (a broken connection, a 5xx such as
-      // server_shutting_down) as a connection state carrying the error; the CLI reports it.
-      onConnectionStateChange: (state) => {
-        if (state.state === "connecting" && state.error) finish(state.error);
-      },
-    });
-    if (handlers.signal?.aborted) onAbort();
-    else handlers.signal?.addEventListener("abort", onAbort, { once: true });
+  const { signal } = handlers;
+  // The stream is read until it ends or the signal fires, whichever comes first.
+  let onAbort = () => {};
+  const cancelled = new Promise<"cancelled">((resolve) => {
+    onAbort = () => resolve("cancelled");
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
+  const read = async () => {
+    const chunks = await client.chat.stream.mutate(input, { signal });
+    for await (const chunk of chunks) {
+      if (signal?.aborted) break; // nothing is shown after a cancel
+      const piece = applyChunk(answer, chunk as unknown as ChunkLike);
+      if (piece !== "") handlers.onToken?.(piece);
+    }
+    return "done" as const;
+  };
+  const reading = read();
+  try {
+    const outcome = await Promise.race([reading, cancelled]);
+    if (outcome === "cancelled" || signal?.aborted) answer.cancelled = true;
+    return answer;
+  } catch (error) {
+    if (signal?.aborted) {
+      answer.cancelled = true;
+      return answer;
+    }
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reading.catch(() => {}); // after a cancel it fails with the abort: already reported
+  }
 }
 
 /** Reads a whole answer with `chat.complete`. */

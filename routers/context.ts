@@ -14,14 +14,14 @@ export interface RouterDeps {
   checkKey: KeyChecker;
   /** Uploaded files (`files.*`). */
   files: FileStore;
-  /** Aborted when the shutdown grace period is over: open subscriptions end with a
+  /** Aborted when the shutdown grace period is over: open `chat.stream` streams end with a
    * `server_shutting_down` error. */
   shutdown: AbortSignal;
 }
 
 /** Per-request context. */
 export interface Context extends RouterDeps {
-  /** The key from the `Authorization`/`x-api-key` header or the `connectionParams.apiKey`. */
+  /** The key from the `Authorization`/`x-api-key` header. */
   apiKey: string | null;
   /** Aborted when the client goes away. */
   signal: AbortSignal;

@@ -74,8 +74,8 @@ interface DefaultShape {
   data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string; stack?: string };
 }
 
-/** The gateway's error shape: the code of the GatewayError cause (errors thrown while a
- * subscription iterates arrive wrapped as INTERNAL_SERVER_ERROR), its HTTP status, the
+/** The gateway's error shape: the code of the GatewayError cause (errors thrown while a stream
+ * is read arrive wrapped as INTERNAL_SERVER_ERROR), its HTTP status, the
  * gateway's `type`/`code`/`param`, no stack and no internal message. */
 function gatewayShape(shape: DefaultShape, error: TRPCError) {
   const { stack: _stack, ...data } = shape.data;
@@ -100,7 +100,7 @@ const t = initTRPC.context<Context>().create({
 
 /**
  * The body and status tRPC answers a single call to `path` with when it fails with `error`, for
- * refusing a call before tRPC runs it (an unauthenticated subscription gets its 401 before any
+ * refusing a call before tRPC runs it (an unauthenticated `chat.stream` gets its 401 before any
  * stream starts).
  *
  * @example
@@ -138,8 +138,7 @@ export function missingKeyError(): TRPCError {
   );
 }
 
-/** A procedure that requires a valid client key (header, or `connectionParams.apiKey` for a
- * subscription). */
+/** A procedure that requires a valid client key (`Authorization` or `x-api-key` header). */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.checkKey(ctx.apiKey)) throw missingKeyError();
   return next();

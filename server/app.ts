@@ -43,8 +43,8 @@ export interface AppDeps {
   observe?: AccessObserver;
   /** What `/metrics` reports; default: a registry of this app alone. */
   metrics?: MetricsSource;
-  /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC subscriptions)
-   * then end with their format's `server_shutting_down` error event. */
+  /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC `chat.stream`)
+   * then end with their format's `server_shutting_down` error. */
   shutdown?: AbortSignal;
 }
 

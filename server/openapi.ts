@@ -285,9 +285,9 @@ export const OPENAPI: Json = {
     "/trpc/{procedure}": {
       get: {
         tags: ["trpc"],
-        summary: "tRPC queries and subscriptions (superjson; subscriptions as SSE)",
-        description: "Procedures: health, models.list, chat.stream, formats.detect, files.list, " +
-          "files.get. Use the typed client (createGatewayClient) rather than raw HTTP.",
+        summary: "tRPC queries (superjson)",
+        description: "Procedures: health, models.list, formats.detect, files.list, files.get. " +
+          "Use the typed client (createGatewayClient) rather than raw HTTP.",
         security: secured,
         parameters: [{
           name: "procedure",
@@ -300,7 +300,10 @@ export const OPENAPI: Json = {
       },
       post: {
         tags: ["trpc"],
-        summary: "tRPC mutations: chat.complete, formats.convert, files.delete",
+        summary: "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete",
+        description: "chat.stream answers a stream: call it as tRPC's httpBatchStreamLink does " +
+          '(`?batch=1`, header `trpc-accept: application/jsonl`, body `{"0": {json: <input>}}`; ' +
+          "JSON lines back), as createGatewayClient does.",
         security: secured,
         parameters: [{
           name: "procedure",

@@ -25,22 +25,14 @@ const completion = await gateway.chat.complete.mutate({
 });
 console.log(completion.choices[0].message.content);
 
-// Streaming: chat.completion.chunk objects, typed end to end.
-await new Promise<void>((resolve, reject) => {
-  const subscription = gateway.chat.stream.subscribe(
-    { model: "mock-echo", messages: [{ role: "user", content: "streamed over tRPC" }] },
-    {
-      onData: (chunk) =>
-        Deno.stdout.writeSync(new TextEncoder().encode(chunk.choices[0]?.delta.content ?? "")),
-      onError: (error) => {
-        subscription.unsubscribe();
-        reject(error); // error.data?.gateway carries { type, code, param }
-      },
-      onComplete: () => {
-        console.log();
-        subscription.unsubscribe();
-        resolve();
-      },
-    },
-  );
+// Streaming: chat.completion.chunk objects, typed end to end. The request is a POST (the input
+// in its body, however long); pass `{ signal }` as the second argument to cancel it. An error
+// throws a TRPCClientError whose `data.gateway` carries { type, code, param }.
+const chunks = await gateway.chat.stream.mutate({
+  model: "mock-echo",
+  messages: [{ role: "user", content: "streamed over tRPC" }],
 });
+for await (const chunk of chunks) {
+  Deno.stdout.writeSync(new TextEncoder().encode(chunk.choices[0]?.delta.content ?? ""));
+}
+console.log();

@@ -1,40 +1,36 @@
 /**
- * Mounts the tRPC router at `/trpc/*` (fetch adapter; SSE for subscriptions). Authentication
- * happens inside the procedures, except for subscriptions: those are refused with a 401 before
- * their stream starts. The key comes from the `Authorization`/`x-api-key` header; only a
- * subscription's GET (an EventSource, which cannot send headers) may carry it in the URL as
- * `connectionParams.apiKey`.
+ * Mounts the tRPC router at `/trpc/*` (fetch adapter). Authentication happens inside the
+ * procedures, except for the streaming ones (`chat.stream`, a POST answered with JSON lines):
+ * those are refused with a 401 before their body is read or any stream starts, must be called
+ * as streams (`trpc-accept: application/jsonl`), and a call of one that fails before its first
+ * chunk is answered with the error's own status, not a 200 stream carrying it. The key comes
+ * from the `Authorization`/`x-api-key` header only — never from the URL.
  */
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPCError } from "@trpc/server";
 import { Hono } from "hono";
 import { keyFromHeaders } from "../../core/auth.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { appRouter } from "../../routers/app_router.ts";
 import type { RouterDeps } from "../../routers/context.ts";
-import { missingKeyError, trpcErrorReply } from "../../routers/trpc.ts";
+import { STREAMING_PROCEDURES } from "../../routers/streaming.ts";
+import { missingKeyError, toTRPCError, trpcErrorReply } from "../../routers/trpc.ts";
 import { type BodyLimits, checkDepth, parseJsonText, readBodyBytes } from "../body.ts";
 import type { AppEnv } from "../types.ts";
+import { settleStreamHead } from "./trpc_stream_head.ts";
 
 const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
-const SUBSCRIPTIONS = new Set(
-  // At run time `_def.procedures` is flat: "chat.stream" → the procedure.
-  Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
-    .filter(([, procedure]) => procedure._def.type === "subscription")
-    .map(([path]) => path),
-);
 
-/** `connectionParams.apiKey` from a subscription URL, if it is there and a string. */
-function keyFromConnectionParams(url: string): string | null {
-  const raw = new URL(url).searchParams.get("connectionParams");
-  if (raw === null) return null;
-  try {
-    const params: unknown = JSON.parse(raw);
-    const key = (params as { apiKey?: unknown } | null)?.apiKey;
-    return typeof key === "string" ? key : null;
-  } catch {
-    return null;
-  }
+/** The procedure paths of `/trpc/<a>,<b>` (undecodable ones as given). */
+function callPaths(path: string): string[] {
+  return path.slice("/trpc/".length).split(",").map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
 }
 
 /**
@@ -63,26 +59,52 @@ async function boundedRequest(request: Request, limits: BodyLimits): Promise<Req
 const isGatewayFault = (cause: unknown) =>
   !(cause instanceof GatewayError) || cause.kind === "internal";
 
+/** What the call accepts, read as tRPC reads it: `trpc-accept`, else `accept` listing JSON lines. */
+function acceptHeader(headers: Headers): string | null {
+  const trpcAccept = headers.get("trpc-accept");
+  if (trpcAccept !== null) return trpcAccept;
+  const listed = headers.get("accept")?.split(",").some((t) => t.trim() === "application/jsonl");
+  return listed ? "application/jsonl" : null;
+}
+
+/** Why a POST to a streaming procedure is refused before tRPC runs it, if it is. */
+function refuseStream(request: Request, deps: RouterDeps): TRPCError | undefined {
+  if (!deps.checkKey(keyFromHeaders(request.headers))) return missingKeyError();
+  if (acceptHeader(request.headers) !== "application/jsonl") {
+    // tRPC would run the call (and start the upstream) before refusing its answer.
+    return new TRPCError({
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      message: "This procedure answers a stream: call it through tRPC's httpBatchStreamLink " +
+        "(header trpc-accept: application/jsonl), as createGatewayClient does.",
+    });
+  }
+  return undefined;
+}
+
 /** The tRPC route, mounted at `/trpc`. Known single procedures are labelled `/trpc/<path>` in
  * logs and metrics; anything else (batches, unknown paths) `/trpc/*`. */
 export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits): Hono<AppEnv> {
   return new Hono<AppEnv>().all("/*", async (c) => {
-    const procedure = c.req.path.slice("/trpc/".length);
-    if (PROCEDURES.has(procedure)) c.set("routeLabel", `/trpc/${procedure}`);
-    const subscription = c.req.method === "GET" && SUBSCRIPTIONS.has(procedure);
-    const apiKey = keyFromHeaders(c.req.raw.headers) ??
-      (subscription ? keyFromConnectionParams(c.req.url) : null);
-    if (subscription && !deps.checkKey(apiKey)) {
-      // A 401 before the stream, not a 200 with an UNAUTHORIZED event in it.
-      const error = missingKeyError();
-      c.set("errorCode", error.code);
-      const reply = trpcErrorReply(error, procedure);
-      return c.json(reply.body, reply.status as 401);
+    const paths = callPaths(c.req.path);
+    if (paths.length === 1 && PROCEDURES.has(paths[0])) c.set("routeLabel", `/trpc/${paths[0]}`);
+    const streaming = c.req.method === "POST" && paths.some((p) => STREAMING_PROCEDURES.has(p));
+    if (streaming) {
+      const refused = refuseStream(c.req.raw, deps);
+      if (refused !== undefined) {
+        // A 4xx before the stream (and before reading a body of up to MAX_REQUEST_BYTES).
+        await c.req.raw.body?.cancel().catch(() => {});
+        c.set("errorCode", refused.code);
+        const reply = trpcErrorReply(refused, paths.join(","));
+        return c.json(reply.body, reply.status as 401);
+      }
     }
-    return fetchRequestHandler({
+    const apiKey = keyFromHeaders(c.req.raw.headers);
+    const response = await fetchRequestHandler({
       endpoint: "/trpc",
       req: await boundedRequest(c.req.raw, limits),
       router: appRouter,
+      // Queries may be POSTs (the typed client sends them so), their input in the body.
+      allowMethodOverride: true,
       createContext: () => ({ ...deps, apiKey, signal: c.req.raw.signal, meta: c.var.meta }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR" && isGatewayFault(error.cause)) {
@@ -96,8 +118,17 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
             stack: original instanceof Error ? original.stack : undefined,
           });
         }
-        c.set("errorCode", error.code);
+        // A GatewayError thrown mid-stream arrives wrapped as INTERNAL_SERVER_ERROR: log its own.
+        c.set(
+          "errorCode",
+          error.cause instanceof GatewayError ? toTRPCError(error.cause).code : error.code,
+        );
       },
     });
+    if (!streaming || paths.length !== 1) return response;
+    const settled = await settleStreamHead(response);
+    if (settled instanceof Response) return settled;
+    c.set("errorCode", settled.code);
+    return c.json(settled.body, settled.status as 400);
   });
 }

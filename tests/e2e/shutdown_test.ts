@@ -1,7 +1,7 @@
 /**
  * SIGTERM with streams that outlast SHUTDOWN_GRACE_MS: each open stream keeps going for the
  * grace period, then ends with its format's error event (`server_shutting_down`) — OpenAI's
- * `data: {"error":…}`, Anthropic's `event: error`, a tRPC subscription's error — so a client can
+ * `data: {"error":…}`, Anthropic's `event: error`, a typed error ending a tRPC stream — so a client can
  * tell a cut stream from a finished one; the process exits within the grace period plus a margin.
  */
 import assert from "node:assert/strict";
@@ -49,35 +49,24 @@ async function postStream(gw: SpawnedGateway, path: string, body: unknown, first
   );
 }
 
-/**
- * A tRPC `chat.stream` subscription. tRPC's client treats a 503-class error event as retryable:
- * it reports it through `onConnectionStateChange` (`connecting`, with the error) and reconnects,
- * so that is where the shutdown error shows; resolves with it (or with the end, if it completes).
- */
-function subscribe(gw: SpawnedGateway) {
+/** A tRPC `chat.stream` read through the typed client; resolves with its end (the error it ended
+ * with, if any). */
+function streamTrpc(gw: SpawnedGateway) {
   const client = createGatewayClient({ url: gw.url });
   let startedResolve!: () => void;
   const started = new Promise<void>((resolve) => (startedResolve = resolve));
-  const ended = new Promise<{ error: unknown; chunks: number; at: number }>((resolve) => {
+  const ended = (async () => {
     let chunks = 0;
-    let ended = false;
-    const end = (error: unknown) => {
-      if (ended) return;
-      ended = true;
-      resolve({ error, chunks, at: performance.now() });
-      subscription.unsubscribe(); // calls onComplete
-    };
-    const subscription = client.chat.stream.subscribe(chatBody("mock-slow", WORDS), {
-      onData: () => {
+    let error: unknown;
+    try {
+      for await (const _ of await client.chat.stream.mutate(chatBody("mock-slow", WORDS))) {
         if (++chunks === 2) startedResolve();
-      },
-      onConnectionStateChange: (state) => {
-        if (state.state === "connecting" && state.error !== null) end(state.error);
-      },
-      onError: end,
-      onComplete: () => end(undefined),
-    });
-  });
+      }
+    } catch (e) {
+      error = e;
+    }
+    return { error, chunks, at: performance.now() };
+  })();
   return { started, ended };
 }
 
@@ -117,7 +106,7 @@ for (const workers of ["1", "2"]) {
         messages: [{ role: "user", content: WORDS }],
         stream: true,
       }, 3);
-      const trpc = subscribe(gw);
+      const trpc = streamTrpc(gw);
       await Promise.all([openai.started, titan.started, claude.started, trpc.started]);
 
       const sigterm = performance.now();
@@ -150,8 +139,11 @@ for (const workers of ["1", "2"]) {
       });
 
       const s = await trpc.ended;
-      assertCutInTime(s.at, sigterm, "the tRPC subscription");
-      assert.ok(s.error instanceof TRPCClientError, `subscription ended with ${String(s.error)}`);
+      assertCutInTime(s.at, sigterm, "the tRPC stream");
+      assert.ok(
+        s.error instanceof TRPCClientError,
+        `the tRPC stream ended with ${String(s.error)}`,
+      );
       const data = s.error.data as { code: string; gateway: { code: string; type: string } };
       assert.equal(data.code, "SERVICE_UNAVAILABLE");
       assert.deepEqual(data.gateway, {

@@ -9,7 +9,7 @@
  *
  * Supported: one request per connection (`connection: close`), `content-length` and chunked
  * request bodies; JSON-like responses are sent with `content-length`, `text/event-stream`
- * responses chunked and unbuffered.
+ * responses (or every response, with `streamAll`) chunked and unbuffered.
  *
  * @example
  * const server = serveHttp1((request, { signal }) => new Response("hi"));
@@ -139,8 +139,14 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
-async function writeResponse(conn: Deno.Conn, response: Response, signal: AbortSignal) {
-  const streaming = (response.headers.get("content-type") ?? "").includes("text/event-stream");
+async function writeResponse(
+  conn: Deno.Conn,
+  response: Response,
+  signal: AbortSignal,
+  streamAll: boolean,
+) {
+  const streaming = streamAll ||
+    (response.headers.get("content-type") ?? "").includes("text/event-stream");
   let head = `HTTP/1.1 ${response.status} ${response.statusText || "Status"}\r\n`;
   response.headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key)) head += `${key}: ${value}\r\n`;
@@ -171,8 +177,14 @@ async function writeResponse(conn: Deno.Conn, response: Response, signal: AbortS
   }
 }
 
+/** Options of {@link serveHttp1}. */
+export interface Http1Options {
+  /** Send every response body chunked as it comes (a proxy relaying streams of any type). */
+  streamAll?: boolean;
+}
+
 /** Starts the server on `127.0.0.1` with a free port. */
-export function serveHttp1(handler: Http1Handler): Http1Server {
+export function serveHttp1(handler: Http1Handler, options: Http1Options = {}): Http1Server {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const closing = new AbortController();
@@ -193,7 +205,7 @@ export function serveHttp1(handler: Http1Handler): Http1Server {
         () => clientGone.abort(),
       );
       const response = await handler(request, { signal, outcome });
-      await writeResponse(conn, response, clientGone.signal);
+      await writeResponse(conn, response, clientGone.signal, options.streamAll ?? false);
       settle(clientGone.signal.aborted ? "aborted" : "completed");
     } catch {
       settle("aborted");

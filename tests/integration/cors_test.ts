@@ -76,7 +76,7 @@ Deno.test("CORS_ORIGINS: a listed origin's preflight is 204 with methods and hea
     ["/v1/messages", "POST"],
     ["/v1/models", "GET"],
     ["/v1/files/file-x", "DELETE"],
-    ["/trpc/chat.stream", "GET"],
+    ["/trpc/chat.stream", "POST"],
     ["/trpc/chat.complete", "POST"],
   ];
   for (const [path, method] of paths) {

@@ -58,13 +58,15 @@ function sseProblem(text: string, target: Target): string | undefined {
 }
 
 /** Which error shape a route answers with. */
-export type Envelope = "chat" | "anthropic" | "trpc" | "trpc-batch";
+export type Envelope = "chat" | "anthropic" | "trpc" | "trpc-batch" | "trpc-stream";
 
 /** One request of the fuzz run. */
 export interface Probe {
   method: "GET" | "POST";
   path: string;
   body?: WireBody;
+  /** Extra request headers (e.g. `trpc-accept` for a stream). */
+  headers?: Record<string, string>;
   envelope: Envelope;
 }
 
@@ -114,6 +116,39 @@ function trpcItem(item: unknown): string | undefined {
   return undefined;
 }
 
+/** A tRPC error shape (`{message, code, data: {httpStatus}}`) anywhere in `value` with a 5xx
+ * `httpStatus`, described; or undefined. */
+function serverErrorIn(value: unknown, depth = 0): string | undefined {
+  if (depth > 8 || typeof value !== "object" || value === null) return undefined;
+  const data = (value as { data?: unknown }).data;
+  if (isObject(data) && typeof data.httpStatus === "number" && data.httpStatus >= 500) {
+    return `tRPC ${data.code} (httpStatus ${data.httpStatus}) in the stream`;
+  }
+  for (const item of Object.values(value)) {
+    const found = serverErrorIn(item, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Why a 200 JSON-lines answer (`httpBatchStreamLink`'s) is not acceptable, or undefined: a line
+ * that is not JSON, or an error with a 5xx status inside. */
+function jsonLinesProblem(text: string): string | undefined {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length < 2) return `a stream of ${lines.length} line(s)`;
+  for (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return `a stream line that is not JSON: ${line.slice(0, 80)}`;
+    }
+    const bad = serverErrorIn(value);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
 /** Why an answer is not acceptable, or undefined. */
 export function judge(
   probe: Probe,
@@ -128,6 +163,7 @@ export function judge(
     if (status !== 200) return `SSE with status ${status}`;
     return sseProblem(text, targetOf(probe.path));
   }
+  if (probe.envelope === "trpc-stream" && status === 200) return jsonLinesProblem(text);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -142,6 +178,7 @@ export function judge(
         ? anthropicEnvelope(body)
         : openaiEnvelope(body) && anthropicEnvelope(body);
     case "trpc":
+    case "trpc-stream": // refused before the stream: one JSON error
       return trpcItem(body);
     case "trpc-batch":
       if (!Array.isArray(body)) return trpcItem(body); // a whole-batch error

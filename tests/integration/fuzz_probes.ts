@@ -115,6 +115,17 @@ export const trpcCompleteProbe: fc.Arbitrary<Probe> = trpcInput(anyBody(openaiBo
   envelope: "trpc",
 }));
 
+/** `chat.stream` as `httpBatchStreamLink` calls it: a batch of one, JSON lines asked for. */
+export const trpcStreamProbe: fc.Arbitrary<Probe> = trpcInput(anyBody(openaiBody)).map((
+  body,
+) => ({
+  method: "POST",
+  path: "/trpc/chat.stream?batch=1",
+  body: { text: `{"0":${body.text}}` },
+  headers: { "trpc-accept": "application/jsonl" },
+  envelope: "trpc-stream",
+}));
+
 export const trpcConvertProbe: fc.Arbitrary<Probe> = trpcInput(convertInput).map((body) => ({
   method: "POST",
   path: "/trpc/formats.convert",

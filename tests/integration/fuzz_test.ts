@@ -1,8 +1,8 @@
 /**
  * Fuzz test (issue 10): thousands of generated and mutated bodies (fast-check, fixed seed) over
  * every JSON route — `POST /v1/chat/completions` (with and without `target_format`),
- * `POST /v1/messages`, tRPC `chat.complete`, `formats.convert`, `formats.detect` and the tRPC
- * batch form — aimed at the mock provider and, through the fakes, at the OpenAI and Bedrock
+ * `POST /v1/messages`, tRPC `chat.complete`, `chat.stream` (JSON lines over POST),
+ * `formats.convert`, `formats.detect` and the tRPC batch form — aimed at the mock provider and, through the fakes, at the OpenAI and Bedrock
  * (Converse and native) paths. Every answer must be a 2xx or a well-formed 4xx (the route's error
  * envelope), never a 5xx, never a stack trace; streams must not end in an error event; no
  * unhandled rejection; afterwards the gateway still answers `/health` and ordinary chats, and RSS
@@ -25,6 +25,7 @@ import {
   trpcCompleteProbe,
   trpcConvertProbe,
   trpcDetectProbe,
+  trpcStreamProbe,
 } from "./fuzz_probes.ts";
 import { MODELS } from "./fuzz_values.ts";
 
@@ -33,13 +34,14 @@ const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20_261_201);
 const SCALE = Number(Deno.env.get("FUZZ_SCALE") ?? 1);
 
 /**
- * Runs per route; 6,000 in total (the issue asks for at least 5,000): ~8 s alone, well under a
+ * Runs per route; 6,400 in total (the issue asks for at least 5,000): ~8 s alone, well under a
  * minute on a loaded 2-core machine. `FUZZ_SCALE` multiplies them for longer explorations.
  */
 const RUNS = {
   chatCompletions: 1_900,
   messages: 850,
   trpcComplete: 850,
+  trpcStream: 400,
   trpcConvert: 850,
   trpcDetect: 700,
   trpcBatch: 850,
@@ -126,9 +128,9 @@ async function run(
   stats: Stats,
   failures: Failure[],
 ) {
-  const init: RequestInit = { method: probe.method, headers: AUTH };
+  const init: RequestInit = { method: probe.method, headers: { ...AUTH, ...probe.headers } };
   if (probe.body !== undefined) {
-    init.headers = { ...AUTH, "content-type": "application/json" };
+    init.headers = { ...AUTH, ...probe.headers, "content-type": "application/json" };
     init.body = probe.body.bytes ?? withFile(probe.body.text);
   }
   gw.logLines.length = 0;
@@ -143,7 +145,8 @@ async function run(
     const res = await Promise.race([gw.request(withFile(probe.path), init), deadline]);
     status = res.status;
     text = await Promise.race([res.text(), deadline]);
-    if (res.headers.get("content-type")?.includes("text/event-stream")) stats.streams++;
+    const sse = res.headers.get("content-type")?.includes("text/event-stream");
+    if (sse || (probe.envelope === "trpc-stream" && status === 200)) stats.streams++;
     why = judge(probe, status, res.headers.get("content-type") ?? "", text);
     // A gateway fault the client never saw (e.g. after a stream started) is still logged.
     if (why === undefined && gw.logLines.some((line) => line.includes('"level":"error"'))) {
@@ -189,7 +192,7 @@ async function settledMemory(): Promise<Deno.MemoryUsage> {
   return Deno.memoryUsage();
 }
 
-Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
+Deno.test("fuzz: 6,400 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
   await using h = await fuzzGateway();
   const rejections: unknown[] = [];
   const onRejection = (event: PromiseRejectionEvent) => {
@@ -215,6 +218,8 @@ Deno.test("fuzz: 6,000 generated and mutated bodies over every JSON route answer
       ["POST /trpc/formats.convert", trpcConvertProbe, RUNS.trpcConvert],
       ["GET /trpc/formats.detect", trpcDetectProbe, RUNS.trpcDetect],
       ["tRPC batch", trpcBatchProbe, RUNS.trpcBatch],
+      // Last, so the routes before it keep their seeds (SEED + index) and bodies.
+      ["POST /trpc/chat.stream (JSON lines)", trpcStreamProbe, RUNS.trpcStream],
     ];
     for (const [index, [name, probe, numRuns]] of routes.entries()) {
       await t.step(`${name}: ${numRuns} bodies`, async () => {

@@ -1,6 +1,6 @@
 /**
  * The tRPC API in process: the typed `createGatewayClient` with its `fetch` pointed at the
- * gateway's handler (queries and mutations; subscriptions need a socket and live in e2e).
+ * gateway's handler (queries, mutations and the `chat.stream` stream).
  */
 import assert from "node:assert/strict";
 import { TRPCClientError } from "@trpc/client";
@@ -9,6 +9,7 @@ import { createGatewayClient } from "../../routers/client.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
 import { completion, errorReply, startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { chatBody, ORIGIN, type TestApp, testApp, testAppWithProviders } from "../helpers/app.ts";
+import { readStream } from "../helpers/trpc_stream.ts";
 
 function clientFor(gw: TestApp, apiKey?: string) {
   return createGatewayClient({
@@ -207,4 +208,15 @@ Deno.test("tRPC: a gateway bug is INTERNAL_SERVER_ERROR without stack or interna
   assert.ok(!wire.includes("secret_module"), wire);
   assert.ok(!wire.includes("TypeError"), wire);
   assert.ok(!("stack" in (error.data as object)), "no stack in data");
+
+  const { chunks, error: streamError } = await readStream(clientFor(gw), chatBody("mock-x"));
+  assert.deepEqual(chunks, []);
+  assert.ok(streamError instanceof TRPCClientError, String(streamError));
+  assert.equal(dataOf(streamError).code, "INTERNAL_SERVER_ERROR");
+  assert.equal(dataOf(streamError).httpStatus, 500);
+  assert.equal(dataOf(streamError).gateway.code, "internal_error");
+  const streamWire = JSON.stringify({ message: streamError.message, data: streamError.data });
+  assert.ok(!streamWire.includes("boom"), streamWire);
+  const logged = gw.logs().filter((l) => l.level === "error").map((l) => String(l.error));
+  assert.ok(logged.some((e) => e.includes("boom")), "the bug is logged for the operator");
 });
