@@ -12,6 +12,7 @@ import type {
   Usage,
 } from "../formats/openai.ts";
 import type { CallContext, ChatProvider, ProviderName } from "../providers/provider.ts";
+import type { RelayedStream } from "../providers/provider.ts";
 import { resolveRoute, type RoutingOptions } from "../providers/routing.ts";
 import type { AnyRequest, FormatName } from "../formats/detect.ts";
 import { withoutExtensions } from "../converters/claude_to_openai.ts";
@@ -52,7 +53,8 @@ export interface ChatServiceDeps {
 /** The answer to a request of any format, in the target format. */
 export type ChatOutcome =
   | { stream: false; body: unknown }
-  | { stream: true; events: AsyncIterable<unknown> };
+  | { stream: true; events: AsyncIterable<unknown> }
+  | { stream: true; relay: RelayedStream };
 
 /** The chat service. */
 export interface ChatService {
@@ -155,6 +157,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return model === undefined ? undefined : { ...model, id };
   }
 
+  /** The provider's byte relay for an OpenAI stream, or undefined (then `stream` answers). */
+  async function relayed(request: ChatRequest, { signal, meta }: ChatCallOptions) {
+    const { provider, request: routed } = pick(await applyFileContext(request, deps.files), meta);
+    if (provider.relayStream === undefined) return undefined;
+    const started = performance.now();
+    const onUsage = (usage: Usage) => void (meta && (meta.usage = usage));
+    const includeUsage = request.stream_options?.include_usage === true;
+    try {
+      return await provider.relayStream(routed, context(signal, meta), { includeUsage, onUsage });
+    } catch (error) {
+      throw toGatewayError(error);
+    } finally {
+      if (meta) meta.upstreamMs = performance.now() - started;
+    }
+  }
+
   const service: ChatService = {
     async respond(input, target, options) {
       const plan = planNative(input, deps.providers, deps.routing);
@@ -178,6 +196,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const request = target === "openai" || canonical.stream !== true
         ? canonical
         : { ...canonical, stream_options: { ...canonical.stream_options, include_usage: true } };
+      // OpenAI in and out: the provider may relay the upstream's bytes (sse_relay.ts).
+      const relay = input.format === "openai" && target === "openai" && request.stream === true
+        ? await relayed(request, options)
+        : undefined;
+      if (relay !== undefined) return { stream: true, relay };
       const ctx = { model: request.model, newId };
       if (request.stream !== true) {
         return {
