@@ -115,7 +115,9 @@ export class SseRelay {
   /** Reads until the first complete event is queued or the upstream part is over. */
   async prime(): Promise<void> {
     try {
-      while (this.#queue.length === 0 && this.#end === undefined) await this.#read();
+      while (this.#queue.length === 0 && this.#end === undefined) {
+        this.#take(await this.#reader.read());
+      }
     } catch (error) {
       this.#end = this.#options.mapError(error);
     }
@@ -146,7 +148,9 @@ export class SseRelay {
       },
       pull: async (controller) => {
         try {
-          while (this.#queue.length === 0 && this.#end === undefined) await this.#read();
+          while (this.#queue.length === 0 && this.#end === undefined) {
+            this.#take(await this.#reader.read());
+          }
         } catch (error) {
           this.#end = this.#options.mapError(error);
         }
@@ -175,8 +179,7 @@ export class SseRelay {
   }
 
   /** One upstream read: queue its complete events, hold the rest, note how the stream ends. */
-  async #read(): Promise<void> {
-    const step = await this.#reader.read();
+  #take(step: ReadableStreamReadResult<Uint8Array>): void {
     this.#options.touch?.();
     if (step.done) return this.#ended();
     let bytes = step.value;
@@ -191,7 +194,7 @@ export class SseRelay {
     const last = bytes.lastIndexOf(10);
     const end = last > 0 && bytes[last - 1] === 10 ? last + 1 : latin1.call(bytes, 0, bytes.length)
       .lastIndexOf("\n\n") + 2;
-    this.#pending = end < 2 ? bytes : bytes.subarray(end);
+    this.#pending = end < 2 ? bytes : end === bytes.length ? EMPTY : bytes.subarray(end);
     if (carry) {
       const held = new Uint8Array(this.#pending.length + 1);
       held.set(this.#pending);
@@ -252,7 +255,11 @@ export class SseRelay {
       }
       if (!this.#finished) this.#finished = hasFinishReason(s, limit);
       const cuts = this.#usage(s, limit);
-      const out = cuts === undefined ? bytes.subarray(0, limit) : cutOut(bytes, cuts, limit);
+      const out = cuts !== undefined
+        ? cutOut(bytes, cuts, limit)
+        : limit === bytes.length
+        ? bytes
+        : bytes.subarray(0, limit);
       if (out.length > 0) this.#queue.push(out);
     } catch (error) {
       this.#end = error instanceof GatewayError ? error : this.#options.mapError(error);

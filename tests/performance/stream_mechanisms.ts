@@ -1,0 +1,402 @@
+/**
+ * How cheaply can a Deno gateway see every event of an OpenAI SSE stream and relay it? Each
+ * mechanism runs in its own relay process between the mock upstream (`mock_upstream.ts`,
+ * `bench_chunks`-chunk streams with usage) and a load driver; the relay's own CPU time
+ * (`process.cpuUsage()`, read over `GET /cpu` before and after the run) divided by the chunks
+ * relayed is the figure, with its ratio to the JS relay floor (`transform`). Every relay fetches
+ * the upstream with a bare `fetch` (except `node-http`), so the mechanisms differ only in how
+ * the bytes travel through JavaScript.
+ *
+ * Mechanisms:
+ * - `native`: `new Response(upstream.body)`: the runtime pipes, JavaScript sees nothing (floor).
+ * - `transform`: `pipeThrough` a TransformStream whose transform re-enqueues each chunk (the JS
+ *   relay floor).
+ * - `pull`: a pull ReadableStream, one upstream read per pull.
+ * - `byob`: a byte stream (`type: "bytes"`) answering each BYOB request with a BYOB read of the
+ *   upstream into the same buffer.
+ * - `from-generator`: `ReadableStream.from(async generator)` over the body's chunks.
+ * - `node-http`: the upstream read with `node:http` (`data` events) into a pull ReadableStream.
+ * - `iterator`: the gateway's object chain before the relay: `decodeSseJson` (JSON.parse per
+ *   event) → async generator (finish check) → async generator (usage hidden) → `toSseStream`.
+ * - `sse-relay`, `sse-relay-usage`: `core/providers/openai/sse_relay.ts` (one reader loop, complete
+ *   events per read, native scans; without / with the client asking for usage).
+ *
+ * Standalone: `deno run -A tests/performance/stream_mechanisms.ts [--chunks=200] [--duration=3]
+ * [--concurrency=8]`; `deno task bench` calls {@link runStreamMechanisms}.
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import http from "node:http";
+import { Buffer } from "node:buffer";
+import { fileURLToPath } from "node:url";
+import { decodeSseJson } from "../../core/providers/openai/sse_decoder.ts";
+import { startSseRelay } from "../../core/providers/openai/sse_relay.ts";
+import { GatewayError } from "../../core/errors.ts";
+import { openaiSse, toSseStream } from "../../server/sse.ts";
+import { numberOption, REPO } from "./gateway_command.ts";
+import { runLoad } from "./load.ts";
+import { type ServerProcess, spawnServer, stopAll } from "./proc.ts";
+
+const HERE = fileURLToPath(new URL("./", import.meta.url));
+
+/** The mechanisms, floor first. */
+export const MECHANISMS = [
+  "native",
+  "transform",
+  "pull",
+  "byob",
+  "from-generator",
+  "node-http",
+  "iterator",
+  "sse-relay",
+  "sse-relay-usage",
+] as const;
+/** One mechanism. */
+export type Mechanism = typeof MECHANISMS[number];
+
+/** The JS relay floor the others are compared with. */
+export const JS_RELAY_FLOOR: Mechanism = "transform";
+
+/** One measured mechanism. */
+export interface MechanismRow {
+  mechanism: Mechanism;
+  streams: number;
+  errors: number;
+  /** Relay process CPU per chunk, µs. */
+  cpuUsPerChunk: number;
+  /** Relay process CPU per stream, µs. */
+  cpuUsPerStream: number;
+  firstError?: string;
+}
+
+/** Run options. */
+export interface MechanismOptions {
+  chunks: number;
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  /** Interleaved rounds the duration is split into (default 5). */
+  rounds?: number;
+  only?: Mechanism[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The relay side (child process).
+
+function pullRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const step = await reader.read();
+      if (step.done) controller.close();
+      else controller.enqueue(step.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+function byobRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader({ mode: "byob" });
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: 65_536,
+    async pull(controller) {
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array<ArrayBuffer>;
+      const step = await reader.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+      if (step.done) {
+        controller.close();
+        request.respond(0);
+      } else {
+        request.respondWithNewView(step.value);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+function generatorRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  return ReadableStream.from((async function* () {
+    for await (const bytes of body) yield bytes;
+  })());
+}
+
+type Chunk = { choices: Array<{ finish_reason?: string | null }>; usage?: unknown };
+
+/** The gateway's pre-relay object path, with its real decoder and SSE framing. */
+function iteratorRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const events = decodeSseJson(body, () => {}, 67_108_864);
+  const provider = (async function* () {
+    let finished = false;
+    let step = await events.next();
+    for (; !step.done; step = await events.next()) {
+      const chunk = step.value as Chunk;
+      if (!Array.isArray(chunk?.choices)) throw new GatewayError("upstream", "malformed");
+      if (!finished) finished = chunk.choices[0]?.finish_reason != null;
+      yield chunk;
+    }
+    if (!step.value && !finished) throw new GatewayError("upstream", "cut");
+  })();
+  const service = (async function* () {
+    for await (const chunk of provider) {
+      if (chunk.choices.length === 0 && chunk.usage != null) continue;
+      if (chunk.usage === null) delete chunk.usage;
+      yield chunk;
+    }
+  })();
+  return toSseStream(service, openaiSse);
+}
+
+async function sseRelay(body: ReadableStream<Uint8Array>, includeUsage: boolean) {
+  const relay = await startSseRelay(body, {
+    includeUsage,
+    onUsage: () => {},
+    touch: () => {},
+    maxBytes: 67_108_864,
+    mapError: (error) => new GatewayError("upstream", String(error)),
+    cut: () => new GatewayError("upstream", "cut"),
+  });
+  return relay.open();
+}
+
+function nodeHttpBody(upstream: string, body: string, signal: AbortSignal) {
+  return new Promise<ReadableStream<Uint8Array>>((resolve, reject) => {
+    const request = http.request(`${upstream}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      signal,
+    }, (response) => {
+      resolve(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            response.on("data", (bytes: Uint8Array) => {
+              controller.enqueue(bytes);
+              if ((controller.desiredSize ?? 1) <= 0) response.pause();
+            });
+            response.on("end", () => controller.close());
+            response.on("error", (error) => controller.error(error));
+          },
+          pull: () => void response.resume(),
+          cancel: () => void response.destroy(),
+        }, { highWaterMark: 1 }),
+      );
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+/** The relay's request handler for `mechanism`. */
+export function relayHandler(
+  upstream: string,
+  mechanism: Mechanism,
+): (request: Request) => Promise<Response> {
+  const headers = { "content-type": "text/event-stream" };
+  return async (request) => {
+    if (request.method === "GET") {
+      return Response.json(process.cpuUsage());
+    }
+    const text = await request.text();
+    if (mechanism === "node-http") {
+      return new Response(await nodeHttpBody(upstream, text, request.signal), { headers });
+    }
+    const answer = await fetch(`${upstream}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: text,
+      signal: request.signal,
+    });
+    const body = answer.body!;
+    switch (mechanism) {
+      case "native":
+        return new Response(body, { headers });
+      case "transform":
+        return new Response(
+          body.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => ctl.enqueue(c) }),
+          ),
+          { headers },
+        );
+      case "pull":
+        return new Response(pullRelay(body), { headers });
+      case "byob":
+        return new Response(byobRelay(body), { headers });
+      case "from-generator":
+        return new Response(generatorRelay(body), { headers });
+      case "iterator":
+        return new Response(iteratorRelay(body), { headers });
+      case "sse-relay":
+        return new Response(await sseRelay(body, false), { headers });
+      case "sse-relay-usage":
+        return new Response(await sseRelay(body, true), { headers });
+      default:
+        throw new Error(`unknown mechanism ${mechanism}`);
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver side.
+
+async function cpuUs(relay: ServerProcess): Promise<number> {
+  const usage = await (await fetch(`${relay.origin}/cpu`)).json() as {
+    user: number;
+    system: number;
+  };
+  return usage.user + usage.system;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Spawns a relay per mechanism in front of `upstream` and measures them in interleaved rounds
+ * (each round runs every mechanism for `durationMs / rounds`), so drift in a shared machine's
+ * load spreads over all of them instead of favouring whichever ran in a quiet moment.
+ */
+export async function measureMechanisms(
+  upstream: string,
+  options: MechanismOptions,
+  log: (line: string) => void = () => {},
+): Promise<MechanismRow[]> {
+  const body = JSON.stringify({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "relay me" }],
+    stream: true,
+    stream_options: { include_usage: true },
+    bench_chunks: options.chunks,
+  });
+  const validate = (bytes: Uint8Array) => {
+    const text = decoder.decode(bytes);
+    return text.endsWith("data: [DONE]\n\n") && !text.includes('"error"') &&
+      text.split("data: ").length - 1 >= options.chunks + 1;
+  };
+  const chosen = MECHANISMS.filter((m) => options.only === undefined || options.only.includes(m));
+  const relays = await Promise.all(chosen.map((mechanism) =>
+    spawnServer({
+      name: `relay ${mechanism}`,
+      args: ["run", "-A", `${HERE}stream_mechanisms.ts`, "--serve", mechanism, upstream],
+      cwd: REPO,
+    })
+  ));
+  const rows: MechanismRow[] = chosen.map((mechanism) => ({
+    mechanism,
+    streams: 0,
+    errors: 0,
+    cpuUsPerStream: 0,
+    cpuUsPerChunk: 0,
+  }));
+  const cpu = chosen.map(() => 0);
+  const rounds = Math.max(1, options.rounds ?? 5);
+  try {
+    const specs = relays.map((relay) => ({
+      url: `${relay.origin}/v1/chat/completions`,
+      body,
+      headers: { "content-type": "application/json" },
+      concurrency: options.concurrency,
+      maxRequests: 1e7,
+      validate,
+    }));
+    if (options.warmupMs > 0) {
+      for (const spec of specs) await runLoad({ ...spec, durationMs: options.warmupMs });
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, spec] of specs.entries()) {
+        const before = await cpuUs(relays[i]);
+        const result = await runLoad({ ...spec, durationMs: options.durationMs / rounds });
+        cpu[i] += await cpuUs(relays[i]) - before;
+        rows[i].streams += result.responses;
+        rows[i].errors += result.errors;
+        rows[i].firstError ??= result.firstError;
+      }
+    }
+  } finally {
+    await Promise.all(relays.map((relay) => relay.stop()));
+  }
+  for (const [i, row] of rows.entries()) {
+    row.cpuUsPerStream = cpu[i] / row.streams;
+    row.cpuUsPerChunk = row.cpuUsPerStream / options.chunks;
+    log(`  ${row.mechanism}: ${row.streams} streams, ${row.errors} errors`);
+  }
+  return rows;
+}
+
+/** The mechanisms table: µs per chunk and per stream, ratio to the JS relay floor. */
+export function renderMechanisms(rows: MechanismRow[], chunks: number): string {
+  const floor = rows.find((r) => r.mechanism === JS_RELAY_FLOOR);
+  const native = rows.find((r) => r.mechanism === "native");
+  const lines = [
+    `| mechanism (${chunks}-chunk streams) | streams | errors | relay CPU µs/chunk | µs/stream | ÷ JS relay floor | ÷ native |`,
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    const ratio = (base?: MechanismRow) =>
+      base === undefined ? "—" : `${(r.cpuUsPerChunk / base.cpuUsPerChunk).toFixed(2)}×`;
+    lines.push(
+      `| ${r.mechanism} | ${r.streams} | ${r.errors} | ${r.cpuUsPerChunk.toFixed(2)} | ${
+        r.cpuUsPerStream.toFixed(0)
+      } | ${ratio(floor)} | ${ratio(native)} |`,
+    );
+  }
+  for (const r of rows.filter((r) => r.errors > 0)) {
+    lines.push(`ERRORS ${r.mechanism}: ${r.errors}; first: ${r.firstError}`);
+  }
+  return lines.join("\n");
+}
+
+/** Starts its own mock upstream, measures every mechanism and returns the table. */
+export async function runStreamMechanisms(
+  options: MechanismOptions,
+  upstreamOrigin?: string,
+): Promise<{ rows: MechanismRow[]; table: string }> {
+  let upstream = upstreamOrigin;
+  if (upstream === undefined) {
+    const mock = await spawnServer({
+      name: "mock upstream",
+      args: ["run", "--allow-net", `${HERE}mock_upstream.ts`, "0", "0"],
+      cwd: REPO,
+    });
+    upstream = mock.origin;
+  }
+  const rows = await measureMechanisms(upstream, options, (line) => console.error(line));
+  return { rows, table: renderMechanisms(rows, options.chunks) };
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      serve: { type: "string" },
+      chunks: { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      concurrency: { type: "string" },
+      only: { type: "string" },
+    },
+  });
+  if (values.serve !== undefined) {
+    const mechanism = values.serve as Mechanism;
+    if (!MECHANISMS.includes(mechanism)) throw new Error(`unknown mechanism ${mechanism}`);
+    // A clean exit on SIGTERM, so `--cpu-prof` (via BENCH_GATEWAY_FLAGS-style runs) writes.
+    Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+    Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen: (addr) => console.log(JSON.stringify({ port: addr.port })),
+    }, relayHandler(positionals[0] ?? "http://127.0.0.1:8001", mechanism));
+  } else {
+    const chunks = numberOption(values.chunks, 200, 1, 100_000);
+    try {
+      const { table } = await runStreamMechanisms({
+        chunks,
+        durationMs: 1000 * numberOption(values.duration, 3, 0.1, 600),
+        warmupMs: 1000 * numberOption(values.warmup, 0.5, 0, 60),
+        concurrency: numberOption(values.concurrency, 8, 1, 4096),
+        only: values.only?.split(",") as Mechanism[] | undefined,
+      });
+      console.log(table);
+    } finally {
+      await stopAll();
+    }
+  }
+}
