@@ -40,8 +40,26 @@ interface Run {
   ended: (GatewayError | undefined)[];
 }
 
-function bodyOf(parts: Uint8Array[], onCancel?: () => void): ReadableStream<Uint8Array> {
+/** The upstream body: a default stream, or (`bytes`) a byte stream as fetch bodies are, which
+ * the relay reads with BYOB reads into one reused buffer. */
+function bodyOf(
+  parts: Uint8Array[],
+  onCancel?: () => void,
+  bytes = false,
+): ReadableStream<Uint8Array> {
   let i = 0;
+  if (bytes) {
+    parts = parts.filter((p) => p.length > 0); // a byte stream takes no empty chunk
+    return new ReadableStream({
+      type: "bytes",
+      pull(controller) {
+        if (i < parts.length) return controller.enqueue(parts[i++].slice());
+        controller.close();
+        controller.byobRequest?.respond(0); // a pending BYOB read learns of the end
+      },
+      cancel: () => onCancel?.(),
+    });
+  }
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       if (i < parts.length) controller.enqueue(parts[i++]);
@@ -56,9 +74,10 @@ const textParts = (parts: string[]) => parts.map((p) => encoder.encode(p));
 async function relay(
   parts: Uint8Array[],
   over: Partial<SseRelayOptions> = {},
+  bytes = false,
 ): Promise<Run> {
   const run: Run = { text: "", usage: [], touches: 0, settled: [], ended: [] };
-  const started = await startSseRelay(bodyOf(parts), {
+  const started = await startSseRelay(bodyOf(parts, undefined, bytes), {
     includeUsage: false,
     maxBytes: MAX,
     mapError: (error) => new GatewayError("upstream", `read failed: ${error}`),
@@ -69,7 +88,10 @@ async function relay(
     ...over,
   });
   const out = started.open({ onEnd: (error) => run.ended.push(error) });
-  for await (const bytes of out) run.text += decoder.decode(bytes, { stream: true });
+  // Kept until the end, so a write that still shared the relay's read buffer would show.
+  const writes: Uint8Array[] = [];
+  for await (const bytes of out) writes.push(bytes);
+  for (const bytes of writes) run.text += decoder.decode(bytes, { stream: true });
   return run;
 }
 
@@ -189,14 +211,16 @@ Deno.test("sse relay: forwards, taps, strips and ends streams", async (t) => {
     },
   ];
   for (const row of rows) {
-    await t.step(row.name, async () => {
-      const run = await relay(textParts(row.parts), { includeUsage: row.includeUsage });
-      assert.equal(run.text, row.expected);
-      assert.equal(run.usage.length, row.usage);
-      assert.deepEqual(run.settled, [row.completed]);
-      assert.equal(run.ended.length, 1);
-      assert.equal(run.ended[0] === undefined, row.completed);
-    });
+    for (const bytes of [false, true]) {
+      await t.step(`${row.name}${bytes ? " (byte stream)" : ""}`, async () => {
+        const run = await relay(textParts(row.parts), { includeUsage: row.includeUsage }, bytes);
+        assert.equal(run.text, row.expected);
+        assert.equal(run.usage.length, row.usage);
+        assert.deepEqual(run.settled, [row.completed]);
+        assert.equal(run.ended.length, 1);
+        assert.equal(run.ended[0] === undefined, row.completed);
+      });
+    }
   }
 });
 
@@ -343,11 +367,12 @@ Deno.test("sse relay: the same output for the stream split at every byte boundar
   for (const includeUsage of [true, false]) {
     const expected = await expectedOf(includeUsage);
     for (let at = 0; at <= streamBytes.length; at++) {
-      const run = await relay([streamBytes.subarray(0, at), streamBytes.subarray(at)], {
-        includeUsage,
-      });
-      assert.equal(run.text, expected, `split at ${at}`);
-      assert.deepEqual(run.usage, [USAGE]);
+      for (const bytes of [false, true]) {
+        const parts = [streamBytes.subarray(0, at), streamBytes.subarray(at)];
+        const run = await relay(parts, { includeUsage }, bytes);
+        assert.equal(run.text, expected, `split at ${at}${bytes ? " (byte stream)" : ""}`);
+        assert.deepEqual(run.usage, [USAGE]);
+      }
     }
   }
 });
@@ -358,10 +383,11 @@ Deno.test("sse relay: the same output for any split into many reads (fast-check)
     fc.asyncProperty(
       fc.uniqueArray(fc.integer({ min: 1, max: streamBytes.length - 1 }), { maxLength: 40 }),
       fc.boolean(),
-      async (cuts, includeUsage) => {
+      fc.boolean(),
+      async (cuts, includeUsage, bytes) => {
         const points = [0, ...cuts.sort((a, b) => a - b), streamBytes.length];
         const parts = points.slice(1).map((end, i) => streamBytes.subarray(points[i], end));
-        const run = await relay(parts, { includeUsage });
+        const run = await relay(parts, { includeUsage }, bytes);
         assert.equal(run.text, expected[`${includeUsage}`]);
         assert.deepEqual(run.usage, [USAGE]);
         assert.deepEqual(run.settled, [true]);
