@@ -50,6 +50,8 @@ const latin1 = Buffer.prototype.latin1Slice as unknown as (
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+/** Bytes one read of a byte stream may fill. */
+const READ_BYTES = 65_536;
 const DONE_LINE = "data: [DONE]";
 const DONE_EVENT = encoder.encode(`${DONE_LINE}\n\n`);
 
@@ -97,7 +99,10 @@ function parseData(data: string): unknown {
 
 /** An OpenAI stream relayed as its bytes; {@link startSseRelay} makes one. */
 export class SseRelay {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
+  /** With a byte stream: the one buffer every read fills (no fresh 64 KiB buffer per read, each
+   * pinned until garbage collection, as default reads of a fetch body take). */
+  #buffer: ArrayBuffer | undefined;
   #options: SseRelayOptions;
   #pending: Uint8Array = EMPTY;
   #queue: Uint8Array[] = [];
@@ -108,7 +113,12 @@ export class SseRelay {
   #hooks: SseRelayHooks = {};
 
   constructor(body: ReadableStream<Uint8Array>, options: SseRelayOptions) {
-    this.#reader = body.getReader();
+    try {
+      this.#reader = body.getReader({ mode: "byob" });
+      this.#buffer = new ArrayBuffer(READ_BYTES);
+    } catch {
+      this.#reader = body.getReader(); // not a byte stream
+    }
     this.#options = options;
   }
 
@@ -116,7 +126,7 @@ export class SseRelay {
   async prime(): Promise<void> {
     try {
       while (this.#queue.length === 0 && this.#end === undefined) {
-        this.#take(await this.#reader.read());
+        this.#take(await this.#read());
       }
     } catch (error) {
       this.#end = this.#options.mapError(error);
@@ -149,7 +159,7 @@ export class SseRelay {
       pull: async (controller) => {
         try {
           while (this.#queue.length === 0 && this.#end === undefined) {
-            this.#take(await this.#reader.read());
+            this.#take(await this.#read());
           }
         } catch (error) {
           this.#end = this.#options.mapError(error);
@@ -178,11 +188,22 @@ export class SseRelay {
     this.#hooks.onEnd?.(error);
   }
 
+  #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.#buffer === undefined
+      ? (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read()
+      : (this.#reader as ReadableStreamBYOBReader).read(new Uint8Array(this.#buffer));
+  }
+
   /** One upstream read: queue its complete events, hold the rest, note how the stream ends. */
   #take(step: ReadableStreamReadResult<Uint8Array>): void {
     this.#options.touch?.();
+    // A BYOB read hands the buffer back (transferred); what is kept past this read is copied.
+    if (this.#buffer !== undefined && step.value !== undefined) {
+      this.#buffer = step.value.buffer as ArrayBuffer;
+    }
     if (step.done) return this.#ended();
     let bytes = step.value;
+    const shared = this.#buffer !== undefined;
     if (this.#pending.length > 0) {
       const joined = new Uint8Array(this.#pending.length + bytes.length);
       joined.set(this.#pending);
@@ -191,10 +212,16 @@ export class SseRelay {
     }
     const carry = bytes.indexOf(13) !== -1 && bytes[bytes.length - 1] === 13;
     if (bytes.indexOf(13) !== -1) bytes = withoutCr(carry ? bytes.subarray(0, -1) : bytes);
+    const reused = shared && bytes === step.value;
     const last = bytes.lastIndexOf(10);
     const end = last > 0 && bytes[last - 1] === 10 ? last + 1 : latin1.call(bytes, 0, bytes.length)
       .lastIndexOf("\n\n") + 2;
-    this.#pending = end < 2 ? bytes : end === bytes.length ? EMPTY : bytes.subarray(end);
+    const from = end < 2 ? 0 : end;
+    this.#pending = from === bytes.length
+      ? EMPTY
+      : reused
+      ? bytes.slice(from)
+      : bytes.subarray(from);
     if (carry) {
       const held = new Uint8Array(this.#pending.length + 1);
       held.set(this.#pending);
@@ -209,7 +236,7 @@ export class SseRelay {
       );
       return;
     }
-    if (end >= 2) this.#scan(end === bytes.length ? bytes : bytes.subarray(0, end));
+    if (end >= 2) this.#scan(end === bytes.length ? bytes : bytes.subarray(0, end), reused);
   }
 
   /** The body ended: a last event without its blank line counts; then `[DONE]` or a cut. */
@@ -220,7 +247,7 @@ export class SseRelay {
       const event = new Uint8Array(rest.length + 2);
       event.set(rest);
       event.set([10, 10], rest.length);
-      this.#scan(event);
+      this.#scan(event, false);
       if (this.#end !== undefined) return;
     }
     if (this.#finished) {
@@ -232,7 +259,7 @@ export class SseRelay {
   }
 
   /** Queues the complete events in `bytes` (edited only where usage must be hidden). */
-  #scan(bytes: Uint8Array): void {
+  #scan(bytes: Uint8Array, reused: boolean): void {
     const s = latin1.call(bytes, 0, bytes.length);
     let limit = bytes.length;
     let done = s.indexOf(DONE_LINE);
@@ -257,6 +284,8 @@ export class SseRelay {
       const cuts = this.#usage(s, limit);
       const out = cuts !== undefined
         ? cutOut(bytes, cuts, limit)
+        : reused
+        ? bytes.slice(0, limit)
         : limit === bytes.length
         ? bytes
         : bytes.subarray(0, limit);
