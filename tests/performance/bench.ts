@@ -26,7 +26,8 @@
  * (BENCH_CHUNK_DELAY_MS), --only=openai-json,openai-sse,converse-json,converse-stream
  * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check, --memory-sizes-mib=1,4,16
  * (BENCH_MEMORY_SIZES_MIB; 0 skips the memory table), --mechanisms-s=2 seconds per relay mechanism
- * (BENCH_MECHANISMS_S; 0 skips that table), --settle=0 seconds to wait before reading
+ * (BENCH_MECHANISMS_S; 0 skips that table; BENCH_MECHANISMS_PACED=N adds each mechanism's peak
+ * RSS with N paced streams), --settle=0 seconds to wait before reading
  * RSS again after it (BENCH_SETTLE_S); BENCH_GATEWAY_FLAGS adds deno flags to the gateway command
  * (e.g. V8 profiling flags).
  */
@@ -308,6 +309,7 @@ async function main(): Promise<number> {
       durationMs: mechanismsS * 1000,
       warmupMs: 300,
       concurrency: 8,
+      pacedStreams: numberOption(env("BENCH_MECHANISMS_PACED"), 0, 0, 4096),
     }, upstream.origin);
     console.log(table);
   }

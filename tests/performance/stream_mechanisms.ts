@@ -21,8 +21,14 @@
  * - `sse-relay`, `sse-relay-usage`: `core/providers/openai/sse_relay.ts` (one reader loop, complete
  *   events per read, native scans; without / with the client asking for usage).
  *
+ * With `--paced-streams=N` (standalone default 500; the bench passes `BENCH_MECHANISMS_PACED`,
+ * default 0) each relay then serves N paced streams at once (50 ms to first byte, 10 ms per
+ * chunk) and its peak RSS is reported: a JS reader of a fetch body gets a fresh 64 KiB buffer
+ * per read, each pinned until garbage collection, which is where most of a relay's memory goes.
+ *
  * Standalone: `deno run -A tests/performance/stream_mechanisms.ts [--chunks=200] [--duration=3]
- * [--concurrency=8]`; `deno task bench` calls {@link runStreamMechanisms}.
+ * [--concurrency=8] [--paced-streams=500] [--only=a,b]`; `deno task bench` calls
+ * {@link runStreamMechanisms}.
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
@@ -35,7 +41,7 @@ import { GatewayError } from "../../core/errors.ts";
 import { openaiSse, toSseStream } from "../../server/sse.ts";
 import { numberOption, REPO } from "./gateway_command.ts";
 import { runLoad } from "./load.ts";
-import { type ServerProcess, spawnServer, stopAll } from "./proc.ts";
+import { peakRssMiB, resetPeakRss, type ServerProcess, spawnServer, stopAll } from "./proc.ts";
 
 const HERE = fileURLToPath(new URL("./", import.meta.url));
 
@@ -66,6 +72,8 @@ export interface MechanismRow {
   cpuUsPerChunk: number;
   /** Relay process CPU per stream, µs. */
   cpuUsPerStream: number;
+  /** Peak RSS (VmHWM) with `pacedStreams` paced streams open, MiB (NaN: not measured). */
+  pacedPeakMiB: number;
   firstError?: string;
 }
 
@@ -77,6 +85,9 @@ export interface MechanismOptions {
   concurrency: number;
   /** Interleaved rounds the duration is split into (default 5). */
   rounds?: number;
+  /** Then this many paced streams at once (50 ms to first byte, 10 ms per chunk) per relay,
+   * for its peak RSS; 0 or absent skips. */
+  pacedStreams?: number;
   only?: Mechanism[];
 }
 
@@ -284,6 +295,7 @@ export async function measureMechanisms(
     errors: 0,
     cpuUsPerStream: 0,
     cpuUsPerChunk: 0,
+    pacedPeakMiB: NaN,
   }));
   const cpu = chosen.map(() => 0);
   const rounds = Math.max(1, options.rounds ?? 5);
@@ -309,6 +321,26 @@ export async function measureMechanisms(
         rows[i].firstError ??= result.firstError;
       }
     }
+    const paced = options.pacedStreams ?? 0;
+    for (const [i, spec] of specs.entries()) {
+      if (paced <= 0) break;
+      const pacedBody = JSON.stringify({
+        ...JSON.parse(body),
+        bench_first_byte_ms: 50,
+        bench_chunk_delay_ms: 10,
+      });
+      await resetPeakRss(relays[i].pid);
+      const result = await runLoad({
+        ...spec,
+        body: pacedBody,
+        concurrency: paced,
+        maxRequests: paced,
+        durationMs: 60_000,
+      });
+      rows[i].pacedPeakMiB = await peakRssMiB(relays[i].pid);
+      rows[i].errors += result.errors;
+      rows[i].firstError ??= result.firstError;
+    }
   } finally {
     await Promise.all(relays.map((relay) => relay.stop()));
   }
@@ -321,12 +353,18 @@ export async function measureMechanisms(
 }
 
 /** The mechanisms table: µs per chunk and per stream, ratio to the JS relay floor. */
-export function renderMechanisms(rows: MechanismRow[], chunks: number): string {
+export function renderMechanisms(
+  rows: MechanismRow[],
+  chunks: number,
+  pacedStreams = 0,
+): string {
   const floor = rows.find((r) => r.mechanism === JS_RELAY_FLOOR);
   const native = rows.find((r) => r.mechanism === "native");
   const lines = [
-    `| mechanism (${chunks}-chunk streams) | streams | errors | relay CPU µs/chunk | µs/stream | ÷ JS relay floor | ÷ native |`,
-    "|---|---|---|---|---|---|---|",
+    `| mechanism (${chunks}-chunk streams) | streams | errors | relay CPU µs/chunk | µs/stream | ÷ JS relay floor | ÷ native |${
+      pacedStreams > 0 ? ` peak RSS MiB, ${pacedStreams} paced streams |` : ""
+    }`,
+    `|---|---|---|---|---|---|---|${pacedStreams > 0 ? "---|" : ""}`,
   ];
   for (const r of rows) {
     const ratio = (base?: MechanismRow) =>
@@ -334,7 +372,9 @@ export function renderMechanisms(rows: MechanismRow[], chunks: number): string {
     lines.push(
       `| ${r.mechanism} | ${r.streams} | ${r.errors} | ${r.cpuUsPerChunk.toFixed(2)} | ${
         r.cpuUsPerStream.toFixed(0)
-      } | ${ratio(floor)} | ${ratio(native)} |`,
+      } | ${ratio(floor)} | ${ratio(native)} |${
+        pacedStreams > 0 ? ` ${r.pacedPeakMiB.toFixed(0)} |` : ""
+      }`,
     );
   }
   for (const r of rows.filter((r) => r.errors > 0)) {
@@ -358,7 +398,7 @@ export async function runStreamMechanisms(
     upstream = mock.origin;
   }
   const rows = await measureMechanisms(upstream, options, (line) => console.error(line));
-  return { rows, table: renderMechanisms(rows, options.chunks) };
+  return { rows, table: renderMechanisms(rows, options.chunks, options.pacedStreams) };
 }
 
 if (import.meta.main) {
@@ -372,6 +412,7 @@ if (import.meta.main) {
       warmup: { type: "string" },
       concurrency: { type: "string" },
       only: { type: "string" },
+      "paced-streams": { type: "string" },
     },
   });
   if (values.serve !== undefined) {
@@ -392,6 +433,7 @@ if (import.meta.main) {
         durationMs: 1000 * numberOption(values.duration, 3, 0.1, 600),
         warmupMs: 1000 * numberOption(values.warmup, 0.5, 0, 60),
         concurrency: numberOption(values.concurrency, 8, 1, 4096),
+        pacedStreams: numberOption(values["paced-streams"], 500, 0, 4096),
         only: values.only?.split(",") as Mechanism[] | undefined,
       });
       console.log(table);

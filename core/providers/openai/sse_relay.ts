@@ -51,7 +51,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 /** Bytes one read of a byte stream may fill. */
-const READ_BYTES = 65_536;
+const READ_BYTES = 16_384;
 const DONE_LINE = "data: [DONE]";
 const DONE_EVENT = encoder.encode(`${DONE_LINE}\n\n`);
 
