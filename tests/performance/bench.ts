@@ -150,6 +150,7 @@ async function measure(
   const spec = { ...request, concurrency: scenario.concurrency ?? concurrency, maxRequests };
   if (warmupMs > 0) await runLoad({ ...spec, durationMs: warmupMs });
   if (!(await resetPeakRss(server.pid))) peakIsCumulative = true;
+  const startRssMiB = await rssMiB(server.pid);
   const before = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
   const result = await runLoad({ ...spec, durationMs });
   const after = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
@@ -166,6 +167,7 @@ async function measure(
     upstreamCpuMs: server === upstream ? NaN : perResponse(1),
     driverCpuMs: perResponse(2),
     peakRssMiB: await peakRssMiB(server.pid),
+    startRssMiB,
     firstError: result.firstError,
   };
 }
@@ -268,7 +270,12 @@ async function main(): Promise<number> {
 
   console.log(renderTable(rows));
   console.log();
-  console.log(renderCpuRatios(rows, CPU_RATIO_TARGET, ["OpenAI JSON", SCENARIOS[1].title]));
+  console.log(
+    renderCpuRatios(rows, CPU_RATIO_TARGET, [
+      "OpenAI JSON",
+      SCENARIOS.find((s) => s.id === "openai-sse")!.title,
+    ]),
+  );
   console.log(
     `\nCPU per chunk (server process; floors: relay-floor for OpenAI, aws-sdk for Bedrock):`,
   );

@@ -60,8 +60,19 @@ export interface Scenario {
 /** The paced scenario's shape: 500 streams open at once, 50 ms to first byte, 10 ms per chunk. */
 export const PACED = { streams: 500, firstByteMs: 50, chunkDelayMs: 10, chunks: 200 };
 
-/** Every scenario, in run order. */
+/** Every scenario, in run order: the paced one first, so its peak RSS is that of a worker
+ * fresh from start-up (plus the warm-up's streams), not of one grown by the other scenarios. */
 export const SCENARIOS: Scenario[] = [
+  {
+    id: "openai-sse-paced",
+    title: `OpenAI SSE paced ×${PACED.streams}`,
+    bedrock: false,
+    stream: true,
+    chunks: PACED.chunks,
+    paced: { firstByteMs: PACED.firstByteMs, chunkDelayMs: PACED.chunkDelayMs },
+    concurrency: PACED.streams,
+    targets: ["passthrough", "relay-floor", "gateway"],
+  },
   { id: "openai-json", title: "OpenAI JSON", bedrock: false, stream: false, chunks: 0 },
   {
     id: "openai-sse",
@@ -76,16 +87,6 @@ export const SCENARIOS: Scenario[] = [
     bedrock: false,
     stream: true,
     chunks: 200,
-  },
-  {
-    id: "openai-sse-paced",
-    title: `OpenAI SSE paced ×${PACED.streams}`,
-    bedrock: false,
-    stream: true,
-    chunks: PACED.chunks,
-    paced: { firstByteMs: PACED.firstByteMs, chunkDelayMs: PACED.chunkDelayMs },
-    concurrency: PACED.streams,
-    targets: ["passthrough", "relay-floor", "gateway"],
   },
   { id: "converse-json", title: "Bedrock Converse JSON", bedrock: true, stream: false, chunks: 0 },
   {

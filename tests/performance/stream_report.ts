@@ -126,7 +126,11 @@ export function renderTargets(rows: Row[], scenarios: StreamScenario[]): string 
     lines.push(
       `  Peak RSS, one gateway worker, ${paced.title}: ${fixed(mb, 0)} MB (${
         fixed(row?.peakRssMiB ?? NaN, 0)
-      } MiB; target ≤ ${TARGETS.pacedRssMB} MB: ${verdict(mb, TARGETS.pacedRssMB)})`,
+      } MiB, from ${
+        fixed(row?.startRssMiB ?? NaN, 0)
+      } MiB at the run's start; target ≤ ${TARGETS.pacedRssMB} MB: ${
+        verdict(mb, TARGETS.pacedRssMB)
+      })`,
     );
   }
   return lines.join("\n");
