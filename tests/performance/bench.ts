@@ -148,7 +148,7 @@ async function measure(
 ): Promise<Row> {
   const request = requestFor(target, server.origin, scenario);
   const spec = { ...request, concurrency: scenario.concurrency ?? concurrency, maxRequests };
-  if (warmupMs > 0) await runLoad({ ...spec, durationMs: warmupMs });
+  if (warmupMs > 0 && scenario.noWarmup !== true) await runLoad({ ...spec, durationMs: warmupMs });
   if (!(await resetPeakRss(server.pid))) peakIsCumulative = true;
   const startRssMiB = await rssMiB(server.pid);
   const before = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
