@@ -1,7 +1,7 @@
 /**
  * How cheaply can a Deno gateway see every event of an OpenAI SSE stream and relay it? Each
- * mechanism runs in its own relay process between the mock upstream (`mock_upstream.ts`,
- * `bench_chunks`-chunk streams with usage) and a load driver; the relay's own CPU time
+ * mechanism runs in its own relay process (`stream_relays.ts`) between the mock upstream
+ * (`mock_upstream.ts`, `bench_chunks`-chunk streams with usage) and a load driver; the relay's own CPU time
  * (`process.cpuUsage()`, read over `GET /cpu` before and after the run) divided by the chunks
  * relayed is the figure, with its ratio to the JS relay floor (`transform`). Every relay fetches
  * the upstream with a bare `fetch` (except `node-http`), so the mechanisms differ only in how
@@ -31,37 +31,15 @@
  * {@link runStreamMechanisms}.
  */
 import { parseArgs } from "node:util";
-import process from "node:process";
-import http from "node:http";
-import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
-import { decodeSseJson } from "../../core/providers/openai/sse_decoder.ts";
-import { startSseRelay } from "../../core/providers/openai/sse_relay.ts";
-import { GatewayError } from "../../core/errors.ts";
-import { openaiSse, toSseStream } from "../../server/sse.ts";
 import { numberOption, REPO } from "./gateway_command.ts";
 import { runLoad } from "./load.ts";
 import { peakRssMiB, resetPeakRss, type ServerProcess, spawnServer, stopAll } from "./proc.ts";
+import { JS_RELAY_FLOOR, type Mechanism, MECHANISMS } from "./stream_relays.ts";
+
+export { JS_RELAY_FLOOR, type Mechanism, MECHANISMS };
 
 const HERE = fileURLToPath(new URL("./", import.meta.url));
-
-/** The mechanisms, floor first. */
-export const MECHANISMS = [
-  "native",
-  "transform",
-  "pull",
-  "byob",
-  "from-generator",
-  "node-http",
-  "iterator",
-  "sse-relay",
-  "sse-relay-usage",
-] as const;
-/** One mechanism. */
-export type Mechanism = typeof MECHANISMS[number];
-
-/** The JS relay floor the others are compared with. */
-export const JS_RELAY_FLOOR: Mechanism = "transform";
 
 /** One measured mechanism. */
 export interface MechanismRow {
@@ -89,161 +67,6 @@ export interface MechanismOptions {
    * for its peak RSS; 0 or absent skips. */
   pacedStreams?: number;
   only?: Mechanism[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// The relay side (child process).
-
-function pullRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const step = await reader.read();
-      if (step.done) controller.close();
-      else controller.enqueue(step.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
-}
-
-function byobRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader({ mode: "byob" });
-  return new ReadableStream({
-    type: "bytes",
-    autoAllocateChunkSize: 65_536,
-    async pull(controller) {
-      const request = controller.byobRequest!;
-      const view = request.view as Uint8Array<ArrayBuffer>;
-      const step = await reader.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-      if (step.done) {
-        controller.close();
-        request.respond(0);
-      } else {
-        request.respondWithNewView(step.value);
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-}
-
-function generatorRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  return ReadableStream.from((async function* () {
-    for await (const bytes of body) yield bytes;
-  })());
-}
-
-type Chunk = { choices: Array<{ finish_reason?: string | null }>; usage?: unknown };
-
-/** The gateway's pre-relay object path, with its real decoder and SSE framing. */
-function iteratorRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const events = decodeSseJson(body, () => {}, 67_108_864);
-  const provider = (async function* () {
-    let finished = false;
-    let step = await events.next();
-    for (; !step.done; step = await events.next()) {
-      const chunk = step.value as Chunk;
-      if (!Array.isArray(chunk?.choices)) throw new GatewayError("upstream", "malformed");
-      if (!finished) finished = chunk.choices[0]?.finish_reason != null;
-      yield chunk;
-    }
-    if (!step.value && !finished) throw new GatewayError("upstream", "cut");
-  })();
-  const service = (async function* () {
-    for await (const chunk of provider) {
-      if (chunk.choices.length === 0 && chunk.usage != null) continue;
-      if (chunk.usage === null) delete chunk.usage;
-      yield chunk;
-    }
-  })();
-  return toSseStream(service, openaiSse);
-}
-
-async function sseRelay(body: ReadableStream<Uint8Array>, includeUsage: boolean) {
-  const relay = await startSseRelay(body, {
-    includeUsage,
-    onUsage: () => {},
-    touch: () => {},
-    maxBytes: 67_108_864,
-    mapError: (error) => new GatewayError("upstream", String(error)),
-    cut: () => new GatewayError("upstream", "cut"),
-  });
-  return relay.open();
-}
-
-function nodeHttpBody(upstream: string, body: string, signal: AbortSignal) {
-  return new Promise<ReadableStream<Uint8Array>>((resolve, reject) => {
-    const request = http.request(`${upstream}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      signal,
-    }, (response) => {
-      resolve(
-        new ReadableStream<Uint8Array>({
-          start(controller) {
-            response.on("data", (bytes: Uint8Array) => {
-              controller.enqueue(bytes);
-              if ((controller.desiredSize ?? 1) <= 0) response.pause();
-            });
-            response.on("end", () => controller.close());
-            response.on("error", (error) => controller.error(error));
-          },
-          pull: () => void response.resume(),
-          cancel: () => void response.destroy(),
-        }, { highWaterMark: 1 }),
-      );
-    });
-    request.on("error", reject);
-    request.end(body);
-  });
-}
-
-/** The relay's request handler for `mechanism`. */
-export function relayHandler(
-  upstream: string,
-  mechanism: Mechanism,
-): (request: Request) => Promise<Response> {
-  const headers = { "content-type": "text/event-stream" };
-  return async (request) => {
-    if (request.method === "GET") {
-      return Response.json(process.cpuUsage());
-    }
-    const text = await request.text();
-    if (mechanism === "node-http") {
-      return new Response(await nodeHttpBody(upstream, text, request.signal), { headers });
-    }
-    const answer = await fetch(`${upstream}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: text,
-      signal: request.signal,
-    });
-    const body = answer.body!;
-    switch (mechanism) {
-      case "native":
-        return new Response(body, { headers });
-      case "transform":
-        return new Response(
-          body.pipeThrough(
-            new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => ctl.enqueue(c) }),
-          ),
-          { headers },
-        );
-      case "pull":
-        return new Response(pullRelay(body), { headers });
-      case "byob":
-        return new Response(byobRelay(body), { headers });
-      case "from-generator":
-        return new Response(generatorRelay(body), { headers });
-      case "iterator":
-        return new Response(iteratorRelay(body), { headers });
-      case "sse-relay":
-        return new Response(await sseRelay(body, false), { headers });
-      case "sse-relay-usage":
-        return new Response(await sseRelay(body, true), { headers });
-      default:
-        throw new Error(`unknown mechanism ${mechanism}`);
-    }
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +108,7 @@ export async function measureMechanisms(
   const relays = await Promise.all(chosen.map((mechanism) =>
     spawnServer({
       name: `relay ${mechanism}`,
-      args: ["run", "-A", `${HERE}stream_mechanisms.ts`, "--serve", mechanism, upstream],
+      args: ["run", "-A", `${HERE}stream_relays.ts`, mechanism, upstream],
       cwd: REPO,
     })
   ));
@@ -402,11 +225,9 @@ export async function runStreamMechanisms(
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
+  const { values } = parseArgs({
     args: Deno.args,
-    allowPositionals: true,
     options: {
-      serve: { type: "string" },
       chunks: { type: "string" },
       duration: { type: "string" },
       warmup: { type: "string" },
@@ -415,30 +236,18 @@ if (import.meta.main) {
       "paced-streams": { type: "string" },
     },
   });
-  if (values.serve !== undefined) {
-    const mechanism = values.serve as Mechanism;
-    if (!MECHANISMS.includes(mechanism)) throw new Error(`unknown mechanism ${mechanism}`);
-    // A clean exit on SIGTERM, so `--cpu-prof` (via BENCH_GATEWAY_FLAGS-style runs) writes.
-    Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
-    Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      onListen: (addr) => console.log(JSON.stringify({ port: addr.port })),
-    }, relayHandler(positionals[0] ?? "http://127.0.0.1:8001", mechanism));
-  } else {
-    const chunks = numberOption(values.chunks, 200, 1, 100_000);
-    try {
-      const { table } = await runStreamMechanisms({
-        chunks,
-        durationMs: 1000 * numberOption(values.duration, 3, 0.1, 600),
-        warmupMs: 1000 * numberOption(values.warmup, 0.5, 0, 60),
-        concurrency: numberOption(values.concurrency, 8, 1, 4096),
-        pacedStreams: numberOption(values["paced-streams"], 500, 0, 4096),
-        only: values.only?.split(",") as Mechanism[] | undefined,
-      });
-      console.log(table);
-    } finally {
-      await stopAll();
-    }
+  const chunks = numberOption(values.chunks, 200, 1, 100_000);
+  try {
+    const { table } = await runStreamMechanisms({
+      chunks,
+      durationMs: 1000 * numberOption(values.duration, 3, 0.1, 600),
+      warmupMs: 1000 * numberOption(values.warmup, 0.5, 0, 60),
+      concurrency: numberOption(values.concurrency, 8, 1, 4096),
+      pacedStreams: numberOption(values["paced-streams"], 500, 0, 4096),
+      only: values.only?.split(",") as Mechanism[] | undefined,
+    });
+    console.log(table);
+  } finally {
+    await stopAll();
   }
 }
