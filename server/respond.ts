@@ -29,6 +29,8 @@ export async function respond(
 
   let ended!: (error: GatewayError | undefined) => void;
   c.set("streamEnded", new Promise((resolve) => (ended = resolve)));
-  const body = toSseStream(outcome.events, sseFormatFor(target), ended, stop, leave);
+  const body = "relay" in outcome // same-format bytes (OpenAI → OpenAI)
+    ? outcome.relay.open({ onEnd: ended, stop })
+    : toSseStream(outcome.events, sseFormatFor(target), ended, stop, leave);
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

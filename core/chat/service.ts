@@ -15,9 +15,10 @@ import type {
   ChatRequest,
   ModelInfo,
   ModelList,
+  Usage,
 } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
-import type { CallContext, ChatProvider } from "../providers/provider.ts";
+import type { CallContext, ChatProvider, RelayedStream } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
@@ -40,10 +41,12 @@ export interface ChatServiceDeps {
   newId?: (prefix: string) => string;
 }
 
-/** The answer to a request of any format, in the target format. */
+/** The answer to a request of any format, in the target format: a JSON body, an event stream,
+ * or (same format in and out) the upstream's own event bytes. */
 export type ChatOutcome =
   | { stream: false; body: unknown }
-  | { stream: true; events: AsyncIterable<unknown> };
+  | { stream: true; events: AsyncIterable<unknown> }
+  | { stream: true; relay: RelayedStream };
 
 /** The chat service. */
 export interface ChatService {
@@ -194,13 +197,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   /** The canonical path: the provider answers the canonical request; the answer is encoded in
    * the target format. Usage is always collected; an OpenAI-format client that did not ask for
-   * it (`stream_options.include_usage`) does not see it, as with OpenAI. */
+   * it (`stream_options.include_usage`) does not see it, as with OpenAI. With `bytes` (both
+   * conversions are the identity and the transport writes bytes) a provider that relays its
+   * upstream's event bytes does so. */
   async function answerCanonical(
     request: ChatRequest,
     routed: Routed,
     sourceFormat: FormatName,
     target: FormatName,
     options: ChatCallOptions,
+    bytes = false,
   ): Promise<ChatOutcome> {
     const { meta } = options;
     const output = codecOf(target);
@@ -212,6 +218,15 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const completion = await timed(meta, () => routed.provider.complete(upstream, ctx));
       if (meta) meta.usage = completion.usage;
       return { stream: false, body: output.encodeResponse?.(completion, out) ?? completion };
+    }
+    const relayStream = bytes ? routed.provider.relayStream?.bind(routed.provider) : undefined;
+    if (relayStream !== undefined) {
+      const tap = {
+        includeUsage: request.stream_options?.include_usage === true,
+        onUsage: (usage: Usage) => void (meta && (meta.usage = usage)),
+      };
+      const relay = await timed(meta, () => relayStream(upstream, ctx, tap));
+      if (relay !== undefined) return { stream: true, relay };
     }
     const encoder = output.streamEncoder?.(
       output.wantsInputTokens
@@ -237,8 +252,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const routed = route(input.request.model, options.meta);
     const body = nativeBody(input, routed);
     if (body !== undefined) return answerNative(input, body, routed, target, options);
-    const canonical = codecOf(input.format).toCanonical(input.request);
-    return answerCanonical(canonical, routed, input.format, target, options);
+    const source = codecOf(input.format);
+    const canonical = source.toCanonical(input.request);
+    // Same format in and out, and that format is the canonical one: both conversions are the
+    // identity, so the upstream's bytes may pass.
+    const identity = target === input.format && source.streamEncoder === undefined;
+    return answerCanonical(canonical, routed, input.format, target, options, identity);
   }
 
   const allModels = (signal?: AbortSignal) => deps.providers.listModels(signal);

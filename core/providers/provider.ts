@@ -6,11 +6,13 @@
  */
 import type { FormatName } from "../formats/registry.ts";
 import type { z } from "zod";
+import type { GatewayError } from "../errors.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatRequest,
   ModelInfo,
+  Usage,
 } from "../formats/openai/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { GuardedFetch } from "../net/guarded_fetch.ts";
@@ -58,6 +60,24 @@ export type NativeResult =
   | { stream: false; body: unknown }
   | { stream: true; events: AsyncIterable<unknown> };
 
+/** A stream relayed as the upstream's own event bytes (same format in and out). */
+export interface RelayedStream {
+  /** The client-bound bytes (call once); `onEnd` gets the error, if any, when the stream ends;
+   * when `stop` aborts, an open stream ends with the `server_shutting_down` error event. */
+  open(hooks?: {
+    onEnd?: (error?: GatewayError) => void;
+    stop?: AbortSignal;
+  }): ReadableStream<Uint8Array>;
+}
+
+/** What a relayed stream reports and hides. */
+export interface RelayTap {
+  /** The client asked for usage; otherwise the usage-only event and `usage: null` are hidden. */
+  includeUsage: boolean;
+  /** Called with each usage the stream carries. */
+  onUsage: (usage: Usage) => void;
+}
+
 /** An upstream that answers chat requests. */
 export interface ChatProvider {
   /** The instance id, as used in logs, metrics and `owned_by`. */
@@ -69,6 +89,16 @@ export interface ChatProvider {
    * usage; the chat service hides it from clients that did not ask for it.
    */
   stream(request: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk>;
+  /**
+   * OpenAI in and out: {@link stream}'s request, answered as the upstream's SSE bytes (resolves
+   * once the first event came, as `stream` does); undefined when the request needs per-chunk
+   * edits (e.g. shortened tool names), and then the caller takes {@link stream}.
+   */
+  relayStream?(
+    request: ChatRequest,
+    ctx: CallContext,
+    tap: RelayTap,
+  ): Promise<RelayedStream | undefined>;
   /**
    * True when {@link invokeNative} can take a `format` body for `model` as is (e.g. a Claude body
    * for an Anthropic model on Bedrock). Providers without a native path omit both methods.

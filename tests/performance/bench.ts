@@ -11,16 +11,23 @@
  * per request of each server process (utime+stime from /proc) and peak RSS (VmHWM, reset per
  * scenario).
  *
- * Scenarios: OpenAI JSON, OpenAI SSE (20 chunks), Bedrock Converse JSON and ConverseStream (20
- * deltas, AWS event-stream framing). For Bedrock, direct and passthrough send native Converse
- * requests; the gateway gets OpenAI requests for a Bedrock model (OpenAI in → Bedrock), and is
- * skipped until `core/providers/bedrock/bedrock_provider.ts` is wired into `main.ts`.
+ * Scenarios: OpenAI JSON, OpenAI SSE (20 and 200 chunks), OpenAI SSE paced (500 streams open
+ * at once, 50 ms to first byte, 10 ms between 200 chunks: peak RSS of the one gateway worker),
+ * Bedrock Converse JSON and ConverseStream (20 deltas, AWS event-stream framing). For Bedrock,
+ * direct, passthrough and the AWS SDK floor (`aws-sdk`: the `@aws-sdk/client-bedrock-runtime`
+ * call alone, no conversion) send native Converse requests; the gateway gets OpenAI requests for
+ * a Bedrock model (OpenAI in → Bedrock). OpenAI streams are also sent through the JS relay floor
+ * (`relay-floor`: a bare proxy passing every chunk through a no-op TransformStream). After the
+ * main table: CPU per chunk with ratios to the floors, the targets and whether they are met, and
+ * the relay-mechanism table of `stream_mechanisms.ts`.
  *
  * Flags (or env): --duration=5 (BENCH_DURATION_S), --warmup=1 (BENCH_WARMUP_S), --concurrency=32
  * (BENCH_CONCURRENCY), --requests=1000000 max per run (BENCH_REQUESTS), --chunk-delay-ms=0
  * (BENCH_CHUNK_DELAY_MS), --only=openai-json,openai-sse,converse-json,converse-stream
  * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check, --memory-sizes-mib=1,4,16
- * (BENCH_MEMORY_SIZES_MIB; 0 skips the memory table), --settle=0 seconds to wait before reading
+ * (BENCH_MEMORY_SIZES_MIB; 0 skips the memory table), --mechanisms-s=2 seconds per relay mechanism
+ * (BENCH_MECHANISMS_S; 0 skips that table; BENCH_MECHANISMS_PACED=N adds each mechanism's peak
+ * RSS with N paced streams), --settle=0 seconds to wait before reading
  * RSS again after it (BENCH_SETTLE_S); BENCH_GATEWAY_FLAGS adds deno flags to the gateway command
  * (e.g. V8 profiling flags).
  */
@@ -41,11 +48,13 @@ import {
 } from "./proc.ts";
 import { renderCpuRatios, renderTable, type Row } from "./report.ts";
 import { measureMemory, renderMemory } from "./memory.ts";
+import { renderStreamTable, renderTargets } from "./stream_report.ts";
+import { runStreamMechanisms } from "./stream_mechanisms.ts";
 import type { PassthroughMode } from "./passthrough.ts";
 import {
   CLIENT_KEY,
-  OPENAI_ONLY_TARGETS,
   requestFor,
+  runsOn,
   type Scenario,
   SCENARIOS,
   skippedRow,
@@ -68,6 +77,7 @@ const { values: flags } = parseArgs({
     "skip-check": { type: "boolean" },
     "memory-sizes-mib": { type: "string" },
     settle: { type: "string" },
+    "mechanisms-s": { type: "string" },
   },
 });
 const env = (name: string) => Deno.env.get(name);
@@ -88,6 +98,12 @@ const logLevel = flags["log-level"] ?? env("BENCH_LOG_LEVEL") ?? "warn";
 const only = (flags.only ?? env("BENCH_ONLY"))?.split(",").map((s) => s.trim());
 const memorySizes = (flags["memory-sizes-mib"] ?? env("BENCH_MEMORY_SIZES_MIB") ?? "1,4,16")
   .split(",").map((s) => numberOption(s.trim(), 0, 0, 64)).filter((n) => n > 0);
+const mechanismsS = numberOption(
+  flags["mechanisms-s"] ?? env("BENCH_MECHANISMS_S"),
+  2,
+  0,
+  600,
+);
 const settleS = numberOption(flags.settle ?? env("BENCH_SETTLE_S"), 0, 0, 600);
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
 
@@ -131,9 +147,10 @@ async function measure(
   ticksPerMs: number,
 ): Promise<Row> {
   const request = requestFor(target, server.origin, scenario);
-  const spec = { ...request, concurrency, maxRequests };
-  if (warmupMs > 0) await runLoad({ ...spec, durationMs: warmupMs });
+  const spec = { ...request, concurrency: scenario.concurrency ?? concurrency, maxRequests };
+  if (warmupMs > 0 && scenario.noWarmup !== true) await runLoad({ ...spec, durationMs: warmupMs });
   if (!(await resetPeakRss(server.pid))) peakIsCumulative = true;
+  const startRssMiB = await rssMiB(server.pid);
   const before = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
   const result = await runLoad({ ...spec, durationMs });
   const after = await cpuTicks([server.pid, upstream.pid, Deno.pid]);
@@ -150,6 +167,7 @@ async function measure(
     upstreamCpuMs: server === upstream ? NaN : perResponse(1),
     driverCpuMs: perResponse(2),
     peakRssMiB: await peakRssMiB(server.pid),
+    startRssMiB,
     firstError: result.firstError,
   };
 }
@@ -182,13 +200,22 @@ async function main(): Promise<number> {
   const proxy = (name: string, mode: PassthroughMode) =>
     spawnServer({
       name,
-      args: ["run", "--allow-net", `${HERE}passthrough.ts`, upstream.origin, mode],
+      args: [
+        "run",
+        "--allow-net",
+        ...(mode === "aws-sdk" ? ["--allow-env", "--allow-read", "--allow-sys"] : []),
+        `${HERE}passthrough.ts`,
+        upstream.origin,
+        mode,
+      ],
       cwd: REPO,
       env: childEnv,
     });
   const passthrough = await proxy("passthrough", "fetch");
   const sdkFloor = await proxy("sdk floor", "sdk");
   const sdkRelayFloor = await proxy("sdk relay floor", "sdk-relay");
+  const relayFloor = await proxy("JS relay floor", "transform");
+  const awsFloor = await proxy("aws sdk floor", "aws-sdk");
   const port = freePort();
   let gateway: ServerProcess | undefined;
   let gatewayFailure = "";
@@ -207,9 +234,8 @@ async function main(): Promise<number> {
   }
   console.log(
     `pids: mock upstream ${upstream.pid}, passthrough ${passthrough.pid}, sdk ${sdkFloor.pid}, ` +
-      `sdk-relay ${sdkRelayFloor.pid}, gateway ${gateway?.pid ?? "—"} (deno ${
-        startTaskArgs().join(" ")
-      })\n`,
+      `sdk-relay ${sdkRelayFloor.pid}, relay-floor ${relayFloor.pid}, aws-sdk ${awsFloor.pid}, ` +
+      `gateway ${gateway?.pid ?? "—"} (deno ${startTaskArgs().join(" ")})\n`,
   );
 
   const ticksPerMs = ticksPerSecond / 1000;
@@ -217,13 +243,15 @@ async function main(): Promise<number> {
   const targets: [TargetName, ServerProcess | undefined][] = [
     ["direct", upstream],
     ["passthrough", passthrough],
+    ["relay-floor", relayFloor],
     ["sdk", sdkFloor],
     ["sdk-relay", sdkRelayFloor],
+    ["aws-sdk", awsFloor],
     ["gateway", gateway],
   ];
   for (const scenario of scenarios) {
     for (const [name, server] of targets) {
-      if (scenario.bedrock && OPENAI_ONLY_TARGETS.includes(name)) continue;
+      if (!runsOn(name, scenario)) continue;
       if (server === undefined) {
         rows.push(skippedRow(name, scenario, "skipped (gateway did not start)"));
         continue;
@@ -242,7 +270,18 @@ async function main(): Promise<number> {
 
   console.log(renderTable(rows));
   console.log();
-  console.log(renderCpuRatios(rows, CPU_RATIO_TARGET, ["OpenAI JSON", SCENARIOS[1].title]));
+  console.log(
+    renderCpuRatios(rows, CPU_RATIO_TARGET, [
+      "OpenAI JSON",
+      SCENARIOS.find((s) => s.id === "openai-sse")!.title,
+    ]),
+  );
+  console.log(
+    `\nCPU per chunk (server process; floors: relay-floor for OpenAI, aws-sdk for Bedrock):`,
+  );
+  console.log(renderStreamTable(rows, scenarios));
+  console.log();
+  console.log(renderTargets(rows, scenarios));
   const driver = rows.filter((r) => Number.isFinite(r.driverCpuMs)).map((r) => r.driverCpuMs);
   console.log(
     `\nCPU ms/req: the server process named in "target" (the mock itself for direct); ` +
@@ -269,6 +308,17 @@ async function main(): Promise<number> {
           }% above the first).`,
       );
     }
+  }
+  if (mechanismsS > 0) {
+    console.log(`\nRelay mechanisms (stream_mechanisms.ts, relay process CPU, 200-chunk streams):`);
+    const { table } = await runStreamMechanisms({
+      chunks: 200,
+      durationMs: mechanismsS * 1000,
+      warmupMs: 300,
+      concurrency: 8,
+      pacedStreams: numberOption(env("BENCH_MECHANISMS_PACED"), 0, 0, 4096),
+    }, upstream.origin);
+    console.log(table);
   }
   const failed = rows.filter((r) => r.errors > 0);
   for (const r of failed) {

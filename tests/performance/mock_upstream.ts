@@ -11,6 +11,11 @@
  *   metadata), encoded with `@smithy/eventstream-codec`;
  * - `GET /health`.
  *
+ * Bench-only request fields (forwarded by the gateway like any unknown field) shape a stream:
+ * `bench_chunks` (content chunks, default {@link STREAM_CHUNKS}), `bench_first_byte_ms` (wait
+ * before the answer's headers) and `bench_chunk_delay_ms` (wait between chunks; default the
+ * process-wide `chunkDelayMs`).
+ *
  * Usage: `deno run --allow-net tests/performance/mock_upstream.ts [port] [chunkDelayMs]`. Prints
  * `{"port":N}` on stdout once listening.
  */
@@ -27,6 +32,11 @@ export const WORDS: readonly string[] = Array.from(
 
 /** The full answer text (all chunks concatenated). */
 export const ANSWER_TEXT: string = WORDS.join("");
+
+/** The words of an `n`-chunk answer (the first {@link STREAM_CHUNKS} are {@link WORDS}). */
+export function wordsOf(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => (i === 0 ? "Benchmarks" : ` word${i}`));
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -56,7 +66,11 @@ function openaiJson(model: string): Uint8Array<ArrayBuffer> {
   }));
 }
 
-function openaiChunks(model: string, includeUsage: boolean): Uint8Array<ArrayBuffer>[] {
+function openaiChunks(
+  model: string,
+  includeUsage: boolean,
+  chunks: number,
+): Uint8Array<ArrayBuffer>[] {
   const base = {
     id: ID,
     object: "chat.completion.chunk",
@@ -65,17 +79,23 @@ function openaiChunks(model: string, includeUsage: boolean): Uint8Array<ArrayBuf
     service_tier: "default",
     system_fingerprint: "fp_bench",
   };
-  const events: unknown[] = WORDS.map((word, i) => ({
+  const events: unknown[] = wordsOf(chunks).map((word, i) => ({
     ...base,
     choices: [{
       index: 0,
       delta: i === 0 ? { role: "assistant", content: word, refusal: null } : { content: word },
       logprobs: null,
-      finish_reason: i === STREAM_CHUNKS - 1 ? "stop" : null,
+      finish_reason: i === chunks - 1 ? "stop" : null,
     }],
     ...(includeUsage ? { usage: null } : {}),
   }));
-  if (includeUsage) events.push({ ...base, choices: [], usage: USAGE });
+  if (includeUsage) {
+    events.push({
+      ...base,
+      choices: [],
+      usage: { prompt_tokens: 24, completion_tokens: chunks, total_tokens: 24 + chunks },
+    });
+  }
   return [
     ...events.map((e) => encoder.encode(`data: ${JSON.stringify(e)}\n\n`)),
     encoder.encode("data: [DONE]\n\n"),
@@ -153,14 +173,22 @@ export function createHandler(chunkDelayMs = 0): (request: Request) => Promise<R
         model?: string;
         stream?: boolean;
         stream_options?: { include_usage?: boolean };
+        bench_chunks?: number;
+        bench_first_byte_ms?: number;
+        bench_chunk_delay_ms?: number;
       };
       const model = body.model ?? "gpt-4o-mini";
       if (body.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
-        const key = `${model}\n${includeUsage}`;
+        const n = body.bench_chunks ?? STREAM_CHUNKS;
+        const key = `${model}\n${includeUsage}\n${n}`;
         let chunks = chunkCache.get(key);
-        if (chunks === undefined) chunkCache.set(key, chunks = openaiChunks(model, includeUsage));
-        return new Response(streamOf(chunks, chunkDelayMs), {
+        if (chunks === undefined) {
+          chunkCache.set(key, chunks = openaiChunks(model, includeUsage, n));
+        }
+        const firstByteMs = body.bench_first_byte_ms ?? 0;
+        if (firstByteMs > 0) await new Promise((r) => setTimeout(r, firstByteMs));
+        return new Response(streamOf(chunks, body.bench_chunk_delay_ms ?? chunkDelayMs), {
           headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
         });
       }

@@ -19,6 +19,8 @@ export interface Row {
   /** CPU ms per response of the load-generating driver. */
   driverCpuMs: number;
   peakRssMiB: number;
+  /** RSS when the run started (after the warm-up). */
+  startRssMiB?: number;
   firstError?: string;
 }
 

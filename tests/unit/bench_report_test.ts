@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { renderCpuRatios, type Row } from "../performance/report.ts";
+import { renderTargets } from "../performance/stream_report.ts";
 
 const row = (target: string, scenario: string, cpuMs: number, skipped?: string): Row => ({
   target,
@@ -41,5 +42,35 @@ Deno.test("bench summary: ratio, verdict and SDK floors per scenario", () => {
     "                 floors ÷ passthrough: sdk 0.250 ms = 2.50×, sdk-relay 0.350 ms = 3.50×",
     "  Converse JSON  0.200 / 0.100 ms = 2.00×",
     "  Skipped        skipped (gateway did not start)",
+  ]);
+});
+
+Deno.test("bench targets: per-chunk ratios to the floors, JSON ratio and paced RSS verdicts", () => {
+  const scenarios = [
+    { title: "OpenAI JSON", chunks: 0, bedrock: false },
+    { title: "OpenAI SSE 200 chunks", chunks: 200, bedrock: false },
+    { title: "OpenAI SSE paced ×500", chunks: 200, bedrock: false },
+    { title: "Bedrock ConverseStream 20", chunks: 20, bedrock: true },
+  ];
+  const paced = {
+    ...row("gateway", "OpenAI SSE paced ×500", 9),
+    peakRssMiB: 250,
+    startRssMiB: 120,
+  };
+  const text = renderTargets([
+    row("passthrough", "OpenAI JSON", 0.2),
+    row("gateway", "OpenAI JSON", 0.7),
+    row("relay-floor", "OpenAI SSE 200 chunks", 8),
+    row("gateway", "OpenAI SSE 200 chunks", 8.2),
+    paced,
+    row("aws-sdk", "Bedrock ConverseStream 20", 2),
+    row("gateway", "Bedrock ConverseStream 20", 3.2),
+  ], scenarios);
+  assert.deepEqual(text.split("\n"), [
+    "Targets:",
+    "  OpenAI→OpenAI CPU per chunk (OpenAI SSE 200 chunks): gateway 41.00 µs ÷ JS relay floor 40.00 µs = 1.02× (target ≤ 1.05×: met)",
+    "  OpenAI JSON CPU per request: gateway 0.700 ms ÷ passthrough 0.200 ms = 3.50× (target ≤ 3×: NOT met)",
+    "  ConverseStream CPU per chunk (Bedrock ConverseStream 20): gateway 160.00 µs ÷ AWS SDK floor 100.00 µs = 1.60× (target ≤ 1.5×: NOT met)",
+    "  Peak RSS, one gateway worker, OpenAI SSE paced ×500: 262 MB (250 MiB, from 120 MiB at the run's start; target ≤ 200 MB: NOT met)",
   ]);
 });

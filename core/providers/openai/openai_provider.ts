@@ -14,10 +14,11 @@ import type {
   ModelInfo,
 } from "../../formats/openai/schema.ts";
 import { readBoundedBody } from "../bounded_body.ts";
-import type { CallContext, ChatProvider } from "../provider.ts";
+import type { CallContext, ChatProvider, RelayedStream, RelayTap } from "../provider.ts";
 import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
 import { mapOpenAIError } from "./errors.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
+import { startSseRelay } from "./sse_relay.ts";
 import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
 import {
@@ -116,6 +117,15 @@ const fitForUpstream = (request: ChatRequest, ctx: CallContext) =>
     ? request
     : forOpenAIUpstream(request);
 
+/** The upstream body of a stream: usage always asked for, so the gateway can log it. */
+function streamBody(request: ChatRequest): OpenAI.ChatCompletionCreateParamsStreaming {
+  return {
+    ...upstreamBody(request),
+    stream: true,
+    stream_options: { ...(request.stream_options ?? {}), include_usage: true },
+  } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
+}
+
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { client, logger } = options;
@@ -182,22 +192,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       if (client === undefined) throw notConfigured(id);
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const renamed = Object.keys(toOriginal).length > 0;
-      // Always ask for usage so the gateway can log it; the chat service hides the usage chunk
-      // from clients that did not ask for it.
-      const body = {
-        ...upstreamBody(request),
-        stream: true,
-        stream_options: { ...(request.stream_options ?? {}), include_usage: true },
-      };
+      // The chat service hides the usage chunk from clients that did not ask for it.
+      const body = streamBody(request);
       // An attempt lasts until the first event: until then nothing reached the client.
       const { deadline, events, first } = await withRetries(
         options.retry,
         target(ctx.signal),
         async ({ signal, deadline }) => {
-          const response = await client.chat.completions.create(
-            body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-            { signal },
-          ).asResponse();
+          const response = await client.chat.completions.create(body, { signal }).asResponse();
           if (response.body === null) {
             throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
           }
@@ -228,6 +230,33 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         else deadline.cancel();
         await events.return(false).catch(() => {});
       }
+    },
+    async relayStream(
+      original: ChatRequest,
+      ctx: CallContext,
+      tap: RelayTap,
+    ): Promise<RelayedStream | undefined> {
+      if (client === undefined) throw notConfigured(id);
+      const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
+      // Shortened tool names are restored per chunk: that takes the object path (`stream`).
+      if (Object.keys(toOriginal).length > 0) return undefined;
+      const body = streamBody(request);
+      // As in `stream`, an attempt lasts until the first event.
+      return await withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
+        const response = await client.chat.completions.create(body, { signal }).asResponse();
+        if (response.body === null) {
+          throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
+        }
+        return await startSseRelay(response.body, {
+          includeUsage: tap.includeUsage,
+          onUsage: tap.onUsage,
+          touch: () => deadline.touch(),
+          maxBytes: options.maxResponseBytes,
+          mapError: (error) => (deadline.fired ? deadline.timeoutError() : mapOpenAIError(error)),
+          cut: truncated,
+          onSettled: (completed) => (completed ? deadline.done() : deadline.cancel()),
+        });
+      });
     },
     listModels: () => loadModels(),
   };
