@@ -109,15 +109,6 @@ const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.
 
 let peakIsCumulative = false;
 
-function bedrockWired(): boolean {
-  try {
-    Deno.statSync(`${REPO}core/providers/bedrock/bedrock_provider.ts`);
-    return Deno.readTextFileSync(`${REPO}main.ts`).includes("bedrock_provider");
-  } catch {
-    return false;
-  }
-}
-
 /** The gateway's environment: loopback, one worker, both upstreams pointed at the mock. */
 function gatewayEnv(upstream: string, port: number): Record<string, string> {
   return {
@@ -174,7 +165,6 @@ async function measure(
 
 async function main(): Promise<number> {
   const ticksPerSecond = await clockTicks();
-  const wired = bedrockWired();
   const childEnv = { NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" };
   console.log(
     `gateway benchmark: concurrency ${concurrency}, ${durationMs / 1000} s per run after ${
@@ -254,10 +244,6 @@ async function main(): Promise<number> {
       if (!runsOn(name, scenario)) continue;
       if (server === undefined) {
         rows.push(skippedRow(name, scenario, "skipped (gateway did not start)"));
-        continue;
-      }
-      if (name === "gateway" && scenario.bedrock && !wired) {
-        rows.push(skippedRow(name, scenario, "skipped (bedrock provider not wired)"));
         continue;
       }
       const row = await measure(name, server, upstream, scenario, ticksPerMs);
