@@ -2,10 +2,10 @@
  * The `openai` provider kind: any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, proxies),
  * one instance per upstream, each with its own `api_key` and `base_url`.
  */
-import OpenAI from "openai";
 import { z } from "zod";
 import { defineProviderKind } from "../provider.ts";
 import { createOpenAIProvider } from "./openai_provider.ts";
+import { createOpenAITransport } from "./transport.ts";
 
 /** The model ids OpenAI instances claim (SPEC §3.3). */
 export const OPENAI_MODEL_PATTERN = /^(gpt-|chatgpt-|o1|o3|o4|text-|ft:)/;
@@ -31,21 +31,19 @@ export const openaiKind = defineProviderKind({
   settings: openaiSettings,
   patterns: [OPENAI_MODEL_PATTERN],
   create(id, settings, runtime) {
-    const client = settings.api_key === undefined ? undefined : new OpenAI({
+    const transport = settings.api_key === undefined ? undefined : createOpenAITransport({
       apiKey: settings.api_key,
       baseURL: settings.base_url,
-      maxRetries: 0, // the gateway retries (core/providers/retry.ts)
-      timeout: runtime.retry.timeoutMs,
-      ...(runtime.fetch === undefined ? {} : { fetch: runtime.fetch }),
+      fetch: runtime.fetch,
     });
     const provider = createOpenAIProvider({
       id,
-      client,
+      transport,
       logger: runtime.logger,
       retry: runtime.retry,
       maxResponseBytes: runtime.maxResponseBytes,
     });
-    const state = client === undefined ? "not_configured" : "configured";
+    const state = transport === undefined ? "not_configured" : "configured";
     return { provider, health: () => ({ state }) };
   },
 });

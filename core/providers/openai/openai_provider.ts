@@ -1,9 +1,8 @@
 /**
- * The OpenAI provider: canonical requests go to any OpenAI-compatible upstream through the
- * official `openai` SDK (injected, configured with `OPENAI_BASE_URL`). Requests pass through
+ * The OpenAI provider: canonical requests go to any OpenAI-compatible upstream through its
+ * transport (`transport.ts`: one fetch, the `openai` SDK's error classes). Requests pass through
  * with unknown fields intact; streamed chunks pass through unchanged.
  */
-import type OpenAI from "openai";
 import { cached } from "../../cache.ts";
 import { GatewayError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
@@ -17,6 +16,7 @@ import { readBoundedBody } from "../bounded_body.ts";
 import type { CallContext, ChatProvider, RelayedStream, RelayTap } from "../provider.ts";
 import { type RetryPolicy, type RetryTarget, withRetries } from "../retry.ts";
 import { mapOpenAIError } from "./errors.ts";
+import type { OpenAITransport } from "./transport.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { startSseRelay } from "./sse_relay.ts";
 import { knownOpenAIModels } from "./models.ts";
@@ -32,8 +32,8 @@ export interface OpenAIProviderOptions {
   /** The instance id (logs, metrics, `owned_by` when the upstream names no owner); default
    * `openai`. */
   id?: string;
-  /** The SDK client (its own retries off), or undefined when `OPENAI_API_KEY` is not set. */
-  client: OpenAI | undefined;
+  /** The upstream's HTTP calls, or undefined when the instance has no API key. */
+  transport: OpenAITransport | undefined;
   logger: Logger;
   /** The gateway's retry and timeout policy (`UPSTREAM_MAX_RETRIES`, `UPSTREAM_TIMEOUT_MS`). */
   retry: RetryPolicy;
@@ -118,17 +118,17 @@ const fitForUpstream = (request: ChatRequest, ctx: CallContext) =>
     : forOpenAIUpstream(request);
 
 /** The upstream body of a stream: usage always asked for, so the gateway can log it. */
-function streamBody(request: ChatRequest): OpenAI.ChatCompletionCreateParamsStreaming {
+function streamBody(request: ChatRequest): Record<string, unknown> {
   return {
     ...upstreamBody(request),
     stream: true,
     stream_options: { ...(request.stream_options ?? {}), include_usage: true },
-  } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
+  };
 }
 
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
-  const { client, logger } = options;
+  const { transport, logger } = options;
   const id = options.id ?? "openai";
 
   const target = (signal: AbortSignal | undefined): RetryTarget => ({
@@ -140,11 +140,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
   });
 
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
-    if (client === undefined) return [];
+    if (transport === undefined) return [];
     try {
       return await withRetries(options.retry, target(undefined), async ({ signal, deadline }) => {
         try {
-          const response = await client.models.list({ signal }).asResponse();
+          const response = await transport.get("/models", signal);
           return modelsOf(
             JSON.parse(decoder.decode(
               await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
@@ -167,7 +167,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
   return {
     name: id,
     complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
-      if (client === undefined) return Promise.reject(notConfigured(id));
+      if (transport === undefined) return Promise.reject(notConfigured(id));
       // Tool names over OpenAI's 64 characters are shortened and mapped back.
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const body = { ...upstreamBody(request), stream: false };
@@ -175,10 +175,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         try {
           // The raw response skips the SDK's response wrappers; the SDK still builds the request
           // and maps error statuses. The body is read here, bounded and under the idle deadline.
-          const response = await client.chat.completions.create(
-            body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-            { signal },
-          ).asResponse();
+          const response = await transport.post("/chat/completions", body, signal);
           const completion = parseCompletion(
             await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
           );
@@ -189,7 +186,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       });
     },
     async *stream(original: ChatRequest, ctx: CallContext): AsyncIterable<ChatCompletionChunk> {
-      if (client === undefined) throw notConfigured(id);
+      if (transport === undefined) throw notConfigured(id);
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       const renamed = Object.keys(toOriginal).length > 0;
       // The chat service hides the usage chunk from clients that did not ask for it.
@@ -199,7 +196,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         options.retry,
         target(ctx.signal),
         async ({ signal, deadline }) => {
-          const response = await client.chat.completions.create(body, { signal }).asResponse();
+          const response = await transport.post("/chat/completions", body, signal);
           if (response.body === null) {
             throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
           }
@@ -236,14 +233,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       ctx: CallContext,
       tap: RelayTap,
     ): Promise<RelayedStream | undefined> {
-      if (client === undefined) throw notConfigured(id);
+      if (transport === undefined) throw notConfigured(id);
       const { request, toOriginal } = shortenToolNames(fitForUpstream(original, ctx));
       // Shortened tool names are restored per chunk: that takes the object path (`stream`).
       if (Object.keys(toOriginal).length > 0) return undefined;
       const body = streamBody(request);
       // As in `stream`, an attempt lasts until the first event.
       return await withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
-        const response = await client.chat.completions.create(body, { signal }).asResponse();
+        const response = await transport.post("/chat/completions", body, signal);
         if (response.body === null) {
           throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
         }
