@@ -275,30 +275,26 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return model === undefined ? undefined : { ...model, id };
   }
 
+  /** An OpenAI request answered in OpenAI format as objects (the tRPC transport). */
+  const answerOpenAI = (request: ChatRequest, stream: boolean, options: ChatCallOptions) =>
+    answerCanonical(
+      { ...request, stream },
+      route(request.model, options.meta),
+      "openai",
+      "openai",
+      options,
+    );
+
   return {
     respond,
 
     async complete(request, options) {
-      const routed = route(request.model, options.meta);
-      const outcome = await answerCanonical(
-        { ...request, stream: false },
-        routed,
-        "openai",
-        "openai",
-        options,
-      );
+      const outcome = await answerOpenAI(request, false, options);
       return (outcome as { body: ChatCompletion }).body;
     },
 
     async stream(request, options) {
-      const routed = route(request.model, options.meta);
-      const outcome = await answerCanonical(
-        { ...request, stream: true },
-        routed,
-        "openai",
-        "openai",
-        options,
-      );
+      const outcome = await answerOpenAI(request, true, options);
       return (outcome as { events: AsyncIterable<ChatCompletionChunk> }).events;
     },
 

@@ -4,7 +4,7 @@
  * framing and error envelopes all go through it, so no other file switches on a format.
  */
 import type { ZodType } from "zod";
-import type { GatewayError } from "../errors.ts";
+import { GatewayError } from "../errors.ts";
 import type { OpenAIResponseContext } from "./openai/chunks.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from "./openai/schema.ts";
 
@@ -107,4 +107,17 @@ export interface FormatCodec<Req extends RoutedRequest = RoutedRequest> {
   readonly sse: SseFraming;
   /** Present when a provider may take this format's bodies as they are. */
   readonly native?: NativeSide<Req>;
+}
+
+/**
+ * A native JSON answer as the object it must be; anything else is a 502 naming the format.
+ *
+ * @example
+ * nativeObject<ClaudeResponse>(JSON.parse(text), "Claude");
+ */
+export function nativeObject<T>(body: unknown, format: string): T {
+  if (typeof body !== "object" || body === null) {
+    throw new GatewayError("upstream", `The upstream sent a malformed ${format} response.`);
+  }
+  return body as T;
 }

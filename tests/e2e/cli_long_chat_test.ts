@@ -5,28 +5,22 @@
  * the input.
  */
 import assert from "node:assert/strict";
-import { startFakeOpenAI, streamReply, textDeltas } from "../fakes/openai_upstream.ts";
+import { streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 import { longChat } from "../helpers/long_chat.ts";
-import { startRecordingProxy } from "../helpers/recording_proxy.ts";
-import { spawnGateway } from "../helpers/server.ts";
+import { proxiedGateway } from "../helpers/proxied_gateway.ts";
 import { runCli, scratch } from "./cli_harness.ts";
 
 const KEY = "cli-long-key-5d21e0";
 const MiB = 1024 * 1024;
 
 Deno.test("CLI chat: 2 MB conversations stream through the POST transport, no key in a URL", async (t) => {
-  await using fake = await startFakeOpenAI();
-  await using gw = await spawnGateway({
-    API_KEY: KEY,
-    OPENAI_API_KEY: "test",
-    OPENAI_BASE_URL: fake.url,
-  });
-  await using proxy = startRecordingProxy(gw.url);
+  await using setup = await proxiedGateway(KEY);
+  const { fake, proxy } = setup;
   using s = scratch();
   const env = s.env({ GATEWAY_URL: proxy.url, GATEWAY_API_KEY: KEY });
   const run = (args: string[], stdin?: string) =>
     runCli(args, { env, cwd: s.dir, stdin, timeoutMs: 30_000 });
-  const streams = () => proxy.requests.filter((r) => r.url.startsWith("/trpc/chat.stream"));
+  const streams = setup.streams;
 
   await t.step("--session with a 2 MB history and an image: all of it goes upstream", async () => {
     const long = longChat();

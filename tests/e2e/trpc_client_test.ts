@@ -9,10 +9,10 @@ import { createGatewayClient, type GatewayClient } from "../../routers/client.ts
 import type { ChatCompletionChunk } from "../../core/formats/openai/schema.ts";
 import { startFakeOpenAI, streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 import { chatBody } from "../helpers/app.ts";
+import { proxiedGateway } from "../helpers/proxied_gateway.ts";
 import { spawnGateway } from "../helpers/server.ts";
 import { readStream } from "../helpers/trpc_stream.ts";
 import { longChat } from "../helpers/long_chat.ts";
-import { startRecordingProxy } from "../helpers/recording_proxy.ts";
 
 const KEY = "trpc-e2e-key";
 
@@ -142,16 +142,11 @@ Deno.test("tRPC client e2e: auth failures are UNAUTHORIZED / invalid_api_key", a
 });
 
 Deno.test("tRPC client e2e: a 2 MB chat streams over POST; the key and all input stay out of URLs", async (t) => {
-  await using fake = await startFakeOpenAI();
-  await using gw = await spawnGateway({
-    API_KEY: KEY,
-    OPENAI_API_KEY: "test",
-    OPENAI_BASE_URL: fake.url,
-  });
-  await using proxy = startRecordingProxy(gw.url);
+  await using setup = await proxiedGateway(KEY);
+  const { fake, proxy } = setup;
   const client = createGatewayClient({ url: proxy.url, apiKey: KEY });
   const long = longChat();
-  const streams = () => proxy.requests.filter((r) => r.url.startsWith("/trpc/chat.stream"));
+  const streams = setup.streams;
 
   await t.step("mock-echo answers the last question and counted every word", async () => {
     const chunks = await collect(
@@ -213,13 +208,8 @@ Deno.test("tRPC client e2e: a 2 MB chat streams over POST; the key and all input
 });
 
 Deno.test("tRPC client e2e: an aborted stream aborts the upstream; no key is 401 before any chunk", async (t) => {
-  await using fake = await startFakeOpenAI();
-  await using gw = await spawnGateway({
-    API_KEY: KEY,
-    OPENAI_API_KEY: "test",
-    OPENAI_BASE_URL: fake.url,
-  });
-  await using proxy = startRecordingProxy(gw.url);
+  await using setup = await proxiedGateway(KEY);
+  const { fake, proxy } = setup;
 
   await t.step("abort mid-stream", async () => {
     fake.script(streamReply(textDeltas(["first", " second"]).slice(0, 2), { end: "hang" }));

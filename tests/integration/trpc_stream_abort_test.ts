@@ -9,15 +9,7 @@ import { createGatewayClient } from "../../routers/client.ts";
 import { hang, startFakeOpenAI, streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 import { chatBody, ORIGIN, testApp } from "../helpers/app.ts";
 import { chunkText, readStream } from "../helpers/trpc_stream.ts";
-
-const within = <T>(promise: Promise<T>, ms = 5_000) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-      promise.finally(() => clearTimeout(timer)).catch(() => {});
-    }),
-  ]);
+import { within } from "../helpers/within.ts";
 
 async function setup() {
   const fake = await startFakeOpenAI();

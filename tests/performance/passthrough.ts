@@ -30,7 +30,7 @@ export const PASSTHROUGH_MODES = ["fetch", "sdk", "sdk-relay", "transform", "aws
 export type PassthroughMode = typeof PASSTHROUGH_MODES[number];
 
 /** Forwards each chunk through JavaScript, one pull at a time (backpressure kept). */
-function relay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+export function relay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -13,6 +13,7 @@ import { decodeSseJson } from "../../core/providers/openai/sse_decoder.ts";
 import { startSseRelay } from "../../core/providers/openai/sse_relay.ts";
 import { GatewayError } from "../../core/errors.ts";
 import { sseFormatFor, toSseStream } from "../../server/sse.ts";
+import { relay } from "./passthrough.ts";
 
 /** The mechanisms, floor first. */
 export const MECHANISMS = [
@@ -31,18 +32,6 @@ export type Mechanism = typeof MECHANISMS[number];
 
 /** The JS relay floor the others are compared with. */
 export const JS_RELAY_FLOOR: Mechanism = "transform";
-
-function pullRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const step = await reader.read();
-      if (step.done) controller.close();
-      else controller.enqueue(step.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
-}
 
 function byobRelay(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const reader = body.getReader({ mode: "byob" });
@@ -167,7 +156,7 @@ export function relayHandler(
           { headers },
         );
       case "pull":
-        return new Response(pullRelay(body), { headers });
+        return new Response(relay(body), { headers });
       case "byob":
         return new Response(byobRelay(body), { headers });
       case "from-generator":

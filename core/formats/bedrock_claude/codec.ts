@@ -3,8 +3,7 @@
  * to and from the canonical shape, streamed as named Anthropic events, and taken natively by
  * Bedrock InvokeModel for Anthropic models.
  */
-import { GatewayError } from "../../errors.ts";
-import type { FormatCodec } from "../codec.ts";
+import { type FormatCodec, nativeObject } from "../codec.ts";
 import { anthropicErrorBody } from "./errors.ts";
 import { openaiToClaudeRequest } from "./from_canonical.ts";
 import { claudeUsageTap, nativeClaudeBodyFor } from "./native.ts";
@@ -35,20 +34,13 @@ export const claudeCodec: FormatCodec<ClaudeRequest> = {
   sse: { eventName: (event) => (event as { type: string }).type, trailer: [], errorEvent: "error" },
   native: {
     body: nativeClaudeBodyFor,
-    readResponse(body, ctx) {
-      if (typeof body !== "object" || body === null) {
-        throw new GatewayError("upstream", "The upstream sent a malformed Claude response.");
-      }
-      return claudeToOpenAIResponse(body as ClaudeResponse, ctx);
-    },
+    readResponse: (body, ctx) =>
+      claudeToOpenAIResponse(nativeObject<ClaudeResponse>(body, "Claude"), ctx),
     responseUsage: (body) => {
       const usage = (body as Partial<ClaudeResponse> | null)?.usage;
       return typeof usage === "object" && usage !== null ? claudeUsageToOpenAI(usage) : undefined;
     },
-    streamDecoder: (ctx) => {
-      const decoder = new ClaudeStreamDecoder(ctx);
-      return { push: (event) => decoder.push(event as never), end: () => decoder.end() };
-    },
+    streamDecoder: (ctx) => new ClaudeStreamDecoder(ctx),
     usageTap: claudeUsageTap,
   },
 };

@@ -3,8 +3,7 @@
  * shape, streamed as data-only chunks, and taken natively by Bedrock InvokeModel for Titan
  * models. Errors use OpenAI's envelope.
  */
-import { GatewayError } from "../../errors.ts";
-import type { FormatCodec } from "../codec.ts";
+import { type FormatCodec, nativeObject } from "../codec.ts";
 import { openaiErrorBody } from "../openai/errors.ts";
 import {
   openaiToTitanRequest,
@@ -35,21 +34,14 @@ export const titanCodec: FormatCodec<TitanRequest> = {
   sse: { eventName: () => undefined, trailer: [] },
   native: {
     body: nativeTitanBodyFor,
-    readResponse(body, ctx) {
-      if (typeof body !== "object" || body === null) {
-        throw new GatewayError("upstream", "The upstream sent a malformed Titan response.");
-      }
-      return titanToOpenAIResponse(body as TitanResponse, ctx);
-    },
+    readResponse: (body, ctx) =>
+      titanToOpenAIResponse(nativeObject<TitanResponse>(body, "Titan"), ctx),
     responseUsage: (body) => {
       const response = body as Partial<TitanResponse> | null;
       if (typeof response !== "object" || response === null) return undefined;
       return titanUsage(response.inputTextTokenCount, response.results?.[0]?.tokenCount);
     },
-    streamDecoder: (ctx) => {
-      const decoder = new TitanStreamDecoder(ctx);
-      return { push: (event) => decoder.push(event as never), end: () => decoder.end() };
-    },
+    streamDecoder: (ctx) => new TitanStreamDecoder(ctx),
     usageTap: titanUsageTap,
   },
 };
