@@ -245,6 +245,21 @@ function failStart(line: string): never {
   Deno.exit(1);
 }
 
+/** True in the first isolate of this process to claim the refusal (a directory named after the
+ * pid, created atomically and removed once the refusal is written); true as well when it cannot
+ * tell (no permission to try). */
+function firstToRefuse(): boolean {
+  let claim: string;
+  try {
+    claim = `${Deno.env.get("TMPDIR") || "/tmp"}/llm-gateway-refused-${Deno.pid}`;
+    Deno.mkdirSync(claim);
+  } catch (error) {
+    return !(error instanceof Deno.errors.AlreadyExists);
+  }
+  globalThis.addEventListener("unload", () => Deno.removeSync(claim));
+  return true;
+}
+
 /** The launcher: validate config, start the workers, stop them on a signal. Every start-up
  * failure is one stderr line and exit status 1. */
 async function start(): Promise<void> {
@@ -355,5 +370,8 @@ if (typeof self !== "undefined" && (self as { name?: string }).name?.startsWith(
   await start();
 } else if (import.meta.main) {
   // `deno run main.ts` without `start`, or `deno serve main.ts` (which would bypass the checks).
+  // Under `deno serve --parallel` every serve worker runs this: the first one says why and ends
+  // the process; the others wait for that, so the refusal stays one line.
+  if (!firstToRefuse()) await new Promise(() => setTimeout(() => Deno.exit(1), 2_000));
   failStart("Start the gateway with `deno task start` (deno run … main.ts start).");
 }
