@@ -105,7 +105,12 @@ export function envInstances(config: Config): InstanceSpec[] {
     {
       id: "openai",
       kind: "openai",
-      settings: { api_key: config.openaiApiKey, base_url: config.openaiBaseUrl },
+      settings: {
+        api_key: config.openaiApiKey,
+        base_url: config.openaiBaseUrl,
+        organization: config.openaiOrganization,
+        project: config.openaiProject,
+      },
     },
     {
       id: "bedrock",

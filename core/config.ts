@@ -52,6 +52,8 @@ const envSchema = z.object({
     }
     return url.replace(/\/+$/, "");
   }),
+  OPENAI_ORG_ID: optionalString,
+  OPENAI_PROJECT_ID: optionalString,
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ROLE_ARN: optionalString,
@@ -122,6 +124,10 @@ export interface Config {
   apiKeys: string[];
   openaiApiKey?: string;
   openaiBaseUrl: string;
+  /** Sent upstream as `OpenAI-Organization` (`OPENAI_ORG_ID`). */
+  openaiOrganization?: string;
+  /** Sent upstream as `OpenAI-Project` (`OPENAI_PROJECT_ID`). */
+  openaiProject?: string;
   awsRegion: string;
   /** Role assumed on top of the default credential chain (`AWS_ROLE_ARN`). */
   awsRoleArn?: string;
@@ -214,6 +220,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     apiKeys: e.API_KEY,
     openaiApiKey: e.OPENAI_API_KEY,
     openaiBaseUrl: e.OPENAI_BASE_URL,
+    openaiOrganization: e.OPENAI_ORG_ID,
+    openaiProject: e.OPENAI_PROJECT_ID,
     awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
     awsRoleArn: e.AWS_ROLE_ARN,
     awsExternalId: e.AWS_EXTERNAL_ID,

@@ -23,6 +23,10 @@ export const openaiSettings = z.object({
   /** Without a key the instance is `not_configured` and answers 503. */
   api_key: z.string().min(1).optional(),
   base_url: baseUrl.default(OPENAI_DEFAULT_BASE_URL),
+  /** Sent as `OpenAI-Organization`. */
+  organization: z.string().min(1).optional(),
+  /** Sent as `OpenAI-Project`. */
+  project: z.string().min(1).optional(),
 });
 
 /** The `openai` kind. */
@@ -34,6 +38,8 @@ export const openaiKind = defineProviderKind({
     const transport = settings.api_key === undefined ? undefined : createOpenAITransport({
       apiKey: settings.api_key,
       baseURL: settings.base_url,
+      organization: settings.organization,
+      project: settings.project,
       fetch: runtime.fetch,
     });
     const provider = createOpenAIProvider({

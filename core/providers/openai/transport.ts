@@ -15,6 +15,9 @@ export interface OpenAITransportOptions {
   apiKey: string;
   /** The API root, e.g. `https://api.openai.com/v1` (no trailing slash). */
   baseURL: string;
+  /** Sent as `OpenAI-Organization` and `OpenAI-Project` when given. */
+  organization?: string;
+  project?: string;
   /** The `fetch` to use (a pooled client in production, the global one by default). */
   fetch?: typeof fetch;
 }
@@ -68,7 +71,11 @@ async function statusError(response: Response): Promise<APIError> {
  */
 export function createOpenAITransport(options: OpenAITransportOptions): OpenAITransport {
   const call = options.fetch ?? fetch;
-  const authorization = `Bearer ${options.apiKey}`;
+  const identity: Record<string, string> = {
+    authorization: `Bearer ${options.apiKey}`,
+    ...(options.organization ? { "openai-organization": options.organization } : {}),
+    ...(options.project ? { "openai-project": options.project } : {}),
+  };
   const send = async (init: RequestInit & { signal: AbortSignal }, path: string) => {
     let response: Response;
     try {
@@ -87,15 +94,11 @@ export function createOpenAITransport(options: OpenAITransportOptions): OpenAITr
     post: (path, body, signal) =>
       send({
         method: "POST",
-        headers: {
-          authorization,
-          "content-type": "application/json",
-          accept: "application/json",
-        },
+        headers: { ...identity, "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify(body),
         signal,
       }, path),
     get: (path, signal) =>
-      send({ method: "GET", headers: { authorization, accept: "application/json" }, signal }, path),
+      send({ method: "GET", headers: { ...identity, accept: "application/json" }, signal }, path),
   };
 }

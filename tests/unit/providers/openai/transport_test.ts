@@ -30,6 +30,25 @@ Deno.test("transport: one POST with the key, JSON in and out", async () => {
   assert.equal(sent.headers.get("content-type"), "application/json");
 });
 
+Deno.test("transport: organization and project headers when configured", async () => {
+  await using fake = await startFakeOpenAI();
+  fake.script(completion({ content: "Hello" }), completion({ content: "Hello" }));
+  const signal = new AbortController().signal;
+  await createOpenAITransport({
+    apiKey: "k",
+    baseURL: fake.url,
+    organization: "org-1",
+    project: "proj-1",
+  })
+    .post("/chat/completions", body, signal).then((r) => r.body?.cancel());
+  await createOpenAITransport({ apiKey: "k", baseURL: fake.url })
+    .post("/chat/completions", body, signal).then((r) => r.body?.cancel());
+  const [withIds, without] = fake.chatRequests;
+  assert.equal(withIds.headers.get("openai-organization"), "org-1");
+  assert.equal(withIds.headers.get("openai-project"), "proj-1");
+  assert.equal(without.headers.get("openai-organization"), null);
+});
+
 Deno.test("transport: statuses become the SDK's error classes, with the upstream's error", async (t) => {
   await using fake = await startFakeOpenAI();
   const transport = createOpenAITransport({ apiKey: "k", baseURL: fake.url });
