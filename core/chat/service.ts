@@ -22,7 +22,8 @@ import type { CallContext, ChatProvider, RelayedStream } from "../providers/prov
 import type { Providers } from "../providers/registry.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
-import { decodeStream, encodeStream, meterChunks, primed } from "./stream.ts";
+import { decodeStream } from "../formats/openai/chunks.ts";
+import { encodeStream, meterChunks, primed } from "./stream.ts";
 
 /** Per-call options. */
 export interface ChatCallOptions {

@@ -7,8 +7,6 @@ import type { StreamEncoder } from "../formats/codec.ts";
 import type { ChatCompletionChunk } from "../formats/openai/schema.ts";
 import type { RequestMeta } from "./request_meta.ts";
 
-export { decodeStream } from "../formats/openai/chunks.ts";
-
 /**
  * Resolves once the first item arrived. The returned iterable yields every item `look` does not
  * refuse (`false`), calls `end` once the upstream finished (it may throw: a cut stream), and

@@ -5,7 +5,7 @@
  */
 import type { ZodType } from "zod";
 import { GatewayError } from "../errors.ts";
-import type { OpenAIResponseContext } from "./openai/chunks.ts";
+import type { ChunkDecoder, OpenAIResponseContext } from "./openai/chunks.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from "./openai/schema.ts";
 
 /** Ids and names the output side of a conversion needs. */
@@ -28,10 +28,7 @@ export interface StreamEncoder {
 }
 
 /** Turns native events into canonical chunks; `end` throws when the stream was cut. */
-export interface StreamDecoder {
-  push(event: unknown): ChatCompletionChunk[];
-  end(): void;
-}
+export type StreamDecoder = ChunkDecoder<unknown>;
 
 /**
  * Watches native events pass unchanged (the same-format fast path): it reads only what usage

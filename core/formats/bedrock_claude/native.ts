@@ -11,7 +11,7 @@ import {
   type ClaudeStreamEvent,
   type ClaudeUsage,
 } from "./schema.ts";
-import { claudeUsageToOpenAI } from "./usage.ts";
+import { claudeUsageToOpenAI, mergeDeltaUsage } from "./usage.ts";
 
 /** Fields only the gateway understands; removed before a body goes to Bedrock natively. */
 export const CLAUDE_GATEWAY_FIELDS = ["model", "stream", "file_ids"] as const;
@@ -148,7 +148,7 @@ export function claudeUsageTap(): UsageTap {
           usage = { ...(event.message?.usage ?? {}) };
           return;
         case "message_delta":
-          if (event.usage) usage = { ...usage, ...withoutNulls(event.usage) };
+          if (event.usage) usage = mergeDeltaUsage(usage ?? {}, event.usage);
           return;
         case "message_stop":
           stopped = true;
@@ -162,10 +162,4 @@ export function claudeUsageTap(): UsageTap {
       }
     },
   };
-}
-
-function withoutNulls(usage: object): Partial<ClaudeUsage> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(usage)) if (value !== null) out[key] = value;
-  return out;
 }

@@ -10,7 +10,7 @@ import type { ClaudeStreamEvent, ClaudeUsage } from "./schema.ts";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../openai/schema.ts";
 import type { OpenAIResponseContext } from "../openai/chunks.ts";
 import { claudeFinishReason } from "./stop_reason.ts";
-import { claudeUsageToOpenAI } from "./usage.ts";
+import { claudeUsageToOpenAI, mergeDeltaUsage } from "./usage.ts";
 import { kindOfAnthropicError } from "./errors.ts";
 
 /**
@@ -100,11 +100,9 @@ export class ClaudeStreamDecoder {
             ? { stop_reason: sequence }
             : {},
         ));
-        const usage = { ...this.#usage };
-        for (const [key, value] of Object.entries(event.usage ?? {})) {
-          if (value !== null && value !== undefined) usage[key] = value;
-        }
-        out.push(usageChunkOf(this.#ctx, claudeUsageToOpenAI(usage)));
+        out.push(
+          usageChunkOf(this.#ctx, claudeUsageToOpenAI(mergeDeltaUsage(this.#usage, event.usage))),
+        );
         return out;
       }
       case "error":

@@ -54,3 +54,22 @@ export function openAIUsageToClaude(usage: Usage | null | undefined): ClaudeUsag
     ...(known(read) ? { cache_read_input_tokens: read } : {}),
   };
 }
+
+/**
+ * The usage of a stream so far: `message_start`'s usage with a `message_delta`'s counts laid
+ * over it (a delta's counts are cumulative; its null and missing fields keep the earlier value).
+ *
+ * @example
+ * mergeDeltaUsage({ input_tokens: 10, output_tokens: 1 }, { output_tokens: 5, input_tokens: null });
+ * // { input_tokens: 10, output_tokens: 5 }
+ */
+export function mergeDeltaUsage(
+  start: Partial<ClaudeUsage>,
+  delta: ClaudeDeltaUsage | undefined,
+): Partial<ClaudeUsage> {
+  const usage: Record<string, unknown> = { ...start };
+  for (const [key, value] of Object.entries(delta ?? {})) {
+    if (value !== null && value !== undefined) usage[key] = value;
+  }
+  return usage as Partial<ClaudeUsage>;
+}

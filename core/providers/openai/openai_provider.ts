@@ -139,6 +139,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     mapError: mapOpenAIError,
   });
 
+  /** Starts a streamed answer: the upstream's SSE body (an attempt's part of `withRetries`). */
+  const openStream = async (body: Record<string, unknown>, signal: AbortSignal) => {
+    const response = await transport!.post("/chat/completions", body, signal);
+    if (response.body === null) {
+      throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
+    }
+    return response.body;
+  };
+
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
     if (transport === undefined) return [];
     try {
@@ -173,8 +182,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       const body = { ...upstreamBody(request), stream: false };
       return withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
         try {
-          // The raw response skips the SDK's response wrappers; the SDK still builds the request
-          // and maps error statuses. The body is read here, bounded and under the idle deadline.
+          // The body is read here, bounded and under the idle deadline.
           const response = await transport.post("/chat/completions", body, signal);
           const completion = parseCompletion(
             await readBoundedBody(response, options.maxResponseBytes, deadline, LABEL),
@@ -196,12 +204,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         options.retry,
         target(ctx.signal),
         async ({ signal, deadline }) => {
-          const response = await transport.post("/chat/completions", body, signal);
-          if (response.body === null) {
-            throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
-          }
           const events = decodeSseJson(
-            response.body,
+            await openStream(body, signal),
             () => deadline.touch(),
             options.maxResponseBytes,
           );
@@ -240,11 +244,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       const body = streamBody(request);
       // As in `stream`, an attempt lasts until the first event.
       return await withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
-        const response = await transport.post("/chat/completions", body, signal);
-        if (response.body === null) {
-          throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
-        }
-        return await startSseRelay(response.body, {
+        return await startSseRelay(await openStream(body, signal), {
           includeUsage: tap.includeUsage,
           onUsage: tap.onUsage,
           touch: () => deadline.touch(),
