@@ -28,6 +28,7 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
+import { bedrockEmbeddingModels, embedOnBedrock } from "./embeddings.ts";
 import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
@@ -81,12 +82,18 @@ async function* mappedEvents(
 export function createBedrockProvider(options: BedrockProviderOptions): ChatProvider {
   const { client, fetchMedia, logger } = options;
   const id = options.id ?? "bedrock";
-  const listModels = createBedrockModelLister({
+  const listChatModels = createBedrockModelLister({
     client: options.controlClient,
     logger,
     owner: id,
     ttlMs: options.modelsTtlMs,
   });
+  // Chat models (listed or the catalog), then the embedding models the gateway serves.
+  const listModels = async () => {
+    const chat = await listChatModels();
+    const listed = new Set(chat.map((m) => m.id));
+    return [...chat, ...bedrockEmbeddingModels(id).filter((m) => !listed.has(m.id))];
+  };
 
   async function prepare(request: ChatRequest, ctx: CallContext) {
     let input;
@@ -152,6 +159,8 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
       }
       return invokeNative(client, format, body, call, ctx);
     },
+
+    embed: (request, ctx) => embedOnBedrock(client, request, ctx),
 
     listModels: () => listModels(),
     describeModel: async (model) => describeBedrockModel(model, await listModels(), id),
