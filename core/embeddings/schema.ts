@@ -4,6 +4,7 @@
  * schema validates the HTTP body and is the tRPC `embeddings.create` input.
  */
 import { z } from "zod";
+import { parseWith } from "../formats/validate.ts";
 import type { EmbedInputType } from "../providers/provider.ts";
 
 /** Most inputs in one request, as OpenAI allows. */
@@ -12,13 +13,12 @@ export const MAX_EMBEDDING_INPUTS = 2048;
 const text = z.string().min(1, { message: "must not be an empty string" });
 const token = z.number().int().min(0);
 
+const texts = z.array(text).min(1).max(MAX_EMBEDDING_INPUTS);
+const tokens = z.array(token).min(1);
+const tokenLists = z.array(z.array(token).min(1)).min(1).max(MAX_EMBEDDING_INPUTS);
+
 /** `input`: a string, strings, one token array or several (token arrays: OpenAI upstreams). */
-export const embeddingInputSchema = z.union([
-  text,
-  z.array(text).min(1).max(MAX_EMBEDDING_INPUTS),
-  z.array(token).min(1),
-  z.array(z.array(token).min(1)).min(1).max(MAX_EMBEDDING_INPUTS),
-]);
+export const embeddingInputSchema = z.union([text, texts, tokens, tokenLists]);
 
 /** Cohere's `input_type` (gateway extension; other providers ignore it). */
 export const embeddingInputTypeSchema = z.enum(
@@ -44,6 +44,29 @@ export const embeddingRequestSchema = z.looseObject({
 
 /** A validated embeddings request. */
 export type EmbeddingRequest = z.output<typeof embeddingRequestSchema>;
+
+/** The one `input` form a value is trying to be (by its first item), so errors name the item. */
+function inputFormOf(input: unknown): z.ZodType {
+  if (typeof input === "string") return text;
+  if (!Array.isArray(input) || input.length === 0) return embeddingInputSchema;
+  if (typeof input[0] === "string") return texts;
+  if (typeof input[0] === "number") return tokens;
+  if (Array.isArray(input[0])) return tokenLists;
+  return embeddingInputSchema;
+}
+
+/**
+ * Validates an HTTP body as an embeddings request; a 400 names the field, down to the item of
+ * `input` at fault (`input[3]`) when the list is of one recognisable form.
+ *
+ * @example
+ * parseEmbeddingRequest({ model: "mock-embed", input: ["a", ""] }); // throws, param input[1]
+ */
+export function parseEmbeddingRequest(body: unknown): EmbeddingRequest {
+  const input = (body as { input?: unknown } | null)?.input;
+  const schema = embeddingRequestSchema.extend({ input: inputFormOf(input) });
+  return parseWith(schema, body) as EmbeddingRequest;
+}
 
 /** One vector of the answer: floats, or base64 of little-endian float32. */
 export interface Embedding {

@@ -32,7 +32,14 @@ export interface EmbeddingsServiceDeps {
 }
 
 /** The fields the service reads; the rest go to passthrough upstreams as `extra`. */
-const KNOWN_FIELDS = new Set(["model", "input", "encoding_format", "dimensions", "user", "input_type"]);
+const KNOWN_FIELDS = new Set([
+  "model",
+  "input",
+  "encoding_format",
+  "dimensions",
+  "user",
+  "input_type",
+]);
 
 /** `input` as texts or token arrays. */
 function inputOf(input: EmbeddingRequest["input"]): EmbedInput {

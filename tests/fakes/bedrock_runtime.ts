@@ -6,9 +6,11 @@
  * a required `Authorization` header (SigV4 or a Bedrock API key bearer token).
  *
  * Tests script replies in order with {@link FakeBedrock.enqueue}; without a script every
- * operation answers with a small deterministic default.
+ * operation answers with a small deterministic default (the embedding models: their real answer
+ * shapes, `bedrock_embeddings.ts`).
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { embeddingReply } from "./bedrock_embeddings.ts";
 
 /** The runtime operations the fake implements. */
 export type BedrockOperation =
@@ -99,6 +101,9 @@ export interface FakeBedrock {
   foundationModels: unknown[];
   /** Inference profiles returned by `GET /inference-profiles`. */
   inferenceProfiles: unknown[];
+  /** Runtime requests being answered now, and the most there ever were at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
   /** Stops the server and releases hanging replies. */
   close(): Promise<void>;
 }
@@ -270,6 +275,8 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
   const requests: RecordedRequest[] = [];
   let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   const closing = new AbortController();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   async function respond(reply: Reply, record: RecordedRequest, signal: AbortSignal) {
     switch (reply.kind) {
@@ -386,8 +393,14 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     const invalid = invalidClaudeBody(record);
     if (invalid !== undefined) return errorResponse("ValidationException", invalid);
     const reply = queue.shift() ?? responder?.(record) ?? options.fallback?.(record) ??
-      defaultReply(record.operation, record.modelId);
-    return respond(reply, record, request.signal);
+      embeddingReply(record) ?? defaultReply(record.operation, record.modelId);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      return await respond(reply, record, request.signal);
+    } finally {
+      inFlight--;
+    }
   }
 
   const missingAuth = () =>
@@ -401,6 +414,12 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     respondWith: (fn) => void (responder = fn),
     foundationModels: [],
     inferenceProfiles: [],
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     async close() {
       closing.abort();
       await server.shutdown();

@@ -81,7 +81,12 @@ export const BEDROCK_EMBEDDING_MODELS: readonly string[] = Object.keys(MODELS);
 
 /** The embedding models as `/v1/models` entries, owned by instance `owner`. */
 export function bedrockEmbeddingModels(owner: ProviderId = "bedrock"): ModelInfo[] {
-  return BEDROCK_EMBEDDING_MODELS.map((id) => ({ id, object: "model", created: 0, owned_by: owner }));
+  return BEDROCK_EMBEDDING_MODELS.map((id) => ({
+    id,
+    object: "model",
+    created: 0,
+    owned_by: owner,
+  }));
 }
 
 /** The part of the runtime client embeddings use. */
@@ -108,14 +113,14 @@ async function invoke(
   });
   let headerTokens: number | undefined;
   // The SDK's output has no response headers; a deserialize step reads the one it needs.
-  const readHeader = ((next: (args: unknown) => Promise<{ response: unknown }>) =>
-  async (args: unknown) => {
-    const result = await next(args);
-    const headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
-    const raw = headers[TOKEN_HEADER];
-    if (raw !== undefined && /^\d+$/.test(raw)) headerTokens = Number(raw);
-    return result;
-  }) as unknown as Parameters<AddMiddleware>[0];
+  const readHeader =
+    ((next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
+      const result = await next(args);
+      const headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
+      const raw = headers[TOKEN_HEADER];
+      if (raw !== undefined && /^\d+$/.test(raw)) headerTokens = Number(raw);
+      return result;
+    }) as unknown as Parameters<AddMiddleware>[0];
   command.middlewareStack.add(readHeader, { step: "deserialize", name: "gatewayTokenHeader" });
   let response: { body?: Uint8Array };
   try {
@@ -228,7 +233,9 @@ export async function embedOnBedrock(
     };
   }
   const batches: string[][] = [];
-  for (let i = 0; i < texts.length; i += COHERE_BATCH) batches.push(texts.slice(i, i + COHERE_BATCH));
+  for (let i = 0; i < texts.length; i += COHERE_BATCH) {
+    batches.push(texts.slice(i, i + COHERE_BATCH));
+  }
   const answers = await mapBounded(batches, EMBED_CONCURRENCY, async (batch) => {
     const { body, headerTokens } = await invoke(
       client,
@@ -236,7 +243,10 @@ export async function embedOnBedrock(
       spec.body(batch, request),
       ctx.signal,
     );
-    return { vectors: cohereVectors(body, batch.length), tokens: cohereTokens(body, batch, headerTokens) };
+    return {
+      vectors: cohereVectors(body, batch.length),
+      tokens: cohereTokens(body, batch, headerTokens),
+    };
   });
   return {
     embeddings: answers.flatMap((a) => a.vectors),

@@ -65,10 +65,14 @@ const words = (text: string) => text.split(/\s+/).filter((w) => w !== "").length
 export function embedMock(request: EmbedRequest): Promise<EmbedResult> {
   if (!(MOCK_EMBEDDING_MODELS as readonly string[]).includes(request.model)) {
     return Promise.reject(
-      new GatewayError("invalid_request", `The model '${request.model}' does not serve embeddings.`, {
-        code: "invalid_value",
-        param: "model",
-      }),
+      new GatewayError(
+        "invalid_request",
+        `The model '${request.model}' does not serve embeddings.`,
+        {
+          code: "invalid_value",
+          param: "model",
+        },
+      ),
     );
   }
   try {
