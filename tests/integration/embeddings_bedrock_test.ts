@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { decodeFloat32Base64 } from "../../core/embeddings/float32.ts";
 import { COHERE_BATCH, EMBED_CONCURRENCY } from "../../core/providers/bedrock/embeddings.ts";
 import { embeddingReply, fakeBedrockVector, fakeTokens } from "../fakes/bedrock_embeddings.ts";
+import { within } from "../helpers/within.ts";
 import { bedrockGateway } from "./bedrock_harness.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -214,17 +215,28 @@ Deno.test("Bedrock limits and bad input: 400 naming the field, no InvokeModel ca
 
 Deno.test("A Bedrock ValidationException for one Titan text names that text", async () => {
   await using h = bedrockGateway();
+  // The other texts' answers are slow: the failure must not wait for them, and ends them.
   h.fake.respondWith((record) =>
     (record.body as Json).inputText === "too many tokens"
       ? { kind: "error", type: "ValidationException", message: "Too many input tokens." }
-      : embeddingReply(record)
+      : { kind: "delay", ms: 2_000, then: embeddingReply(record)! }
   );
+  const started = performance.now();
   const res = await h.gw.post("/v1/embeddings", {
     model: TITAN_V2,
     input: ["a", "b", "too many tokens", "d"],
   });
   assert.equal(res.status, 400);
+  assert.ok(performance.now() - started < 1_500, "answered without waiting for the others");
   const { error } = await res.json();
   assert.equal(error.param, "input[2]");
   assert.match(error.message, /Too many input tokens/);
+  await within(
+    (async () => {
+      while (h.fake.requests.filter((r) => r.aborted).length < 3) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })(),
+    1_500,
+  );
 });

@@ -213,6 +213,25 @@ export async function embedOnBedrock(
   const texts = textsOf(request.input, request.model);
   if (spec.maxChars !== undefined) checkTextLengths(texts, spec.maxChars, request.model);
   checkDimensions(request.dimensions, spec.dimensions, request.model);
+  // A failed call ends the calls still in flight: their answers would be thrown away.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, failed.signal]);
+  try {
+    return await embedTexts(client, spec, texts, request, signal);
+  } catch (error) {
+    failed.abort();
+    throw error;
+  }
+}
+
+/** The calls of one request: Titan one text per call, Cohere in batches; order kept. */
+async function embedTexts(
+  client: EmbedRuntimeSend,
+  spec: EmbeddingModel,
+  texts: string[],
+  request: EmbedRequest,
+  signal: AbortSignal,
+): Promise<EmbedResult> {
   if (spec.family === "titan") {
     const answers = await mapBounded(texts, EMBED_CONCURRENCY, async (text, index) => {
       try {
@@ -220,7 +239,7 @@ export async function embedOnBedrock(
           client,
           request.model,
           spec.body([text], request),
-          ctx.signal,
+          signal,
         );
         return titanAnswer(body, headerTokens);
       } catch (error) {
@@ -241,7 +260,7 @@ export async function embedOnBedrock(
       client,
       request.model,
       spec.body(batch, request),
-      ctx.signal,
+      signal,
     );
     return {
       vectors: cohereVectors(body, batch.length),
