@@ -6,8 +6,10 @@
  * takes up to {@link COHERE_BATCH} texts per call, so longer inputs go in batches. Token counts:
  * Titan's `inputTextTokenCount`; for Cohere, InvokeModel's `X-Amzn-Bedrock-Input-Token-Count`
  * header, else the body's `meta.billed_units.input_tokens`, else an estimate of one token per
- * four characters. Limits are checked before any call: Titan 50,000 characters per text, Cohere
- * v3 2,048 characters per text (AWS's model parameter pages).
+ * four characters. Limits are checked before any call: Titan v2 50,000 characters per text (its
+ * 8,192-token limit is Bedrock's to check: that 400 names the text), v1 the same bound, Cohere v3
+ * 2,048 characters per text (AWS's model parameter pages); Cohere v4's 128,000-token context is
+ * left to Bedrock.
  */
 import { type BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { GatewayError } from "../../errors.ts";
