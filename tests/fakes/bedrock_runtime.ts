@@ -97,7 +97,7 @@ export interface FakeBedrock {
   enqueue(...replies: Reply[]): void;
   /** Answers runtime requests when the queue is empty (instead of the defaults). */
   respondWith(responder: ((request: RecordedRequest) => Reply | undefined) | undefined): void;
-  /** Foundation models returned by `GET /foundation-models`. */
+  /** Foundation models returned by `GET /foundation-models` (filtered by `byOutputModality`). */
   foundationModels: unknown[];
   /** Inference profiles returned by `GET /inference-profiles`. */
   inferenceProfiles: unknown[];
@@ -368,7 +368,13 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
       record.operation = "list-foundation-models";
       requests.push(record);
       if (!signed) return missingAuth();
-      return Response.json({ modelSummaries: fake.foundationModels });
+      // `byOutputModality` filters as Bedrock does (a summary without modalities is text).
+      const modality = url.searchParams.get("byOutputModality");
+      const summaries = modality === null ? fake.foundationModels : fake.foundationModels.filter(
+        (m) =>
+          ((m as { outputModalities?: string[] }).outputModalities ?? ["TEXT"]).includes(modality),
+      );
+      return Response.json({ modelSummaries: summaries });
     }
     if (request.method === "GET" && url.pathname === "/inference-profiles") {
       record.operation = "list-inference-profiles";

@@ -28,7 +28,8 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
-import { bedrockEmbeddingModels, embedOnBedrock } from "./embeddings.ts";
+import { embedOnBedrock } from "./embeddings.ts";
+import { createBedrockEmbeddingLister } from "./embedding_models.ts";
 import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
@@ -88,11 +89,17 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     owner: id,
     ttlMs: options.modelsTtlMs,
   });
+  const listEmbeddingModels = createBedrockEmbeddingLister({
+    client: options.controlClient,
+    logger,
+    owner: id,
+    ttlMs: options.modelsTtlMs,
+  });
   // Chat models (listed or the catalog), then the embedding models the gateway serves.
   const listModels = async () => {
-    const chat = await listChatModels();
+    const [chat, embedding] = await Promise.all([listChatModels(), listEmbeddingModels()]);
     const listed = new Set(chat.map((m) => m.id));
-    return [...chat, ...bedrockEmbeddingModels(id).filter((m) => !listed.has(m.id))];
+    return [...chat, ...embedding.filter((m) => !listed.has(m.id))];
   };
 
   async function prepare(request: ChatRequest, ctx: CallContext) {
