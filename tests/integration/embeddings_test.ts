@@ -229,3 +229,20 @@ Deno.test("tRPC embeddings.create: typed answer; bad input is BAD_REQUEST with i
     (e: unknown) => e instanceof TRPCClientError && e.data?.code === "UNAUTHORIZED",
   );
 });
+
+Deno.test("/v1/embeddings: the client key and the body limit apply", async () => {
+  const gw = testApp({ API_KEY: "gw-embed-key", MAX_REQUEST_BYTES: "2000" });
+  const body = { model: "mock-embed", input: "hello" };
+  const anonymous = await gw.post("/v1/embeddings", body);
+  assert.equal(anonymous.status, 401);
+  assert.equal((await anonymous.json()).error.type, "authentication_error");
+  const auth = { authorization: "Bearer gw-embed-key" };
+  assert.equal((await gw.post("/v1/embeddings", body, auth)).status, 200);
+  const big = await gw.post(
+    "/v1/embeddings",
+    { model: "mock-embed", input: "x".repeat(3000) },
+    auth,
+  );
+  assert.equal(big.status, 413);
+  assert.equal((await big.json()).error.code, "request_too_large");
+});
