@@ -2,7 +2,6 @@
  * The Files API operations both transports serve (HTTP `/v1/files`, tRPC `files.*`): list query
  * validation, the OpenAI list and deletion shapes.
  */
-import { GatewayError } from "../errors.ts";
 import { type PagingQuery, parsePaging } from "../list_query.ts";
 import { type FileObject, type FileStore, type ListOptions, toFileObject } from "./store.ts";
 
