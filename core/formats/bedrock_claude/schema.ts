@@ -239,7 +239,7 @@ export const countTokensRequestSchema = z.looseObject({
   anthropic_version: z.string({ error: "must be a string" }).optional(),
   ...baseShape,
   max_tokens: baseShape.max_tokens.optional(),
-  file_ids: z.undefined({ error: "is not supported by count_tokens" }).optional(),
+  file_ids: z.never({ error: "is not supported by count_tokens" }).optional(),
 }).superRefine(checkToolResults);
 
 /** A validated count-tokens request. */
