@@ -181,6 +181,12 @@ Deno.test("mock: the exact count is the prompt tokens its answer reports", async
   assert.deepEqual(await res.json(), { input_tokens: 6 });
   const answer = await (await gw.post("/v1/messages", { ...request, max_tokens: 50 })).json();
   assert.equal(answer.usage.input_tokens, 6);
+  // The SDK's beta endpoint (`client.beta.messages.countTokens`, as Claude Code calls it).
+  const beta = await gw.post(`${PATH}?beta=true`, request, {
+    "anthropic-beta": "token-counting-2024-11-01",
+  });
+  assert.equal(beta.status, 200);
+  assert.deepEqual(await beta.json(), { input_tokens: 6 });
 });
 
 Deno.test("OpenAI models: the estimate, labelled, without an upstream call", async () => {
