@@ -20,6 +20,7 @@ import { localOnly } from "./middleware/local_only.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { suggestRoute } from "./route_hint.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
+import { countTokensRoute } from "./routes/count_tokens.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
 import { healthRoute } from "./routes/health.ts";
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/metrics", metricsRoute(metrics));
   app.route("/", docsRoutes());
   app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
+  app.route("/v1/messages/count_tokens", countTokensRoute(chat, limits));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
@@ -112,6 +114,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
   app.all("/v1/messages", methodNotAllowed("POST"));
+  app.all("/v1/messages/count_tokens", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
   app.all("/v1/files", methodNotAllowed("GET or POST"));

@@ -28,6 +28,8 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
+import { countClaudeTokens } from "./count_tokens.ts";
+import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
 import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
@@ -151,6 +153,18 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
         body = adapted.body;
       }
       return invokeNative(client, format, body, call, ctx);
+    },
+
+    // Claude bodies for Anthropic models: Bedrock CountTokens (exact). Other families, and
+    // models CountTokens does not support: the gateway's estimate.
+    async countTokens(request, ctx) {
+      const native = request.native;
+      if (native?.format === "bedrock_claude" && acceptsNative(native.format, request.model)) {
+        const tokens = await countClaudeTokens(client, native.body, request.model, ctx);
+        if (tokens !== undefined) return { inputTokens: tokens, exact: true };
+        ctx.note?.("Bedrock CountTokens does not support this model; estimated");
+      }
+      return { inputTokens: estimatePromptTokens(request.canonical()), exact: false };
     },
 
     listModels: () => listModels(),
