@@ -17,7 +17,11 @@ export interface Migration {
   postgres: string;
 }
 
-/** Every migration, in version order. */
+/**
+ * Every migration, in version order. PostgreSQL keeps stored objects as `json`, not `jsonb`:
+ * `jsonb` refuses `\u0000` and lone surrogates (both legal in JSON text, and a tool's output can
+ * hold them) and reorders keys, while a stored response must come back exactly as it was sent.
+ */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -41,9 +45,9 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at BIGINT NOT NULL,
         model TEXT NOT NULL,
         previous_response_id TEXT,
-        response JSONB NOT NULL,
-        input_items JSONB NOT NULL,
-        context JSONB NOT NULL
+        response JSON NOT NULL,
+        input_items JSON NOT NULL,
+        context JSON NOT NULL
       );
       CREATE INDEX responses_expires_at ON responses (expires_at);`,
   },

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL backend (`DATABASE_URL`), through the `postgres` client with a small pool:
- * several gateway instances share one database. JSON columns are JSONB; every value goes as a
- * query parameter. Migrations run under a transaction-scoped advisory lock, so instances that
+ * several gateway instances share one database. JSON columns are `json` (exact text; see
+ * `migrations.ts`), written as text parameters; every value goes as a query parameter. Migrations run under a transaction-scoped advisory lock, so instances that
  * start together apply each one once.
  */
 import postgres from "postgres";
@@ -110,7 +110,7 @@ function postgresStore(sql: Sql, target: string): PostgresStore {
     if (closed) throw new StoreClosedError("postgres");
     return sql;
   };
-  const json = (value: unknown) => sql.json(value as postgres.JSONValue);
+  const text = (value: unknown) => JSON.stringify(value);
   const responses: ResponseRepository = {
     async put(r) {
       await open()`
@@ -119,7 +119,8 @@ function postgresStore(sql: Sql, target: string): PostgresStore {
         VALUES (${r.id}, ${r.createdAt}, ${r.expiresAt}, ${r.model}, ${
         r.previousResponseId ?? null
       },
-                ${json(r.response)}, ${json(r.inputItems)}, ${json(r.context)})
+                ${text(r.response)}::text::json, ${text(r.inputItems)}::text::json,
+                ${text(r.context)}::text::json)
         ON CONFLICT (id) DO UPDATE SET
           created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
           model = EXCLUDED.model, previous_response_id = EXCLUDED.previous_response_id,

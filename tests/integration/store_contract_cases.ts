@@ -52,6 +52,7 @@ const AWKWARD = {
   text: 'plain, "quoted", back\\slash, tab\t, newline\n, cr\r, nul\u0000 end',
   unicode: "héllo — Ωμέγα — 中文 — עברית — 🙂👍🏽 — 𝄞 — 👩‍👩‍👧 — \u200b\ufeff",
   astral: "\u{1F600}\u{10FFFF}",
+  loneSurrogates: "\ud800 and \udfff",
   numbers: [0, 1, -1, 1.5, -0.25, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 9007199254740991],
   literals: [true, false, null],
   empty: { object: {}, array: [], string: "" },
@@ -141,7 +142,8 @@ export const CONTRACT: ContractCase[] = [
       ),
   },
   {
-    name: "JSON comes back exactly: unicode (astral too), NUL, nesting, numbers",
+    name:
+      "JSON comes back exactly: unicode (astral, lone surrogates), NUL, nesting, numbers, key order",
     run: (target) =>
       target.open().then((s) =>
         using(s, async (store) => {
