@@ -41,7 +41,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const path = `${dir === "/" ? "" : dir}/${SQLITE_FILE}`;
   let db: DatabaseSync;
   try {
-    Deno.mkdirSync(dir, { recursive: true });
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
     db = new DatabaseSync(path);
   } catch (error) {
     throw new StoreOpenError(

@@ -101,7 +101,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   const started = performance.now();
   const bin = await binaries();
   const nativeDir = bin.postgres.replace(/\/bin\/postgres$/, "");
-  const root = await Deno.makeTempDir({ prefix: "gateway-pg-" });
+  // Under /tmp when root: `nobody` must be able to reach it, whatever TMPDIR says.
+  const root = await Deno.makeTempDir({
+    prefix: "gateway-pg-",
+    dir: Deno.uid() === 0 ? "/tmp" : undefined,
+  });
   await Deno.chmod(root, 0o755);
   let child: Deno.ChildProcess | undefined;
   try {
@@ -222,15 +226,20 @@ async function waitReady(url: string, child: Deno.ChildProcess, early: Promise<s
   throw new Error(`postgres did not accept connections within ${READY_TIMEOUT_MS} ms: ${last}`);
 }
 
-/** {@link startPostgres}, or why it could not start. */
+/** {@link startPostgres}, or why it could not start (after a second try: the free port it
+ * picked may have been taken in between). */
 export async function tryStartPostgres(): Promise<
   { server: TestPostgres; reason?: undefined } | { server?: undefined; reason: string }
 > {
-  try {
-    return { server: await startPostgres() };
-  } catch (error) {
-    return { reason: (error instanceof Error ? error.message : String(error)).replace(/\n/g, " ") };
+  let reason = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return { server: await startPostgres() };
+    } catch (error) {
+      reason = (error instanceof Error ? error.message : String(error)).replace(/\n/g, " ");
+    }
   }
+  return { reason };
 }
 
 /** True when the `CI` variable is set (to anything but "", "0" or "false"). */
