@@ -30,6 +30,7 @@ import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
+import type { Store } from "../core/store/store.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
 export interface AppDeps {
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC `chat.stream`)
    * then end with their format's `server_shutting_down` error. */
   shutdown?: AbortSignal;
+  /** The opened state store (stored responses); opened and closed by the caller. */
+  store?: Store;
 }
 
 /** Builds the gateway's HTTP application. */
