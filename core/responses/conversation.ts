@@ -4,10 +4,8 @@
  * itself, so a conversation started on one provider continues on any other.
  */
 import { GatewayError } from "../errors.ts";
+import { expiresAt } from "../store/retention.ts";
 import type { JsonObject, StoredResponse } from "../store/store.ts";
-
-/** Seconds in a day. */
-const DAY_S = 86_400;
 
 /**
  * Every item of a stored conversation up to and including `record`'s answer, oldest first: its
@@ -67,7 +65,7 @@ export function recordOf(parts: RecordParts): StoredResponse {
   return {
     id: String(response.id),
     createdAt: typeof response.created_at === "number" ? response.created_at : parts.now,
-    expiresAt: parts.now + parts.ttlDays * DAY_S,
+    expiresAt: expiresAt(parts.now, parts.ttlDays),
     model: String(response.model),
     ...(previous ? { previousResponseId: previous.id } : {}),
     response,
