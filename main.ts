@@ -14,7 +14,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
 import { createEmbeddingsService } from "./core/embeddings/service.ts";
-import { type Config, ConfigError, parseConfig } from "./core/config.ts";
+import { type Config, ConfigError, databaseUrlSecrets, parseConfig } from "./core/config.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
 import { createLocalFileStore } from "./core/files/local_store.ts";
 import { createS3FileStore } from "./core/files/s3_store.ts";
@@ -24,6 +24,9 @@ import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
 import type { ProviderRuntime } from "./core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
+import { StoreOpenError } from "./core/store/errors.ts";
+import { type OpenedStore, openStore } from "./core/store/open.ts";
+import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
@@ -57,6 +60,7 @@ function secretsOf(config: Config): string[] {
     Deno.env.get("AWS_SECRET_ACCESS_KEY"),
     Deno.env.get("AWS_SESSION_TOKEN"),
     Deno.env.get("AWS_BEARER_TOKEN_BEDROCK"),
+    ...databaseUrlSecrets(config.databaseUrl),
   ]
     .filter((s): s is string => s !== undefined && s !== "");
 }
@@ -152,13 +156,15 @@ function fileStore(config: Config): FileStore {
 /** Builds the fetch handler from a config: provider instances (real SDK clients), services,
  * app. `instances` defaults to the ones the environment configures ({@link envInstances});
  * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
- * end with the `server_shutting_down` error event. */
+ * end with the `server_shutting_down` error event; `store` is the opened state store
+ * ({@link openStore}; the caller closes it). */
 export function buildHandler(
   config: Config,
   logger: Logger,
   metrics?: MetricsSource,
   shutdown?: AbortSignal,
   instances: readonly InstanceSpec[] = envInstances(config),
+  store?: Store,
 ): (request: Request) => Response | Promise<Response> {
   const runtime: ProviderRuntime = {
     logger,
@@ -186,6 +192,7 @@ export function buildHandler(
     providerHealth: () => providers.health(),
     metrics,
     shutdown,
+    store,
   }).fetch;
 }
 
@@ -206,19 +213,34 @@ interface ServeSetup {
   port: number;
 }
 
-/** Starts serving on this thread — throws what listening throws — and returns the graceful
- * shutdown, to run once `stop` resolves. Workers (`reusePort`) answer `/metrics` with the sum
- * over every worker, gathered over a BroadcastChannel; they all count connections in `setup`. */
-function serveHere(
+/** Opens this isolate's state store ({@link openStore}); the first isolate logs which one. */
+async function openStateStore(config: Config, logger: Logger, first: boolean) {
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    logger,
+  });
+  if (first) logger.info(`store: ${store.description}`);
+  return store;
+}
+
+/** Starts serving on this thread — throws what opening the store or listening throws — and
+ * returns the graceful shutdown, to run once `stop` resolves. Workers (`reusePort`) answer
+ * `/metrics` with the sum over every worker, gathered over a BroadcastChannel; they all count
+ * connections in `setup`. Each isolate opens its own store handle (or pool). */
+async function serveHere(
   reusePort: boolean,
   setup: ServeSetup,
-): (stop: Promise<void>) => Promise<void> {
+  first = true,
+): Promise<(stop: Promise<void>) => Promise<void>> {
   const { config, logger } = configure();
+  const store: OpenedStore = await openStateStore(config, logger, first);
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
   const shutdown = new AbortController();
   let listener;
   try {
-    listener = listen(buildHandler(config, logger, metrics, shutdown.signal), {
+    const handler = buildHandler(config, logger, metrics, shutdown.signal, undefined, store);
+    listener = listen(handler, {
       hostname: config.host,
       port: setup.port,
       reusePort,
@@ -229,12 +251,14 @@ function serveHere(
     });
   } catch (error) {
     metrics?.close();
+    await store.close();
     throw error;
   }
   return async (stop) => {
     await stop;
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
     metrics?.close();
+    await store.close();
   };
 }
 
@@ -244,6 +268,12 @@ function signalled(): Promise<void> {
       Deno.addSignalListener(signal, () => resolve());
     }
   });
+}
+
+/** The one line a failed start prints: the store's own message, or what listening failed on. */
+function startFailureLine(error: unknown, host: string, port: number): string {
+  if (error instanceof StoreOpenError) return error.message;
+  return startupFailure(error, host, port);
 }
 
 /** Prints a start-up failure and exits with status 1. */
@@ -312,9 +342,9 @@ async function start(): Promise<void> {
   if (count === 1) {
     let shutdown;
     try {
-      shutdown = serveHere(false, setup);
+      shutdown = await serveHere(false, setup);
     } catch (error) {
-      failStart(startupFailure(error, config.host, port));
+      failStart(startFailureLine(error, config.host, port));
     }
     listening("1 worker", port);
     await shutdown(stop);
@@ -359,10 +389,10 @@ async function runWorker(): Promise<void> {
   );
   let shutdown;
   try {
-    shutdown = serveHere(true, setup);
+    shutdown = await serveHere(true, setup, self.name === `${WORKER_PREFIX}0`);
   } catch (error) {
     const { config } = configure();
-    scope.postMessage({ failed: startupFailure(error, config.host, setup.port) });
+    scope.postMessage({ failed: startFailureLine(error, config.host, setup.port) });
     return;
   }
   scope.postMessage("ready");

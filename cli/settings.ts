@@ -4,7 +4,7 @@
  * effective value and source (environment, `.env` or default), and validation of edits with
  * core/config.ts `parseConfig` on the merged result. Pure: callers pass the environment in.
  */
-import { ConfigError, parseConfig } from "../core/config.ts";
+import { ConfigError, parseConfig, redactDatabaseUrl } from "../core/config.ts";
 import { mergeEnv } from "../core/dotenv.ts";
 import { maskSecret } from "./render.ts";
 
@@ -169,6 +169,21 @@ export const KNOWN_KEYS: KnownKey[] = [
     description: "in-flight time allowed on SIGTERM",
     fallback: constant("10000"),
   },
+  {
+    key: "DATA_DIR",
+    description: "directory of the SQLite state store",
+    fallback: constant("./data"),
+  },
+  {
+    key: "DATABASE_URL",
+    description: "PostgreSQL for the state store (instead of SQLite)",
+    secret: true,
+  },
+  {
+    key: "RESPONSES_TTL_DAYS",
+    description: "days stored responses are kept",
+    fallback: constant("30"),
+  },
 ];
 
 const BY_NAME = new Map(KNOWN_KEYS.map((k) => [k.key, k]));
@@ -255,6 +270,7 @@ export function resolveKey(key: string, env: Env, dotenv: Record<string, string>
 /** The value as shown to the user: secrets masked, unset as `(unset)`. */
 export function displayValue(key: string, value: string | undefined): string {
   if (value === undefined) return "(unset)";
+  if (key === "DATABASE_URL") return redactDatabaseUrl(value);
   return BY_NAME.get(key)?.secret ? maskSecret(value) : value;
 }
 

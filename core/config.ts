@@ -104,6 +104,19 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: intFromEnv("HEADERS_TIMEOUT_MS", 10_000, 1),
   KEEPALIVE_TIMEOUT_MS: intFromEnv("KEEPALIVE_TIMEOUT_MS", 65_000, 1),
   SHUTDOWN_GRACE_MS: intFromEnv("SHUTDOWN_GRACE_MS", 10_000, 0),
+  DATA_DIR: optionalString,
+  DATABASE_URL: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    if (!URL.canParse(v) || !/^postgres(ql)?:$/.test(new URL(v).protocol)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "DATABASE_URL must be a postgres:// or postgresql:// URL",
+      });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  RESPONSES_TTL_DAYS: intFromEnv("RESPONSES_TTL_DAYS", 30, 1, 36_500),
 });
 
 /** `scheme://host[:port]` (lower-case, default port dropped) of an http(s) origin, or undefined
@@ -170,6 +183,13 @@ export interface Config {
   /** How long SIGTERM/SIGINT let in-flight requests finish before open streams are ended with
    * a `server_shutting_down` error event. */
   shutdownGraceMs: number;
+  /** Where the SQLite state store (`gateway.db`) lives when there is no `databaseUrl`. */
+  dataDir: string;
+  /** PostgreSQL for the state store, shared by several instances (`DATABASE_URL`); it holds a
+   * password: log it only through {@link redactDatabaseUrl}. */
+  databaseUrl?: string;
+  /** Stored responses expire this many days after they were stored. */
+  responsesTtlDays: number;
 }
 
 /** Thrown when the environment holds an invalid value; the message names the variable. */
@@ -178,6 +198,29 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
+}
+
+/** A DATABASE_URL with its password replaced by `***` (for logs and messages). */
+export function redactDatabaseUrl(url: string): string {
+  if (!URL.canParse(url)) return "(unparsable URL)";
+  const parsed = new URL(url);
+  if (parsed.password !== "") parsed.password = "***";
+  return parsed.href;
+}
+
+/** The password of a DATABASE_URL as written and decoded (for redaction lists); empty when
+ * it has none. */
+export function databaseUrlSecrets(url: string | undefined): string[] {
+  if (url === undefined || !URL.canParse(url)) return [];
+  const raw = new URL(url).password;
+  if (raw === "") return [];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // a malformed escape: the raw text is all there is
+  }
+  return [...new Set([raw, decoded])];
 }
 
 /** True for `localhost`, `127.0.0.0/8` and `::1`. */
@@ -247,5 +290,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    dataDir: e.DATA_DIR ?? "./data",
+    databaseUrl: e.DATABASE_URL,
+    responsesTtlDays: e.RESPONSES_TTL_DAYS,
   };
 }

@@ -21,6 +21,7 @@ import { localOnly } from "./middleware/local_only.ts";
 import { requestId } from "./middleware/request_id.ts";
 import { suggestRoute } from "./route_hint.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
+import { countTokensRoute } from "./routes/count_tokens.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { embeddingsRoute } from "./routes/embeddings.ts";
 import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
@@ -31,6 +32,7 @@ import { modelsRoute } from "./routes/models.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
+import type { Store } from "../core/store/store.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
 export interface AppDeps {
@@ -50,6 +52,8 @@ export interface AppDeps {
   /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC `chat.stream`)
    * then end with their format's `server_shutting_down` error. */
   shutdown?: AbortSignal;
+  /** The opened state store (stored responses); opened and closed by the caller. */
+  store?: Store;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -100,6 +104,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/metrics", metricsRoute(metrics));
   app.route("/", docsRoutes());
   app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
+  app.route("/v1/messages/count_tokens", countTokensRoute(chat, limits));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
   app.route("/v1/models", modelsRoute(chat));
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
@@ -121,6 +126,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
   app.all("/v1/messages", methodNotAllowed("POST"));
+  app.all("/v1/messages/count_tokens", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   if (deps.embeddings) app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.all("/v1/models/*", methodNotAllowed("GET"));

@@ -146,6 +146,43 @@ export const OPENAPI: Json = {
         },
       },
     },
+    "/v1/messages/count_tokens": {
+      post: {
+        tags: ["chat"],
+        summary: "Anthropic Messages count-tokens API compatible, any model",
+        description: "Bedrock Claude models: Bedrock's CountTokens (exact). The mock: its own " +
+          "count (exact). OpenAI-compatible models, other Bedrock families and Claude models " +
+          "CountTokens does not support: an estimate (about four characters per token). The " +
+          "x-gateway-token-count header says which.",
+        security: secured,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: ref("CountTokensRequest"),
+              example: {
+                model: "mock-echo",
+                system: "Be brief.",
+                messages: [{ role: "user", content: "Hello" }],
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The input tokens the request would take.",
+            headers: {
+              "x-gateway-token-count": {
+                description: "exact (the upstream's or the provider's own count) or estimate",
+                schema: { type: "string", enum: ["exact", "estimate"] },
+              },
+            },
+            content: { "application/json": { schema: ref("TokenCount") } },
+          },
+          default: json(ref("AnthropicError"), "Error in Anthropic's shape"),
+        },
+      },
+    },
     "/v1/embeddings": embeddingsPath(errors(400, 401, 403, 404, 413, 429, 500, 502, 503, 504)),
     "/v1/models": {
       get: {

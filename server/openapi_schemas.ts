@@ -20,6 +20,7 @@ import {
   claudeToolResultBlockSchema,
   claudeToolSchema,
   claudeToolUseBlockSchema,
+  countTokensRequestSchema,
   messagesApiRequestSchema,
 } from "../core/formats/bedrock_claude/schema.ts";
 import { CLAUDE_STOP_REASONS } from "../core/formats/bedrock_claude/wire.ts";
@@ -87,6 +88,11 @@ const REQUEST_SCHEMAS: Array<[z.ZodType, string, string]> = [
     messagesApiRequestSchema,
     "MessagesRequest",
     "Anthropic Messages API request (POST /v1/messages); anthropic_version may come as a header.",
+  ],
+  [
+    countTokensRequestSchema,
+    "CountTokensRequest",
+    "Anthropic Messages count-tokens request (POST /v1/messages/count_tokens): the Messages request without max_tokens; file_ids is refused.",
   ],
   [claudeMessageSchema, "ClaudeMessageParam", "One Anthropic request message."],
   [claudeContentBlockSchema, "ClaudeContentBlock", "One Anthropic request content block."],
@@ -178,6 +184,10 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
       error: object({ type: str(), message: str() }, ["type", "message"]),
     }, ["type", "error"]),
     description: "Error body of /v1/messages (Anthropic's shape).",
+  },
+  TokenCount: {
+    ...object({ input_tokens: int }, ["input_tokens"]),
+    description: "Answer of /v1/messages/count_tokens (Anthropic's shape).",
   },
   Usage: object({
     prompt_tokens: int,

@@ -24,6 +24,7 @@ import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
 import { decodeStream } from "../formats/openai/chunks.ts";
 import { encodeStream, meterChunks, primed } from "./stream.ts";
+import { createTokenCounter, type TokenCounter } from "./count_tokens.ts";
 
 /** Per-call options. */
 export interface ChatCallOptions {
@@ -71,6 +72,8 @@ export interface ChatService {
   listModels(signal?: AbortSignal): Promise<ModelList>;
   /** One model by id; 404 `model_not_found` when unknown. */
   getModel(id: string, signal?: AbortSignal): Promise<ModelInfo>;
+  /** The input tokens of a count-tokens request (`count_tokens.ts`). */
+  countTokens: TokenCounter;
 }
 
 /** Default id generator: `prefix` + 24 random alphanumerics. */
@@ -288,6 +291,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   return {
     respond,
+    countTokens: createTokenCounter({ providers: deps.providers, now, newId }),
 
     async complete(request, options) {
       const outcome = await answerOpenAI(request, false, options);

@@ -2,18 +2,15 @@
  * The Files API operations both transports serve (HTTP `/v1/files`, tRPC `files.*`): list query
  * validation, the OpenAI list and deletion shapes.
  */
-import { GatewayError } from "../errors.ts";
+import { type PagingQuery, parsePaging } from "../list_query.ts";
 import { type FileObject, type FileStore, type ListOptions, toFileObject } from "./store.ts";
 
 /** The largest page `GET /v1/files` returns (OpenAI's limit). */
 export const MAX_LIST_LIMIT = 10_000;
 
 /** The list query as a client sends it (strings from HTTP, typed values from tRPC). */
-export interface ListQuery {
+export interface ListQuery extends PagingQuery {
   purpose?: string;
-  limit?: number | string;
-  after?: string;
-  order?: string;
 }
 
 /** OpenAI's file list. */
@@ -41,26 +38,10 @@ export interface DeletedFile {
  * parseListQuery({ limit: "2", order: "asc" }); // { limit: 2, order: "asc" }
  */
 export function parseListQuery(query: ListQuery): ListOptions {
-  const limit = query.limit === undefined || query.limit === ""
-    ? MAX_LIST_LIMIT
-    : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new GatewayError(
-      "invalid_request",
-      `limit must be an integer between 1 and ${MAX_LIST_LIMIT}.`,
-      { param: "limit" },
-    );
-  }
-  const order = query.order === undefined || query.order === "" ? "desc" : query.order;
-  if (order !== "asc" && order !== "desc") {
-    throw new GatewayError("invalid_request", "order must be 'asc' or 'desc'.", { param: "order" });
-  }
-  return {
-    limit,
-    order,
-    ...(query.purpose !== undefined && query.purpose !== "" ? { purpose: query.purpose } : {}),
-    ...(query.after !== undefined && query.after !== "" ? { after: query.after } : {}),
-  };
+  const paging = parsePaging(query, { max: MAX_LIST_LIMIT, fallback: MAX_LIST_LIMIT });
+  return query.purpose !== undefined && query.purpose !== ""
+    ? { ...paging, purpose: query.purpose }
+    : paging;
 }
 
 /** One page of files as OpenAI lists them. */

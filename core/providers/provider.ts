@@ -106,6 +106,26 @@ export interface EmbedResult {
   promptTokens: number;
 }
 
+/** What a token count is asked for (`POST /v1/messages/count_tokens`). */
+export interface TokenCountRequest {
+  /** The provider-side model id (routing prefixes removed). */
+  model: string;
+  /** The request in the canonical shape (`model` the provider-side id), converted on demand:
+   * a provider that counts the native body never needs it (and the conversion refuses what
+   * only the native path takes, such as Anthropic-defined tools). */
+  canonical(): ChatRequest;
+  /** The request as a body the provider may take natively (gateway fields removed), when the
+   * client's format has one: a Claude body for Bedrock's CountTokens. */
+  native?: { format: NativeFormat; body: Record<string, unknown> };
+}
+
+/** A token count: `exact` when the upstream (or the provider's own tokenizer) counted, false
+ * for an estimate. */
+export interface TokenCount {
+  inputTokens: number;
+  exact: boolean;
+}
+
 /** An upstream that answers chat requests. */
 export interface ChatProvider {
   /** The instance id, as used in logs, metrics and `owned_by`. */
@@ -153,6 +173,13 @@ export interface ChatProvider {
    * call. Providers without embedding models omit it.
    */
   embed?(request: EmbedRequest, ctx: CallContext): Promise<EmbedResult>;
+  /**
+   * The input tokens `request` would take, exact where the upstream has a counting API (Bedrock
+   * CountTokens) or the provider knows its own count, else an estimate. Without it, the
+   * count-tokens service uses {@link promptTokens}, then an estimate. Upstream errors are
+   * GatewayErrors, as for {@link complete}.
+   */
+  countTokens?(request: TokenCountRequest, ctx: CallContext): Promise<TokenCount>;
   /** The models this provider serves; never throws for upstream failures (degrades instead). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /**

@@ -45,6 +45,29 @@ Deno.test("startup: a HOST that is not an address of this machine fails in one l
   assertOneLine(result, /192\.0\.2\.1/);
 });
 
+for (const workers of ["1", "2"]) {
+  Deno.test(`startup: an unreachable DATABASE_URL fails in one line, no password (WORKERS=${workers})`, async () => {
+    const port = freePort();
+    const result = await runGateway({
+      DATABASE_URL: `postgres://gateway:pw-s3cret-9@127.0.0.1:${port}/gateway`,
+      WORKERS: workers,
+    });
+    assertOneLine(result, new RegExp(`DATABASE_URL \\(127\\.0\\.0\\.1:${port}\\).*refused`));
+    assert.doesNotMatch(result.stderr + result.stdout, /pw-s3cret-9/);
+  });
+}
+
+Deno.test("startup: an unwritable DATA_DIR fails in one line naming it", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/file`, "");
+    const result = await runGateway({ DATA_DIR: `${dir}/file/data` });
+    assertOneLine(result, new RegExp(`DATA_DIR ${dir}/file/data is not writable`));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("startup: `deno serve [--parallel] main.ts` is refused (it would bypass the checks)", async (t) => {
   const root = new URL("../../", import.meta.url).pathname;
   for (const parallel of [false, true]) {

@@ -11,13 +11,19 @@
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { embeddingReply } from "./bedrock_embeddings.ts";
+import {
+  countTokensRefusal,
+  decodeCountTokensBody,
+  fakeTokenCount,
+} from "./bedrock_count_tokens.ts";
 
 /** The runtime operations the fake implements. */
 export type BedrockOperation =
   | "converse"
   | "converse-stream"
   | "invoke"
-  | "invoke-with-response-stream";
+  | "invoke-with-response-stream"
+  | "count-tokens";
 
 /** A request the fake received. */
 export interface RecordedRequest {
@@ -30,6 +36,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body (undefined for GETs or non-JSON bodies). */
   body?: unknown;
+  /** CountTokens: the model body decoded from `input.invokeModel.body`. */
+  countedBody?: unknown;
   /** The access key id from a SigV4 `Credential=` scope, when signed that way. */
   accessKeyId?: string;
   /** Set when the client went away before the reply finished. */
@@ -170,7 +178,7 @@ export function textFrames(parts: string[], stopReason = "end_turn"): StreamFram
   ];
 }
 
-function defaultReply(operation: BedrockOperation, modelId: string): Reply {
+function defaultReply(operation: BedrockOperation, modelId: string, counted?: unknown): Reply {
   switch (operation) {
     case "converse":
       return converseText(`Hello from ${modelId}`);
@@ -186,6 +194,8 @@ function defaultReply(operation: BedrockOperation, modelId: string): Reply {
           payload: { bytes: btoa(JSON.stringify({ fake: true, modelId })) },
         }],
       };
+    case "count-tokens":
+      return { kind: "json", body: { inputTokens: fakeTokenCount(counted) } };
     default: {
       const unreachable: never = operation;
       throw new Error(`unknown operation ${unreachable}`);
@@ -259,7 +269,7 @@ function invalidClaudeBody(record: RecordedRequest): string | undefined {
 }
 
 const RUNTIME_PATH =
-  /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
+  /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$/;
 
 /**
  * Starts the fake on 127.0.0.1 with an ephemeral port.
@@ -396,10 +406,16 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     }
     requests.push(record);
     if (!signed) return missingAuth();
+    if (record.operation === "count-tokens") {
+      record.countedBody = decodeCountTokensBody(record.body);
+      const refused = countTokensRefusal(record.modelId, record.countedBody) ??
+        invalidClaudeBody({ ...record, operation: "invoke", body: record.countedBody });
+      if (refused !== undefined) return errorResponse("ValidationException", refused);
+    }
     const invalid = invalidClaudeBody(record);
     if (invalid !== undefined) return errorResponse("ValidationException", invalid);
     const reply = queue.shift() ?? responder?.(record) ?? options.fallback?.(record) ??
-      embeddingReply(record) ?? defaultReply(record.operation, record.modelId);
+      embeddingReply(record) ?? defaultReply(record.operation, record.modelId, record.countedBody);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {

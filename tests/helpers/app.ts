@@ -15,6 +15,7 @@ import { type Config, parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
+import type { Store } from "../../core/store/store.ts";
 import { createApp } from "../../server/app.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
@@ -81,14 +82,28 @@ function capturingLogger(config: Config, lines: string[]): Logger {
   return createLogger(config.logLevel, (line) => lines.push(line));
 }
 
+/** What {@link testApp} takes besides the environment. */
+export interface TestAppOptions {
+  /** The state store the app uses (e.g. from `tests/helpers/store.ts`); the test closes it. */
+  store?: Store;
+}
+
 /**
  * The gateway as `main.ts` builds it, configured from `BASE_ENV` + `env` (`undefined` removes a
- * base variable).
+ * base variable), with `options.store` as its state store.
  */
-export function testApp(env: Record<string, string | undefined> = {}): TestApp {
+export function testApp(
+  env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
+): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
-  return wrap(config, lines, buildHandler(config, capturingLogger(config, lines)));
+  const logger = capturingLogger(config, lines);
+  return wrap(
+    config,
+    lines,
+    buildHandler(config, logger, undefined, undefined, undefined, options.store),
+  );
 }
 
 /**

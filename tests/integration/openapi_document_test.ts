@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { chatRequestSchema } from "../../core/formats/openai/schema.ts";
-import { messagesApiRequestSchema } from "../../core/formats/bedrock_claude/schema.ts";
+import {
+  countTokensRequestSchema,
+  messagesApiRequestSchema,
+} from "../../core/formats/bedrock_claude/schema.ts";
 import { titanRequestSchema } from "../../core/formats/bedrock_titan/schema.ts";
 import { readDataEvents } from "../helpers/sse.ts";
 import { filesApp, upload, uploadForm } from "./files_helpers.ts";
@@ -137,6 +140,22 @@ Deno.test("the document accepts exactly the bodies the zod validators accept", a
       messages: user,
       thinking: { type: "enabled", budget_tokens: 1024 },
     }],
+    ["CountTokensRequest", countTokensRequestSchema, { model: "m", messages: user }],
+    ["CountTokensRequest", countTokensRequestSchema, { model: "m", messages: [] }],
+    ["CountTokensRequest", countTokensRequestSchema, { messages: user }],
+    ["CountTokensRequest", countTokensRequestSchema, {
+      model: "m",
+      messages: user,
+      file_ids: ["file-1"],
+    }],
+    ["CountTokensRequest", countTokensRequestSchema, {
+      model: "m",
+      messages: user,
+      system: "Be brief.",
+      tools: [{ name: "f", input_schema: { type: "object" } }],
+      tool_choice: { type: "any" },
+      thinking: { type: "enabled", budget_tokens: 1024 },
+    }],
     ["BedrockTitanRequest", titanRequestSchema, { model: "m", inputText: "Hi" }],
     ["BedrockTitanRequest", titanRequestSchema, {
       model: "m",
@@ -195,6 +214,17 @@ Deno.test("response schemas match what the gateway answers", async () => {
     await (await gw.post("/v1/messages", { model: "mock-echo" }, auth)).json(),
     "/v1/messages error",
   );
+  const count = { model: "mock-echo", messages: [{ role: "user", content: "Hello" }] };
+  check(
+    "TokenCount",
+    await (await gw.post("/v1/messages/count_tokens", count, auth)).json(),
+    "/v1/messages/count_tokens",
+  );
+  check(
+    "AnthropicError",
+    await (await gw.post("/v1/messages/count_tokens", { model: "mock-echo" }, auth)).json(),
+    "/v1/messages/count_tokens error",
+  );
   check("ModelList", await (await gw.get("/v1/models", auth)).json(), "model list");
   check("Model", await (await gw.get("/v1/models/mock-echo", auth)).json(), "model");
   check("ErrorEnvelope", await (await gw.get("/v1/models/nope", auth)).json(), "404");
@@ -229,7 +259,8 @@ Deno.test("every curl example on /docs runs as written against a live gateway", 
   await using _ = app;
   const html = await (await app.gw.get("/docs")).text();
   const examples = [...html.matchAll(/<pre>([^]*?)<\/pre>/g)].map((m) => unescape(m[1]));
-  assert.ok(examples.length >= 14, `${examples.length} examples`);
+  assert.ok(examples.length >= 15, `${examples.length} examples`);
+  assert.ok(examples.some((e) => e.includes("/v1/messages/count_tokens")), "count_tokens example");
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     app.gw.handler,

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError, isLoopbackHost, parseConfig } from "../../core/config.ts";
+import {
+  ConfigError,
+  databaseUrlSecrets,
+  isLoopbackHost,
+  parseConfig,
+  redactDatabaseUrl,
+} from "../../core/config.ts";
 
 Deno.test("parseConfig: defaults follow SPEC §2", () => {
   const c = parseConfig({});
@@ -26,6 +32,9 @@ Deno.test("parseConfig: defaults follow SPEC §2", () => {
   assert.equal(c.headersTimeoutMs, 10_000);
   assert.equal(c.keepAliveTimeoutMs, 65_000);
   assert.equal(c.shutdownGraceMs, 10_000);
+  assert.equal(c.dataDir, "./data");
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.responsesTtlDays, 30);
 });
 
 Deno.test("parseConfig: connection limits and shutdown grace", () => {
@@ -98,6 +107,10 @@ Deno.test("parseConfig: bad values name the variable", async (t) => {
     { env: { HEADERS_TIMEOUT_MS: "0" }, variable: "HEADERS_TIMEOUT_MS" },
     { env: { KEEPALIVE_TIMEOUT_MS: "1.5" }, variable: "KEEPALIVE_TIMEOUT_MS" },
     { env: { SHUTDOWN_GRACE_MS: "-5" }, variable: "SHUTDOWN_GRACE_MS" },
+    { env: { DATABASE_URL: "mysql://u:p@h/db" }, variable: "DATABASE_URL" },
+    { env: { DATABASE_URL: "not a url" }, variable: "DATABASE_URL" },
+    { env: { RESPONSES_TTL_DAYS: "0" }, variable: "RESPONSES_TTL_DAYS" },
+    { env: { RESPONSES_TTL_DAYS: "7.5" }, variable: "RESPONSES_TTL_DAYS" },
   ];
   for (const row of rows) {
     await t.step(`${JSON.stringify(row.env)} → ${row.variable}`, () => {
@@ -142,4 +155,33 @@ Deno.test("parseConfig: CORS_ORIGINS is a list of canonical origins, or * for an
       () => assert.deepEqual(parseConfig({ CORS_ORIGINS: value }).corsOrigins, expected),
     );
   }
+});
+
+Deno.test("parseConfig: the state store's variables", () => {
+  const c = parseConfig({
+    DATA_DIR: " /var/lib/gateway ",
+    DATABASE_URL: "postgresql://gw:pw@db.internal:6432/gateway?sslmode=require",
+    RESPONSES_TTL_DAYS: "7",
+  });
+  assert.equal(c.dataDir, "/var/lib/gateway");
+  assert.equal(c.databaseUrl, "postgresql://gw:pw@db.internal:6432/gateway?sslmode=require");
+  assert.equal(c.responsesTtlDays, 7);
+});
+
+Deno.test("parseConfig: a bad DATABASE_URL is refused without echoing it", () => {
+  assert.throws(() => parseConfig({ DATABASE_URL: "mysql://u:hunter2-pw@h/db" }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.doesNotMatch(e.message, /hunter2-pw/);
+    return true;
+  });
+});
+
+Deno.test("DATABASE_URL passwords: redacted for display, listed (raw and decoded) for logs", () => {
+  const url = "postgres://gw:p%40ss%2Fw0rd@db:5432/gateway";
+  assert.equal(redactDatabaseUrl(url), "postgres://gw:***@db:5432/gateway");
+  assert.equal(redactDatabaseUrl("postgres://db/gateway"), "postgres://db/gateway");
+  assert.deepEqual(databaseUrlSecrets(url), ["p%40ss%2Fw0rd", "p@ss/w0rd"]);
+  assert.deepEqual(databaseUrlSecrets("postgres://gw:plain@db/x"), ["plain"]);
+  assert.deepEqual(databaseUrlSecrets("postgres://db/x"), []);
+  assert.deepEqual(databaseUrlSecrets(undefined), []);
 });

@@ -230,6 +230,21 @@ export const messagesApiRequestSchema = z.looseObject({
   ...baseShape,
 }).superRefine(checkToolResults);
 
+/**
+ * The request of `POST /v1/messages/count_tokens` (Anthropic's Messages count-tokens API): the
+ * Messages request without `max_tokens` (optional here, it does not change the count) and
+ * without `file_ids` (not counted, so refused rather than ignored).
+ */
+export const countTokensRequestSchema = z.looseObject({
+  anthropic_version: z.string({ error: "must be a string" }).optional(),
+  ...baseShape,
+  max_tokens: baseShape.max_tokens.optional(),
+  file_ids: z.never({ error: "is not supported by count_tokens" }).optional(),
+}).superRefine(checkToolResults);
+
+/** A validated count-tokens request. */
+export type CountTokensRequest = z.infer<typeof countTokensRequestSchema>;
+
 /** A validated Bedrock Claude / Anthropic Messages request. */
 export type ClaudeRequest = z.infer<typeof messagesApiRequestSchema>;
 /** One user or assistant message. */

@@ -30,6 +30,8 @@ import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
 import { embedOnBedrock } from "./embeddings.ts";
 import { createBedrockEmbeddingLister } from "./embedding_models.ts";
+import { countClaudeTokens } from "./count_tokens.ts";
+import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
 import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
 import {
   type BedrockControlClient,
@@ -168,6 +170,17 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
     },
 
     embed: (request, ctx) => embedOnBedrock(client, request, ctx),
+    // Claude bodies for Anthropic models: Bedrock CountTokens (exact). Other families, and
+    // models CountTokens does not support: the gateway's estimate.
+    async countTokens(request, ctx) {
+      const native = request.native;
+      if (native?.format === "bedrock_claude" && acceptsNative(native.format, request.model)) {
+        const tokens = await countClaudeTokens(client, native.body, request.model, ctx);
+        if (tokens !== undefined) return { inputTokens: tokens, exact: true };
+        ctx.note?.("Bedrock CountTokens does not support this model; estimated");
+      }
+      return { inputTokens: estimatePromptTokens(request.canonical()), exact: false };
+    },
 
     listModels: () => listModels(),
     describeModel: async (model) => describeBedrockModel(model, await listModels(), id),

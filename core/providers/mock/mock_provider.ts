@@ -68,13 +68,18 @@ function promptWords(request: ChatRequest): number {
   return request.messages.reduce((n, m) => n + countWords(messageText(m)), 0);
 }
 
-function answerFor(request: ChatRequest): { text: string; usage: Usage } {
-  if (!(MOCK_MODELS as readonly string[]).includes(request.model)) {
-    throw new GatewayError("not_found", `The model '${request.model}' does not exist.`, {
+/** Throws 404 `model_not_found` unless `model` is one of {@link MOCK_MODELS}. */
+function checkModel(model: string): void {
+  if (!(MOCK_MODELS as readonly string[]).includes(model)) {
+    throw new GatewayError("not_found", `The model '${model}' does not exist.`, {
       code: "model_not_found",
       param: "model",
     });
   }
+}
+
+function answerFor(request: ChatRequest): { text: string; usage: Usage } {
+  checkModel(request.model);
   const lastUser = request.messages.findLast((m) => m.role === "user");
   const text = lastUser === undefined ? "" : messageText(lastUser);
   const prompt = promptWords(request);
@@ -146,6 +151,11 @@ export function createMockProvider(id = "mock"): ChatProvider {
     },
     promptTokens: promptWords,
     embed: embedMock,
+    countTokens(request) {
+      // The exact count: what the answer's usage.prompt_tokens will say.
+      checkModel(request.model);
+      return Promise.resolve({ inputTokens: promptWords(request.canonical()), exact: true });
+    },
     listModels(): Promise<ModelInfo[]> {
       return Promise.resolve(
         [...MOCK_MODELS, ...MOCK_EMBEDDING_MODELS].map((model) => ({

@@ -22,6 +22,7 @@ import { startSseRelay } from "./sse_relay.ts";
 import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
 import { openaiEmbed } from "./embeddings.ts";
+import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
 import {
   restoreChunkToolNames,
   restoreToolNames,
@@ -176,6 +177,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
   return {
     name: id,
+    // OpenAI-compatible servers have no count-tokens endpoint: the gateway's estimate (about
+    // four characters per token), labelled as one. Unconfigured as chat is.
+    countTokens(request) {
+      if (transport === undefined) return Promise.reject(notConfigured(id));
+      return Promise.resolve({
+        inputTokens: estimatePromptTokens(request.canonical()),
+        exact: false,
+      });
+    },
     complete(original: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
       if (transport === undefined) return Promise.reject(notConfigured(id));
       // Tool names over OpenAI's 64 characters are shortened and mapped back.

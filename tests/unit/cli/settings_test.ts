@@ -95,6 +95,10 @@ Deno.test("displayValue masks secrets like sk-…abcd", () => {
   assert.equal(displayValue("API_KEY", "short,another-long-key-wxyz"), "****,ano…wxyz");
   assert.equal(displayValue("PORT", "8000"), "8000");
   assert.equal(displayValue("API_KEY", undefined), "(unset)");
+  assert.equal(
+    displayValue("DATABASE_URL", "postgres://gw:s3cret-pw@db:5432/gateway"),
+    "postgres://gw:***@db:5432/gateway",
+  );
 });
 
 Deno.test("validateEdit: parseConfig on the merged result", async (t) => {

@@ -7,11 +7,13 @@ import assert from "node:assert/strict";
 import {
   BedrockRuntimeClient,
   ConverseStreamCommand,
+  CountTokensCommand,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { encodeFrame, startFakeBedrock } from "../../fakes/bedrock_runtime.ts";
+import { COUNT_UNSUPPORTED_MESSAGE, fakeTokenCount } from "../../fakes/bedrock_count_tokens.ts";
 import { setEnv } from "../../integration/bedrock_harness.ts";
 
 const decoder = new TextDecoder();
@@ -147,4 +149,50 @@ Deno.test("unsigned requests get 403; unknown routes 404", async () => {
   });
   assert.equal(unknown.status, 404);
   await unknown.body?.cancel();
+});
+
+Deno.test("CountTokens: the SDK's wire format both ways; profiles and bad bodies refused", async () => {
+  const fake = startFakeBedrock();
+  const client = clientFor(fake.url);
+  try {
+    const model = "anthropic.claude-3-haiku-20240307-v1:0";
+    const body = {
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "Hi" }],
+    };
+    const count = (modelId: string, payload: unknown) =>
+      client.send(
+        new CountTokensCommand({
+          modelId,
+          input: { invokeModel: { body: encoder.encode(JSON.stringify(payload)) } },
+        }),
+      );
+    const answer = await count(model, body);
+    assert.equal(answer.inputTokens, fakeTokenCount(body));
+    const [request] = fake.requests;
+    assert.equal(request.path, `/model/${encodeURIComponent(model)}/count-tokens`);
+    assert.equal(request.operation, "count-tokens");
+    assert.equal(
+      typeof (request.body as { input: { invokeModel: { body: string } } }).input
+        .invokeModel.body,
+      "string",
+      "the blob travels as base64",
+    );
+    assert.deepEqual(request.countedBody, body);
+    await assert.rejects(count(`us.${model}`, body), (error: Error) => {
+      assert.equal(error.name, "ValidationException");
+      assert.equal(error.message, COUNT_UNSUPPORTED_MESSAGE);
+      return true;
+    });
+    await assert.rejects(count(model, { ...body, max_tokens: undefined }), (error: Error) => {
+      assert.equal(error.name, "ValidationException");
+      assert.match(error.message, /max_tokens/);
+      return true;
+    });
+    await assert.rejects(count(model, { ...body, container: {} }), /extraneous key \[container\]/);
+  } finally {
+    client.dispose();
+    await fake.close();
+  }
 });

@@ -9,6 +9,8 @@ Deno.test("suggestRoute: missing /v1, typos, trailing slashes; nothing for the u
     ["/v1/chat/completions/", "/v1/chat/completions"],
     ["/v2/chat/completions", "/v1/chat/completions"],
     ["/messages", "/v1/messages"],
+    ["/messages/count_tokens", "/v1/messages/count_tokens"],
+    ["/v1/messages/count-tokens", "/v1/messages/count_tokens"],
     ["/models/gpt-4o", "/v1/models/gpt-4o"],
     ["/files/file-abc/content", "/v1/files/file-abc/content"],
     ["/v1/model", "/v1/models"],
