@@ -13,6 +13,7 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
+import { createEmbeddingsService } from "./core/embeddings/service.ts";
 import { type Config, ConfigError, databaseUrlSecrets, parseConfig } from "./core/config.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
 import { createLocalFileStore } from "./core/files/local_store.ts";
@@ -185,6 +186,7 @@ export function buildHandler(
   return createApp({
     config,
     chat,
+    embeddings: createEmbeddingsService({ providers }),
     logger,
     files,
     providerHealth: () => providers.health(),

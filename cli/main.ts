@@ -14,6 +14,7 @@ import {
 } from "./args.ts";
 import * as chat from "./commands/chat.ts";
 import * as config from "./commands/config.ts";
+import * as embed from "./commands/embed.ts";
 import * as health from "./commands/health.ts";
 import * as history from "./commands/history.ts";
 import * as models from "./commands/models.ts";
@@ -28,7 +29,14 @@ interface Command {
 }
 
 /** The commands, by name. */
-export const COMMANDS: Record<string, Command> = { chat, models, health, history, config };
+export const COMMANDS: Record<string, Command> = {
+  chat,
+  embed,
+  models,
+  health,
+  history,
+  config,
+};
 
 const ROOT_SPEC: CommandSpec = {
   name: "",

@@ -2,6 +2,7 @@
  * The root tRPC router. Clients import only its type.
  */
 import { chatRouter } from "./chat.ts";
+import { embeddingsRouter } from "./embeddings.ts";
 import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
@@ -15,6 +16,7 @@ export const appRouter = router({
   chat: chatRouter,
   formats: formatsRouter,
   files: filesRouter,
+  embeddings: embeddingsRouter,
 });
 
 /** The router's type, for typed clients. */

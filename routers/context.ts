@@ -2,6 +2,7 @@
  * The tRPC request context: services plus the caller's presented key.
  */
 import type { ChatService } from "../core/chat/service.ts";
+import type { EmbeddingsService } from "../core/embeddings/service.ts";
 import type { RequestMeta } from "../core/chat/request_meta.ts";
 import type { KeyChecker } from "../core/auth.ts";
 import type { FileStore } from "../core/files/store.ts";
@@ -10,6 +11,8 @@ import type { HealthReport } from "../core/health.ts";
 /** Services the routers use; built once by `server/app.ts`. */
 export interface RouterDeps {
   chat: ChatService;
+  /** `embeddings.create`; without it the procedure is a NOT_FOUND. */
+  embeddings?: EmbeddingsService;
   health: () => HealthReport;
   checkKey: KeyChecker;
   /** Uploaded files (`files.*`). */

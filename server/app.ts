@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import type { ChatService } from "../core/chat/service.ts";
 import { createKeyChecker } from "../core/auth.ts";
 import type { Config } from "../core/config.ts";
+import type { EmbeddingsService } from "../core/embeddings/service.ts";
 import { GatewayError, toGatewayError } from "../core/errors.ts";
 import { createLocalFileStore } from "../core/files/local_store.ts";
 import type { FileStore } from "../core/files/store.ts";
@@ -22,6 +23,7 @@ import { suggestRoute } from "./route_hint.ts";
 import { chatCompletionsRoute } from "./routes/chat_completions.ts";
 import { countTokensRoute } from "./routes/count_tokens.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { embeddingsRoute } from "./routes/embeddings.ts";
 import { filesRoute, UPLOAD_ENVELOPE_BYTES } from "./routes/files.ts";
 import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
@@ -36,6 +38,8 @@ import type { Store } from "../core/store/store.ts";
 export interface AppDeps {
   config: Config;
   chat: ChatService;
+  /** `POST /v1/embeddings` and tRPC `embeddings.create`; without it both are 404s. */
+  embeddings?: EmbeddingsService;
   logger: Logger;
   /** Uploaded files; default: the local store in `config.filesDir`. */
   files?: FileStore;
@@ -103,10 +107,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/v1/messages/count_tokens", countTokensRoute(chat, limits));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
   app.route("/v1/models", modelsRoute(chat));
+  if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
   app.route(
     "/trpc",
-    trpcRoute({ chat, health: report, checkKey, files, shutdown }, logger, limits),
+    trpcRoute(
+      { chat, embeddings: deps.embeddings, health: report, checkKey, files, shutdown },
+      logger,
+      limits,
+    ),
   );
 
   const methodNotAllowed = (allowed: string) => () => {
@@ -119,6 +128,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/messages/count_tokens", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
+  if (deps.embeddings) app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
   app.all("/v1/files", methodNotAllowed("GET or POST"));
   app.all("/v1/files/:id", methodNotAllowed("GET or DELETE"));

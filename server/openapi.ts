@@ -6,6 +6,7 @@
  */
 import { FORMATS } from "../core/formats/registry.ts";
 import { VERSION } from "../core/version.ts";
+import { EMBEDDINGS_SCHEMAS, embeddingsPath } from "./openapi_embeddings.ts";
 import { SCHEMAS } from "./openapi_schemas.ts";
 
 type Json = Record<string, unknown>;
@@ -58,6 +59,7 @@ export const OPENAPI: Json = {
   servers: [{ url: "/", description: "The gateway serving this document" }],
   tags: [
     { name: "chat" },
+    { name: "embeddings" },
     { name: "models" },
     { name: "files" },
     { name: "operations" },
@@ -181,6 +183,7 @@ export const OPENAPI: Json = {
         },
       },
     },
+    "/v1/embeddings": embeddingsPath(errors(400, 401, 403, 404, 413, 429, 500, 502, 503, 504)),
     "/v1/models": {
       get: {
         tags: ["models"],
@@ -337,7 +340,8 @@ export const OPENAPI: Json = {
       },
       post: {
         tags: ["trpc"],
-        summary: "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete",
+        summary:
+          "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete, embeddings.create",
         description: "chat.stream answers a stream: call it as tRPC's httpBatchStreamLink does " +
           '(`?batch=1`, header `trpc-accept: application/jsonl`, body `{"0": {json: <input>}}`; ' +
           "JSON lines back), as createGatewayClient does.",
@@ -369,7 +373,7 @@ export const OPENAPI: Json = {
     },
   },
   components: {
-    schemas: SCHEMAS,
+    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS },
     responses: Object.fromEntries(
       Object.entries(ERROR_TEXT).map(([status, text]) => [
         `E${status}`,

@@ -78,6 +78,34 @@ export interface RelayTap {
   onUsage: (usage: Usage) => void;
 }
 
+/** Cohere's `input_type` values (the `input_type` extension of `POST /v1/embeddings`). */
+export type EmbedInputType = "search_document" | "search_query" | "classification" | "clustering";
+
+/** What an embeddings call embeds: texts, or token arrays (OpenAI-compatible upstreams only). */
+export type EmbedInput = { texts: string[] } | { tokens: number[][] };
+
+/** An embeddings request as a provider gets it (validated; `model` is the provider-side id). */
+export interface EmbedRequest {
+  model: string;
+  input: EmbedInput;
+  dimensions?: number;
+  user?: string;
+  /** Cohere's `input_type`; absent means `search_document`. */
+  inputType?: EmbedInputType;
+  /** The encoding the client asked for; a passthrough upstream may do it itself. */
+  encodingFormat: "float" | "base64";
+  /** Fields of the client's body the gateway does not read (forwarded by passthrough). */
+  extra: Record<string, unknown>;
+}
+
+/** What an embeddings call answers: one vector per input, in input order. */
+export interface EmbedResult {
+  /** Floats, or base64 of little-endian float32 when the upstream encoded them. */
+  embeddings: Array<number[] | string>;
+  /** Input tokens, from the provider's own counts (or an estimate where it gives none). */
+  promptTokens: number;
+}
+
 /** What a token count is asked for (`POST /v1/messages/count_tokens`). */
 export interface TokenCountRequest {
   /** The provider-side model id (routing prefixes removed). */
@@ -139,6 +167,12 @@ export interface ChatProvider {
    * mock); otherwise omitted, and streams that need the count up front use an estimate.
    */
   promptTokens?(request: ChatRequest): number;
+  /**
+   * Embeddings for `request` (`POST /v1/embeddings`). Input the model cannot take (token arrays,
+   * over-long texts, unsupported `dimensions`) is a 400 naming the field, before any upstream
+   * call. Providers without embedding models omit it.
+   */
+  embed?(request: EmbedRequest, ctx: CallContext): Promise<EmbedResult>;
   /**
    * The input tokens `request` would take, exact where the upstream has a counting API (Bedrock
    * CountTokens) or the provider knows its own count, else an estimate. Without it, the

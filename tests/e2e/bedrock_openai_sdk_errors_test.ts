@@ -128,6 +128,8 @@ group("/v1/models lists Bedrock models", async () => {
       bedrock,
       [
         "amazon.nova-pro-v1:0",
+        // Listed by Bedrock as an EMBEDDING model, and served by POST /v1/embeddings.
+        "amazon.titan-embed-text-v2:0",
         "anthropic.claude-sonnet-4-20250514-v1:0",
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
         CLAUDE,

@@ -6,9 +6,11 @@
  * a required `Authorization` header (SigV4 or a Bedrock API key bearer token).
  *
  * Tests script replies in order with {@link FakeBedrock.enqueue}; without a script every
- * operation answers with a small deterministic default.
+ * operation answers with a small deterministic default (the embedding models: their real answer
+ * shapes, `bedrock_embeddings.ts`).
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { embeddingReply } from "./bedrock_embeddings.ts";
 import {
   countTokensRefusal,
   decodeCountTokensBody,
@@ -103,10 +105,13 @@ export interface FakeBedrock {
   enqueue(...replies: Reply[]): void;
   /** Answers runtime requests when the queue is empty (instead of the defaults). */
   respondWith(responder: ((request: RecordedRequest) => Reply | undefined) | undefined): void;
-  /** Foundation models returned by `GET /foundation-models`. */
+  /** Foundation models returned by `GET /foundation-models` (filtered by `byOutputModality`). */
   foundationModels: unknown[];
   /** Inference profiles returned by `GET /inference-profiles`. */
   inferenceProfiles: unknown[];
+  /** Runtime requests being answered now, and the most there ever were at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
   /** Stops the server and releases hanging replies. */
   close(): Promise<void>;
 }
@@ -280,6 +285,8 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
   const requests: RecordedRequest[] = [];
   let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   const closing = new AbortController();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   async function respond(reply: Reply, record: RecordedRequest, signal: AbortSignal) {
     switch (reply.kind) {
@@ -371,7 +378,13 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
       record.operation = "list-foundation-models";
       requests.push(record);
       if (!signed) return missingAuth();
-      return Response.json({ modelSummaries: fake.foundationModels });
+      // `byOutputModality` filters as Bedrock does (a summary without modalities is text).
+      const modality = url.searchParams.get("byOutputModality");
+      const summaries = modality === null ? fake.foundationModels : fake.foundationModels.filter(
+        (m) =>
+          ((m as { outputModalities?: string[] }).outputModalities ?? ["TEXT"]).includes(modality),
+      );
+      return Response.json({ modelSummaries: summaries });
     }
     if (request.method === "GET" && url.pathname === "/inference-profiles") {
       record.operation = "list-inference-profiles";
@@ -402,8 +415,14 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     const invalid = invalidClaudeBody(record);
     if (invalid !== undefined) return errorResponse("ValidationException", invalid);
     const reply = queue.shift() ?? responder?.(record) ?? options.fallback?.(record) ??
-      defaultReply(record.operation, record.modelId, record.countedBody);
-    return respond(reply, record, request.signal);
+      embeddingReply(record) ?? defaultReply(record.operation, record.modelId, record.countedBody);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      return await respond(reply, record, request.signal);
+    } finally {
+      inFlight--;
+    }
   }
 
   const missingAuth = () =>
@@ -417,6 +436,12 @@ export function startFakeBedrock(options: FakeBedrockOptions = {}): FakeBedrock 
     respondWith: (fn) => void (responder = fn),
     foundationModels: [],
     inferenceProfiles: [],
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     async close() {
       closing.abort();
       await server.shutdown();

@@ -7,6 +7,8 @@
  * - `POST {base}/chat/completions` plays the next scripted reply (a 500 in OpenAI's error shape
  *   when none is left, so a forgotten script fails loudly).
  * - `GET {base}/models` plays the next scripted models reply, else the default model list.
+ * - `POST {base}/embeddings` plays the next scripted embeddings reply, else the deterministic
+ *   answer of `openai_embeddings.ts`.
  * - Anything else is a 404 `Invalid URL`, as OpenAI answers.
  *
  * Replies are plain data built with the helpers of `openai_replies.ts` (re-exported here):
@@ -21,6 +23,7 @@
  * fake.chatRequests[0].body; // the JSON body the gateway sent upstream
  */
 import { serveHttp1 } from "./http1_server.ts";
+import { embeddingsAnswer } from "./openai_embeddings.ts";
 import {
   errorBody,
   FAKE_CREATED,
@@ -55,6 +58,10 @@ export interface FakeOpenAI extends AsyncDisposable {
   readonly chatRequests: RecordedRequest[];
   /** Queues replies for `POST /chat/completions`, played in order. */
   script(...replies: Reply[]): void;
+  /** Only the `POST …/embeddings` requests. */
+  readonly embeddingRequests: RecordedRequest[];
+  /** Queues replies for `POST /embeddings`; when none is left the default answer is served. */
+  scriptEmbeddings(...replies: Reply[]): void;
   /** Queues replies for `GET /models`; when none is left the default list is served. */
   scriptModels(...replies: Reply[]): void;
   /**
@@ -105,6 +112,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
   const requests: RecordedRequest[] = [];
   const chatQueue: Reply[] = [];
   const modelsQueue: Reply[] = [];
+  const embeddingsQueue: Reply[] = [];
   let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   let chunkIds = 0;
 
@@ -218,6 +226,12 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
         signal,
       );
     }
+    if (request.method === "POST" && url.pathname.endsWith("/embeddings")) {
+      const scripted = embeddingsQueue.shift();
+      if (scripted !== undefined) return await play(scripted, rec, signal);
+      const answer = embeddingsAnswer(rec);
+      return jsonResponse(answer.status, answer.body);
+    }
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
       return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);
     }
@@ -233,6 +247,10 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     get chatRequests() {
       return requests.filter((r) => r.path.endsWith("/chat/completions"));
     },
+    get embeddingRequests() {
+      return requests.filter((r) => r.path.endsWith("/embeddings"));
+    },
+    scriptEmbeddings: (...replies) => void embeddingsQueue.push(...replies),
     script: (...replies) => void chatQueue.push(...replies),
     scriptModels: (...replies) => void modelsQueue.push(...replies),
     respondWith: (fn) => void (responder = fn),

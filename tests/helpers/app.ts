@@ -10,6 +10,7 @@
  */
 import { buildHandler } from "../../main.ts";
 import { createChatService } from "../../core/chat/service.ts";
+import { createEmbeddingsService } from "../../core/embeddings/service.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
@@ -141,7 +142,13 @@ export function testAppWithProviders(
   return wrap(
     config,
     lines,
-    createApp({ config, chat, logger, providerHealth: () => instances.health() }).fetch,
+    createApp({
+      config,
+      chat,
+      embeddings: createEmbeddingsService({ providers: instances }),
+      logger,
+      providerHealth: () => instances.health(),
+    }).fetch,
   );
 }
 

@@ -28,6 +28,8 @@ import { capabilitiesFor } from "./capabilities.ts";
 import { mapBedrockError } from "./errors.ts";
 import { resolveMedia } from "./media.ts";
 import { acceptsNative, invokeNative } from "./native_invoke.ts";
+import { embedOnBedrock } from "./embeddings.ts";
+import { createBedrockEmbeddingLister } from "./embedding_models.ts";
 import { countClaudeTokens } from "./count_tokens.ts";
 import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
 import { adaptClaudeBodyForBedrock } from "./native_claude_fields.ts";
@@ -83,12 +85,24 @@ async function* mappedEvents(
 export function createBedrockProvider(options: BedrockProviderOptions): ChatProvider {
   const { client, fetchMedia, logger } = options;
   const id = options.id ?? "bedrock";
-  const listModels = createBedrockModelLister({
+  const listChatModels = createBedrockModelLister({
     client: options.controlClient,
     logger,
     owner: id,
     ttlMs: options.modelsTtlMs,
   });
+  const listEmbeddingModels = createBedrockEmbeddingLister({
+    client: options.controlClient,
+    logger,
+    owner: id,
+    ttlMs: options.modelsTtlMs,
+  });
+  // Chat models (listed or the catalog), then the embedding models the gateway serves.
+  const listModels = async () => {
+    const [chat, embedding] = await Promise.all([listChatModels(), listEmbeddingModels()]);
+    const listed = new Set(chat.map((m) => m.id));
+    return [...chat, ...embedding.filter((m) => !listed.has(m.id))];
+  };
 
   async function prepare(request: ChatRequest, ctx: CallContext) {
     let input;
@@ -155,6 +169,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): ChatProv
       return invokeNative(client, format, body, call, ctx);
     },
 
+    embed: (request, ctx) => embedOnBedrock(client, request, ctx),
     // Claude bodies for Anthropic models: Bedrock CountTokens (exact). Other families, and
     // models CountTokens does not support: the gateway's estimate.
     async countTokens(request, ctx) {

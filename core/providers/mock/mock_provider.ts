@@ -3,6 +3,7 @@
  * its main job out of the box. `mock-echo` answers with the last user message's text, streamed
  * word by word, with usage counted in whitespace-separated words. `mock-slow` answers the same,
  * one word every {@link MOCK_SLOW_WORD_MS} ms (a long stream, e.g. to watch a shutdown).
+ * `mock-embed` answers embeddings (`mock_embed.ts`).
  */
 import { GatewayError } from "../../errors.ts";
 import type {
@@ -14,6 +15,7 @@ import type {
   Usage,
 } from "../../formats/openai/schema.ts";
 import type { CallContext, ChatProvider } from "../provider.ts";
+import { embedMock, MOCK_EMBEDDING_MODELS } from "./mock_embed.ts";
 
 /** Models the mock provider serves. */
 export const MOCK_MODELS = ["mock-echo", "mock-slow"] as const;
@@ -148,6 +150,7 @@ export function createMockProvider(id = "mock"): ChatProvider {
       yield { ...base, choices: [], usage };
     },
     promptTokens: promptWords,
+    embed: embedMock,
     countTokens(request) {
       // The exact count: what the answer's usage.prompt_tokens will say.
       checkModel(request.model);
@@ -155,7 +158,7 @@ export function createMockProvider(id = "mock"): ChatProvider {
     },
     listModels(): Promise<ModelInfo[]> {
       return Promise.resolve(
-        MOCK_MODELS.map((model) => ({
+        [...MOCK_MODELS, ...MOCK_EMBEDDING_MODELS].map((model) => ({
           id: model,
           object: "model",
           created: MOCK_CREATED,

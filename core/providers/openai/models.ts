@@ -3,7 +3,7 @@
  */
 import type { ModelInfo } from "../../formats/openai/schema.ts";
 
-/** Well-known chat models (ids only; `created` is a fixed placeholder). */
+/** Well-known chat and embedding models (ids only; `created` is a fixed placeholder). */
 export const KNOWN_OPENAI_MODELS: readonly string[] = [
   "gpt-5",
   "gpt-5-mini",
@@ -16,6 +16,9 @@ export const KNOWN_OPENAI_MODELS: readonly string[] = [
   "o3",
   "o3-mini",
   "o4-mini",
+  "text-embedding-3-small",
+  "text-embedding-3-large",
+  "text-embedding-ada-002",
 ];
 
 /** The known list as model entries, owned by instance `owner`. */

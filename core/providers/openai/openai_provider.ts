@@ -21,6 +21,7 @@ import { decodeSseJson } from "./sse_decoder.ts";
 import { startSseRelay } from "./sse_relay.ts";
 import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
+import { openaiEmbed } from "./embeddings.ts";
 import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
 import {
   restoreChunkToolNames,
@@ -265,6 +266,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         });
       });
     },
+    embed: openaiEmbed({
+      id,
+      transport,
+      logger,
+      retry: options.retry,
+      maxResponseBytes: options.maxResponseBytes,
+      notConfigured: () => notConfigured(id),
+    }),
     listModels: () => loadModels(),
   };
 }

@@ -48,7 +48,7 @@ Deno.test("mock-echo streams word by word, then finish, then usage", async () =>
   assert.equal(chunks.at(-1)!.usage!.total_tokens, 9);
 });
 
-Deno.test("mock provider rejects unknown mock models and lists mock-echo and mock-slow", async () => {
+Deno.test("mock provider rejects unknown mock models and lists mock-echo, mock-slow and mock-embed", async () => {
   const provider = createMockProvider();
   await assert.rejects(provider.complete({ ...request, model: "mock-nope" }, ctx), (e: unknown) => {
     assert.ok(e instanceof GatewayError);
@@ -58,6 +58,7 @@ Deno.test("mock provider rejects unknown mock models and lists mock-echo and moc
   assert.deepEqual((await provider.listModels()).map((m) => [m.id, m.owned_by]), [
     ["mock-echo", "mock"],
     ["mock-slow", "mock"],
+    ["mock-embed", "mock"],
   ]);
 });
 

@@ -194,8 +194,10 @@ Deno.test("registry: models of two instances are both listed, each id routing ba
   assert.deepEqual(models.map((m) => [m.id, m.owned_by]), [
     ["mock-echo", "mock"],
     ["mock-slow", "mock"],
+    ["mock-embed", "mock"],
     ["demo/mock-echo", "demo"],
     ["demo/mock-slow", "demo"],
+    ["demo/mock-embed", "demo"],
   ]);
   for (const model of models) {
     assert.equal(providers.route(model.id).provider, model.owned_by, model.id);
