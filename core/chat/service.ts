@@ -268,6 +268,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const body = nativeBody(input, routed);
     if (body !== undefined) return answerNative(input, body, routed, target, options);
     const source = codecOf(input.format);
+    const ignored = source.ignoredOnHub?.(input.request) ?? [];
+    if (ignored.length > 0 && options.meta) {
+      options.meta.ignoredTools = ignored;
+      (options.meta.notes ??= []).push(
+        `tools left out (not supported here): ${ignored.join(", ")}`,
+      );
+    }
     const canonical = source.toCanonical(input.request);
     // Same format in and out, and that format is the canonical one: both conversions are the
     // identity, so the upstream's bytes may pass.

@@ -100,6 +100,9 @@ export interface FormatCodec<Req extends RoutedRequest = RoutedRequest> {
   /** True for a body that lost its marker but plainly is this format (its errors are then
    * reported in this format's terms). */
   resembles?(body: Record<string, unknown>): boolean;
+  /** What the canonical conversion of a request leaves out, named for the client (Responses'
+   * built-in tools); reported in a response header and the log when the request takes the hub. */
+  ignoredOnHub?(request: Req): string[];
   /** A request of this format → canonical (pure). */
   toCanonical(request: Req): ChatRequest;
   /** A canonical request → a request body of this format (tRPC `formats.convert`). */

@@ -12,6 +12,7 @@ import { canonicalToResponse, responseToCanonical } from "./response.ts";
 import { type ResponsesRequest, responsesRequestSchema } from "./schema.ts";
 import { ResponsesStreamEncoder } from "./stream_encoder.ts";
 import { responsesToCanonical } from "./to_canonical.ts";
+import { ignoredToolTypes } from "./tools.ts";
 import { canonicalUsage, type ResponseContext } from "./wire.ts";
 
 /** The Response context of an output context (the request, when the client wrote this format). */
@@ -30,6 +31,7 @@ export const responsesCodec: FormatCodec<ResponsesRequest> = {
   name: "openai_responses",
   schema: responsesRequestSchema,
   routeOnly: true,
+  ignoredOnHub: ignoredToolTypes,
   toCanonical: responsesToCanonical,
   fromCanonical: canonicalToResponses,
   encodeResponse: (completion, ctx) => canonicalToResponse(completion, responseContext(ctx)),
