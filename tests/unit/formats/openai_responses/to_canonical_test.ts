@@ -40,6 +40,24 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: "a developer message with two parts keeps them apart",
+    body: {
+      input: [
+        {
+          role: "developer",
+          content: [{ type: "input_text", text: "A" }, { type: "input_text", text: "B" }],
+        },
+        { role: "user", content: "Hi" },
+      ],
+    },
+    expected: {
+      messages: [
+        { role: "system", content: [{ type: "text", text: "A" }, { type: "text", text: "B" }] },
+        USER_HI,
+      ],
+    },
+  },
+  {
     name: "input_image URL and data URL, input_file data and URL",
     body: {
       input: [{
