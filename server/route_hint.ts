@@ -8,6 +8,7 @@ import { editDistance as distance } from "../core/text/edit_distance.ts";
 const ROUTES = [
   "/v1/chat/completions",
   "/v1/messages",
+  "/v1/responses",
   "/v1/models",
   "/v1/models/:id",
   "/v1/files",

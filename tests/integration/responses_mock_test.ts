@@ -183,3 +183,10 @@ Deno.test("/v1/chat/completions does not take a Responses body for one", async (
   const body = await res.json();
   assert.equal(body.error.param, "messages");
 });
+
+Deno.test("POST /responses (no /v1) is a 404 that suggests /v1/responses", async () => {
+  const gw = testApp({});
+  const res = await gw.post("/responses", { model: "mock-echo", input: "Hi" });
+  assert.equal(res.status, 404);
+  assert.match((await res.json()).error.message, /did you mean \/v1\/responses\?/);
+});
