@@ -6,6 +6,7 @@
  * gateway builds them) and are written here after the types in `core/formats/`.
  */
 import { z } from "zod";
+import { responsesRequestSchema } from "../core/formats/openai_responses/schema.ts";
 import {
   claudeContentBlockSchema,
   claudeDocumentBlockSchema,
@@ -49,31 +50,6 @@ import {
 } from "../core/formats/openai/schema.ts";
 
 type Schema = Record<string, unknown>;
-
-/** The documented shape of a Responses request (the validating schema, `responsesRequestSchema`,
- * checks each input item and tool in detail; its error messages name the field at fault). */
-const responsesRequestDocSchema = z.looseObject({
-  model: z.string(),
-  input: z.union([
-    z.string(),
-    z.array(z.looseObject({
-      type: z.string().optional().describe(
-        "message (default), function_call, function_call_output, reasoning, or a built-in tool's item",
-      ),
-      role: z.enum(["user", "assistant", "system", "developer"]).optional(),
-    })),
-  ]),
-  instructions: z.string().optional(),
-  tools: z.array(z.looseObject({ type: z.string() })).optional(),
-  tool_choice: z.unknown().optional(),
-  max_output_tokens: z.int().optional(),
-  text: z.looseObject({ format: z.looseObject({ type: z.string() }).optional() }).optional(),
-  reasoning: z.looseObject({ effort: z.string().optional(), summary: z.string().optional() })
-    .optional(),
-  previous_response_id: z.string().optional(),
-  store: z.boolean().optional(),
-  stream: z.boolean().optional(),
-});
 
 /** The request-side zod schemas, each with its component name and description. */
 const REQUEST_SCHEMAS: Array<[z.ZodType, string, string]> = [
@@ -132,7 +108,7 @@ const REQUEST_SCHEMAS: Array<[z.ZodType, string, string]> = [
   ],
   [titanGenerationConfigSchema, "TitanGenerationConfig", "Titan's sampling parameters."],
   [
-    responsesRequestDocSchema,
+    responsesRequestSchema,
     "ResponsesRequest",
     "OpenAI Responses API request (POST /v1/responses). Unknown fields are kept and forwarded to upstreams that speak Responses.",
   ],

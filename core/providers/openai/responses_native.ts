@@ -21,6 +21,9 @@ export interface ResponsesNativeOptions {
 }
 
 const LABEL = "The OpenAI upstream";
+
+/** Marks a value as used, so the closure that calls it keeps the value alive until then. */
+function keepAlive(_value: unknown): void {}
 const decoder = new TextDecoder();
 
 function parseBody(bytes: Uint8Array): unknown {
@@ -64,7 +67,9 @@ export async function invokeResponses(
     });
   }
   // An attempt lasts until the first event, as for chat completions.
-  const { deadline, events, first } = await withRetries(
+  // The response stays referenced while its body is read: an aborted fetch errors its body only
+  // while its Response object is alive.
+  const { deadline, events, first, response } = await withRetries(
     options.retry,
     options.target(signal),
     async (attempt) => {
@@ -77,7 +82,7 @@ export async function invokeResponses(
         () => attempt.deadline.touch(),
         options.maxResponseBytes,
       );
-      return { deadline: attempt.deadline, events, first: await events.next() };
+      return { deadline: attempt.deadline, events, first: await events.next(), response };
     },
   );
   async function* rest(): AsyncIterable<unknown> {
@@ -91,6 +96,7 @@ export async function invokeResponses(
       if (completed) deadline.done();
       else deadline.cancel();
       await events.return(false).catch(() => {});
+      keepAlive(response);
     }
   }
   return { stream: true, events: rest() };
