@@ -7,6 +7,7 @@ import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
 import { modelsRouter } from "./models.ts";
+import { responsesRouter } from "./responses.ts";
 import { router } from "./trpc.ts";
 
 /** The gateway's tRPC API (SPEC §6). */
@@ -17,6 +18,7 @@ export const appRouter = router({
   formats: formatsRouter,
   files: filesRouter,
   embeddings: embeddingsRouter,
+  responses: responsesRouter,
 });
 
 /** The router's type, for typed clients. */

@@ -29,6 +29,7 @@ import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { type ResponsesHooks, responsesRoute } from "./routes/responses.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
@@ -54,6 +55,8 @@ export interface AppDeps {
   shutdown?: AbortSignal;
   /** The opened state store (stored responses); opened and closed by the caller. */
   store?: Store;
+  /** Stored responses for `/v1/responses` (`previous_response_id`, saving answers). */
+  responses?: ResponsesHooks;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
   app.route("/v1/messages/count_tokens", countTokensRoute(chat, limits));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
+  app.route("/v1/responses", responsesRoute(chat, limits, deps.shutdown, deps.responses));
   app.route("/v1/models", modelsRoute(chat));
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
@@ -127,6 +131,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
   app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/messages/count_tokens", methodNotAllowed("POST"));
+  app.all("/v1/responses", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   if (deps.embeddings) app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.all("/v1/models/*", methodNotAllowed("GET"));

@@ -9,6 +9,7 @@ const ROUTES = [
   "/v1/chat/completions",
   "/v1/messages",
   "/v1/messages/count_tokens",
+  "/v1/responses",
   "/v1/models",
   "/v1/models/:id",
   "/v1/files",

@@ -23,6 +23,7 @@ import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
 import { openaiEmbed } from "./embeddings.ts";
 import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
+import { invokeResponses } from "./responses_native.ts";
 import {
   restoreChunkToolNames,
   restoreToolNames,
@@ -43,6 +44,8 @@ export interface OpenAIProviderOptions {
   maxResponseBytes: number;
   /** How long the upstream model list is reused. */
   modelsTtlMs?: number;
+  /** The upstream speaks the Responses API: Responses requests go to it as they are. */
+  responsesApi?: boolean;
 }
 
 /** Fields only the gateway understands, never sent upstream. */
@@ -128,6 +131,9 @@ function streamBody(request: ChatRequest): Record<string, unknown> {
   };
 }
 
+/** Marks a value as used, so the closure that calls it keeps the value alive until then. */
+function keepAlive(_value: unknown): void {}
+
 /** Creates the OpenAI provider. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { transport, logger } = options;
@@ -141,13 +147,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     mapError: mapOpenAIError,
   });
 
-  /** Starts a streamed answer: the upstream's SSE body (an attempt's part of `withRetries`). */
+  /** Starts a streamed answer: the upstream's response and its SSE body (an attempt's part of
+   * `withRetries`). Callers keep the response referenced while they read the body: an aborted
+   * fetch errors its body only while its Response object is alive. */
   const openStream = async (body: Record<string, unknown>, signal: AbortSignal) => {
     const response = await transport!.post("/chat/completions", body, signal);
     if (response.body === null) {
       throw new GatewayError("upstream", "The OpenAI upstream sent an empty stream.");
     }
-    return response.body;
+    return { response, body: response.body };
   };
 
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
@@ -211,16 +219,17 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       // The chat service hides the usage chunk from clients that did not ask for it.
       const body = streamBody(request);
       // An attempt lasts until the first event: until then nothing reached the client.
-      const { deadline, events, first } = await withRetries(
+      const { deadline, events, first, response } = await withRetries(
         options.retry,
         target(ctx.signal),
         async ({ signal, deadline }) => {
+          const opened = await openStream(body, signal);
           const events = decodeSseJson(
-            await openStream(body, signal),
+            opened.body,
             () => deadline.touch(),
             options.maxResponseBytes,
           );
-          return { deadline, events, first: await events.next() };
+          return { deadline, events, first: await events.next(), response: opened.response };
         },
       );
       let finished = false;
@@ -241,6 +250,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         if (completed) deadline.done();
         else deadline.cancel();
         await events.return(false).catch(() => {});
+        keepAlive(response);
       }
     },
     async relayStream(
@@ -255,14 +265,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       const body = streamBody(request);
       // As in `stream`, an attempt lasts until the first event.
       return await withRetries(options.retry, target(ctx.signal), async ({ signal, deadline }) => {
-        return await startSseRelay(await openStream(body, signal), {
+        const opened = await openStream(body, signal);
+        return await startSseRelay(opened.body, {
           includeUsage: tap.includeUsage,
           onUsage: tap.onUsage,
           touch: () => deadline.touch(),
           maxBytes: options.maxResponseBytes,
           mapError: (error) => (deadline.fired ? deadline.timeoutError() : mapOpenAIError(error)),
           cut: truncated,
-          onSettled: (completed) => (completed ? deadline.done() : deadline.cancel()),
+          onSettled: (completed) => {
+            keepAlive(opened.response);
+            completed ? deadline.done() : deadline.cancel();
+          },
         });
       });
     },
@@ -274,6 +288,22 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       maxResponseBytes: options.maxResponseBytes,
       notConfigured: () => notConfigured(id),
     }),
+    acceptsNative: (format) =>
+      format === "openai_responses" && options.responsesApi === true && transport !== undefined,
+    invokeNative(format, body, call, ctx) {
+      if (transport === undefined) return Promise.reject(notConfigured(id));
+      if (format !== "openai_responses") {
+        return Promise.reject(
+          new GatewayError("internal", `The OpenAI provider takes no ${format} bodies.`),
+        );
+      }
+      return invokeResponses(
+        { transport, retry: options.retry, target, maxResponseBytes: options.maxResponseBytes },
+        body,
+        call,
+        ctx.signal,
+      );
+    },
     listModels: () => loadModels(),
   };
 }
