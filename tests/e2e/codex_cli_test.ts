@@ -1,0 +1,136 @@
+/**
+ * The Codex CLI (`codex exec`, the real native binary from npm) through the gateway's
+ * `POST /v1/responses`, everything on loopback: a `model_providers` entry whose `base_url` is
+ * the gateway, `wire_api = "responses"` (the only wire API Codex still speaks). Codex sends
+ * `stream: true`, `store: false`, `include: ["reasoning.encrypted_content"]`, its system prompt
+ * as `developer` messages, input items with ids, function tools, a `namespace` tool group and
+ * `web_search` on every request (see /work/notes/shared/codex_requests/README.md).
+ *
+ * It answers through `mock-echo`, a `gpt-*` model (the fake OpenAI upstream, which speaks chat
+ * completions), and a Claude model on Bedrock (the fake runtime, Converse), and completes a
+ * shell tool round trip on the upstreams: the scripted model asks for `exec_command`, Codex runs
+ * `echo $((1234+4321))` in its read-only sandbox and sends the output back, and the model's
+ * final answer quotes it. Codex reaches nothing but the gateway.
+ */
+import assert from "node:assert/strict";
+import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
+import { type CodexRun, explainCodex, runCodex } from "./codex_harness.ts";
+
+/** The prompt whose directive makes the scripted model call Codex's shell tool. */
+const TOOL_PROMPT = 'Run this for me: [[call exec_command {"cmd":"echo $((1234+4321))"}]]';
+
+/** OpenAI's and Bedrock's rule for function / tool names. */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** The command executions Codex reported. */
+function commands(run: CodexRun): Array<Record<string, unknown>> {
+  return run.events
+    .filter((e) => e.type === "item.completed")
+    .map((e) => e.item as Record<string, unknown>)
+    .filter((item) => item.type === "command_execution");
+}
+
+/** Checks a successful run that reached only the gateway. */
+function assertOk(run: CodexRun) {
+  assert.equal(run.code, 0, explainCodex(run));
+  assert.deepEqual(run.egress, [], "Codex connected somewhere other than the gateway");
+  const done = run.events.find((e) => e.type === "turn.completed");
+  assert.ok(done, explainCodex(run));
+  const usage = done.usage as { input_tokens: number; output_tokens: number };
+  assert.ok(usage.input_tokens > 0 && usage.output_tokens > 0, JSON.stringify(usage));
+}
+
+/** Checks the shell round trip: the command ran and the answer quotes its output. */
+function assertShellRoundTrip(run: CodexRun) {
+  assertOk(run);
+  const ran = commands(run);
+  assert.equal(ran.length, 1, explainCodex(run));
+  assert.match(String(ran[0].command), /echo \$\(\(1234\+4321\)\)/);
+  assert.equal(ran[0].exit_code, 0);
+  assert.equal(ran[0].aggregated_output, "5555\n");
+  assert.match(run.lastMessage, /^Tool said: .*5555/s, explainCodex(run));
+}
+
+Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t) => {
+  await using s = await agentsGateway();
+  const dir = Deno.makeTempDirSync({ prefix: "codex-work-" });
+  const codex = (model: string, prompt: string) =>
+    runCodex({ gateway: s.url, apiKey: AGENTS_GATEWAY_KEY, model, prompt, cwd: dir });
+  try {
+    await t.step("mock-echo answers with the prompt", async () => {
+      const run = await codex("mock-echo", "Say the word albatross");
+      assertOk(run);
+      assert.match(run.lastMessage, /albatross/, explainCodex(run));
+    });
+
+    await t.step("a gpt-* model answers (chat completions upstream)", async () => {
+      const before = s.openai.chatRequests.length;
+      const run = await codex("gpt-4.1", "Say hello");
+      assertOk(run);
+      assert.equal(run.lastMessage.trim(), "Hello from GPT.", explainCodex(run));
+      const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+      assert.equal(sent.length, 1);
+      const messages = sent[0].messages as Array<{ role: string; content: unknown }>;
+      assert.match(JSON.stringify(messages.at(-1)), /Say hello/);
+      // Codex's system prompt arrives as instructions, its function tools as chat tools (the
+      // namespace flattened); web_search has no chat equivalent and is left out.
+      assert.match(JSON.stringify(messages[0]), /Codex/);
+      const names = (sent[0].tools as Array<{ function: { name: string } }>).map((x) =>
+        x.function.name
+      );
+      assert.ok(names.includes("exec_command"), names.join(","));
+      assert.ok(names.some((n) => n.includes("spawn_agent")), names.join(","));
+      assert.ok(names.every((n) => TOOL_NAME.test(n)), names.join(","));
+      assert.ok(!JSON.stringify(sent[0].tools).includes("web_search"));
+    });
+
+    await t.step("a gpt-* model runs the shell tool and reads its output", async () => {
+      const before = s.openai.chatRequests.length;
+      const run = await codex("gpt-4.1", TOOL_PROMPT);
+      assertShellRoundTrip(run);
+      const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+      assert.equal(sent.length, 2, "the tool call, then the answer");
+      const messages = sent[1].messages as Array<Record<string, unknown>>;
+      const call = messages.findLast((m) => m.role === "assistant");
+      const result = messages.at(-1) as Record<string, unknown>;
+      assert.equal(result.role, "tool");
+      assert.match(JSON.stringify(result.content), /5555/);
+      const calls = call?.tool_calls as Array<{ id: string; function: { name: string } }>;
+      assert.equal(calls[0].function.name, "exec_command");
+      assert.equal(result.tool_call_id, calls[0].id);
+    });
+
+    await t.step(`${BEDROCK_CLAUDE} answers through Converse`, async () => {
+      const before = s.bedrock.requests.length;
+      const run = await codex(BEDROCK_CLAUDE, "Say hello");
+      assertOk(run);
+      assert.equal(run.lastMessage.trim(), "Hello from Bedrock.", explainCodex(run));
+      const sent = s.bedrock.requests.slice(before);
+      assert.deepEqual(sent.map((r) => [r.operation, r.modelId]), [[
+        "converse-stream",
+        BEDROCK_CLAUDE,
+      ]]);
+      const body = sent[0].body as Record<string, unknown>;
+      assert.match(JSON.stringify(body.system), /Codex/);
+      const specs = (body.toolConfig as { tools: Array<{ toolSpec: { name: string } }> }).tools;
+      const names = specs.map((x) => x.toolSpec.name);
+      assert.ok(names.includes("exec_command"), names.join(","));
+      assert.ok(names.every((n) => TOOL_NAME.test(n)), names.join(","));
+    });
+
+    await t.step(`${BEDROCK_CLAUDE} runs the shell tool and reads its output`, async () => {
+      const before = s.bedrock.requests.length;
+      const run = await codex(BEDROCK_CLAUDE, TOOL_PROMPT);
+      assertShellRoundTrip(run);
+      const sent = s.bedrock.requests.slice(before);
+      assert.equal(sent.length, 2, "the tool call, then the answer");
+      const messages = (sent[1].body as { messages: Array<{ role: string; content: unknown[] }> })
+        .messages;
+      const last = messages.at(-1)!;
+      assert.equal(last.role, "user");
+      assert.match(JSON.stringify(last.content), /"toolResult".*5555/s);
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
