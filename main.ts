@@ -110,6 +110,7 @@ export function envInstances(config: Config): InstanceSpec[] {
         base_url: config.openaiBaseUrl,
         organization: config.openaiOrganization,
         project: config.openaiProject,
+        responses_api: config.openaiResponsesApi,
       },
     },
     {

@@ -54,6 +54,14 @@ const envSchema = z.object({
   }),
   OPENAI_ORG_ID: optionalString,
   OPENAI_PROJECT_ID: optionalString,
+  OPENAI_RESPONSES_API: optionalString.transform((v, ctx) => {
+    const value = (v ?? "auto").toLowerCase();
+    if (value !== "auto" && value !== "true" && value !== "false") {
+      ctx.addIssue({ code: "custom", message: "OPENAI_RESPONSES_API must be auto, true or false" });
+      return z.NEVER;
+    }
+    return value as "auto" | "true" | "false";
+  }),
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ROLE_ARN: optionalString,
@@ -128,6 +136,9 @@ export interface Config {
   openaiOrganization?: string;
   /** Sent upstream as `OpenAI-Project` (`OPENAI_PROJECT_ID`). */
   openaiProject?: string;
+  /** Whether the OpenAI upstream speaks the Responses API (`OPENAI_RESPONSES_API`; `auto`: when
+   * the base URL is api.openai.com). */
+  openaiResponsesApi: "auto" | "true" | "false";
   awsRegion: string;
   /** Role assumed on top of the default credential chain (`AWS_ROLE_ARN`). */
   awsRoleArn?: string;
@@ -222,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     openaiBaseUrl: e.OPENAI_BASE_URL,
     openaiOrganization: e.OPENAI_ORG_ID,
     openaiProject: e.OPENAI_PROJECT_ID,
+    openaiResponsesApi: e.OPENAI_RESPONSES_API,
     awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
     awsRoleArn: e.AWS_ROLE_ARN,
     awsExternalId: e.AWS_EXTERNAL_ID,

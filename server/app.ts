@@ -26,6 +26,7 @@ import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { type ResponsesHooks, responsesRoute } from "./routes/responses.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC `chat.stream`)
    * then end with their format's `server_shutting_down` error. */
   shutdown?: AbortSignal;
+  /** Stored responses for `/v1/responses` (`previous_response_id`, saving answers). */
+  responses?: ResponsesHooks;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", docsRoutes());
   app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
+  app.route("/v1/responses", responsesRoute(chat, limits, deps.shutdown, deps.responses));
   app.route("/v1/models", modelsRoute(chat));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
   app.route(
@@ -112,6 +116,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
   app.all("/v1/messages", methodNotAllowed("POST"));
+  app.all("/v1/responses", methodNotAllowed("POST"));
   app.all("/v1/models", methodNotAllowed("GET"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
   app.all("/v1/files", methodNotAllowed("GET or POST"));

@@ -5,6 +5,7 @@
  */
 import { type GatewayError, shuttingDownError, toGatewayError } from "../core/errors.ts";
 import { codecOf, type FormatName } from "../core/formats/registry.ts";
+import { ReportedStreamError } from "../core/chat/stream.ts";
 
 const encoder = new TextEncoder();
 
@@ -120,7 +121,10 @@ export function toSseStream<T>(
       } catch (error) {
         if (finished) return;
         const gatewayError = toGatewayError(error);
-        controller.enqueue(frame(format.error(gatewayError)));
+        // A failure the format's encoder already wrote (Responses' response.failed) ends here.
+        if (!(gatewayError instanceof ReportedStreamError)) {
+          controller.enqueue(frame(format.error(gatewayError)));
+        }
         controller.close();
         finish(gatewayError);
       }

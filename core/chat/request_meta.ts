@@ -14,4 +14,6 @@ export interface RequestMeta {
   upstreamMs?: number;
   /** What the gateway changed for the upstream (fields dropped or translated), for the log. */
   notes?: string[];
+  /** The request's tools the answering path left out (Responses built-in tools on the hub). */
+  ignoredTools?: string[];
 }

@@ -122,6 +122,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
   });
 
+  /** The output context: the client's own request goes along when it wrote the target format
+   * (answers that echo request settings). */
+  const outputContext = (
+    model: string,
+    source: AnyRequest | undefined,
+    target: FormatName,
+  ): OutputContext => ({
+    model,
+    newId,
+    now,
+    ...(source !== undefined && source.format === target ? { request: source.request } : {}),
+  });
+
   /** Times the upstream part of a call into `meta.upstreamMs`. */
   async function timed<T>(meta: RequestMeta | undefined, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
@@ -161,7 +174,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       created: Math.floor(now().getTime() / 1000),
       model: routed.model,
     };
-    const out: OutputContext = { model: input.request.model, newId };
+    const out = outputContext(input.request.model, input, target);
     const ctx = context(options, input.format);
     const call = { model: routed.model, stream };
     if (!stream) {
@@ -208,13 +221,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     target: FormatName,
     options: ChatCallOptions,
     bytes = false,
+    source?: AnyRequest,
   ): Promise<ChatOutcome> {
     const { meta } = options;
     const output = codecOf(target);
     const withFiles = await applyFileContext(request, deps.files);
     const upstream = { ...withFiles, model: routed.model };
     const ctx = context(options, sourceFormat);
-    const out: OutputContext = { model: request.model, newId };
+    const out = outputContext(request.model, source, target);
     if (request.stream !== true) {
       const completion = await timed(meta, () => routed.provider.complete(upstream, ctx));
       if (meta) meta.usage = completion.usage;
@@ -254,11 +268,18 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const body = nativeBody(input, routed);
     if (body !== undefined) return answerNative(input, body, routed, target, options);
     const source = codecOf(input.format);
+    const ignored = source.ignoredOnHub?.(input.request) ?? [];
+    if (ignored.length > 0 && options.meta) {
+      options.meta.ignoredTools = ignored;
+      (options.meta.notes ??= []).push(
+        `tools left out (not supported here): ${ignored.join(", ")}`,
+      );
+    }
     const canonical = source.toCanonical(input.request);
     // Same format in and out, and that format is the canonical one: both conversions are the
     // identity, so the upstream's bytes may pass.
     const identity = target === input.format && source.streamEncoder === undefined;
-    return answerCanonical(canonical, routed, input.format, target, options, identity);
+    return answerCanonical(canonical, routed, input.format, target, options, identity, input);
   }
 
   const allModels = (signal?: AbortSignal) => deps.providers.listModels(signal);

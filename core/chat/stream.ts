@@ -2,7 +2,7 @@
  * The stream wrapper of the chat pipeline: priming (errors before the first item reject, so
  * they become ordinary HTTP errors), usage metering, and the canonical → target encoding loop.
  */
-import { toGatewayError } from "../errors.ts";
+import { GatewayError, toGatewayError } from "../errors.ts";
 import type { StreamEncoder } from "../formats/codec.ts";
 import type { ChatCompletionChunk } from "../formats/openai/schema.ts";
 import type { RequestMeta } from "./request_meta.ts";
@@ -74,6 +74,23 @@ export async function* encodeStream(
   chunks: AsyncIterable<ChatCompletionChunk>,
   encoder: StreamEncoder,
 ): AsyncGenerator<unknown> {
-  for await (const chunk of chunks) yield* encoder.push(chunk);
+  try {
+    for await (const chunk of chunks) yield* encoder.push(chunk);
+  } catch (error) {
+    if (encoder.fail === undefined) throw error;
+    const failure = toGatewayError(error);
+    yield* encoder.fail(failure);
+    throw new ReportedStreamError(failure);
+  }
   yield* encoder.end();
+}
+
+/**
+ * A stream failure the target format's encoder already wrote into the stream (Responses'
+ * `response.failed`): the transport ends the stream without writing an error event of its own.
+ */
+export class ReportedStreamError extends GatewayError {
+  constructor(readonly original: GatewayError) {
+    super(original.kind, original.message, { code: original.code, param: original.param });
+  }
 }

@@ -16,6 +16,11 @@ export interface OutputContext {
   /** Prompt tokens known (or estimated) before a stream starts, for formats that report them
    * at the start (Anthropic's `message_start`). */
   inputTokens?: number;
+  /** The client's request as validated in the output's own format, when the client wrote that
+   * format (formats whose answers echo request settings, such as Responses, read it). */
+  request?: unknown;
+  /** The current time (answers that carry a creation time). */
+  now?: () => Date;
 }
 
 /** Ids, time and model for reading a native answer into the canonical shape. */
@@ -25,6 +30,9 @@ export type ReadContext = OpenAIResponseContext & { model: string };
 export interface StreamEncoder {
   push(chunk: ChatCompletionChunk): unknown[];
   end(): unknown[];
+  /** The events that end a stream the upstream failed after it started (e.g. Responses'
+   * `response.failed`); without it, the transport writes the format's error event. */
+  fail?(error: GatewayError): unknown[];
 }
 
 /** Turns native events into canonical chunks; `end` throws when the stream was cut. */
@@ -86,9 +94,15 @@ export interface FormatCodec<Req extends RoutedRequest = RoutedRequest> {
   /** The field whose presence identifies a body of this format (checked in registry order);
    * undefined for the fallback format. */
   readonly marker?: string;
+  /** True for a format that detection never picks (no marker, not the fallback): only its own
+   * route or procedure names it. */
+  readonly routeOnly?: boolean;
   /** True for a body that lost its marker but plainly is this format (its errors are then
    * reported in this format's terms). */
   resembles?(body: Record<string, unknown>): boolean;
+  /** What the canonical conversion of a request leaves out, named for the client (Responses'
+   * built-in tools); reported in a response header and the log when the request takes the hub. */
+  ignoredOnHub?(request: Req): string[];
   /** A request of this format → canonical (pure). */
   toCanonical(request: Req): ChatRequest;
   /** A canonical request → a request body of this format (tRPC `formats.convert`). */

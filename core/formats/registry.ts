@@ -9,6 +9,7 @@ import { claudeCodec } from "./bedrock_claude/codec.ts";
 import { titanCodec } from "./bedrock_titan/codec.ts";
 import type { FormatCodec, RoutedRequest } from "./codec.ts";
 import { openaiCodec } from "./openai/codec.ts";
+import { responsesCodec } from "./openai_responses/codec.ts";
 import { parseWith } from "./validate.ts";
 
 /** Every codec by name; the fallback format (no marker) is listed first. */
@@ -16,6 +17,7 @@ export const CODECS = {
   openai: openaiCodec,
   bedrock_claude: claudeCodec,
   bedrock_titan: titanCodec,
+  openai_responses: responsesCodec,
 } as const;
 
 /** The name of a format the gateway speaks. */
@@ -35,7 +37,9 @@ const ALL: readonly FormatCodec<RoutedRequest>[] = Object.values(CODECS) as Form
   RoutedRequest
 >[];
 const MARKED = ALL.filter((codec) => codec.marker !== undefined);
-const FALLBACK = ALL.find((codec) => codec.marker === undefined) as FormatCodec<RoutedRequest>;
+const FALLBACK = ALL.find((codec) =>
+  codec.marker === undefined && codec.routeOnly !== true
+) as FormatCodec<RoutedRequest>;
 
 /**
  * The codec of a format.

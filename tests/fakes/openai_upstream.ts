@@ -6,6 +6,9 @@
  *
  * - `POST {base}/chat/completions` plays the next scripted reply (a 500 in OpenAI's error shape
  *   when none is left, so a forgotten script fails loudly).
+ * - `POST {base}/responses` plays the next scripted Responses answer (`scriptResponses`) as a
+ *   Response object or, with `stream: true`, OpenAI's event stream (`openai_responses_replies.ts`);
+ *   a scripted {@link Reply} (e.g. `errorReply`) is played as is.
  * - `GET {base}/models` plays the next scripted models reply, else the default model list.
  * - Anything else is a 404 `Invalid URL`, as OpenAI answers.
  *
@@ -32,7 +35,10 @@ import {
   type StreamReply,
 } from "./openai_replies.ts";
 
+import { responseBody, responseEvents, type ResponsesAnswer } from "./openai_responses_replies.ts";
+
 export * from "./openai_replies.ts";
+export * from "./openai_responses_replies.ts";
 
 /** Options of {@link startFakeOpenAI}. */
 export interface FakeOpenAIOptions {
@@ -55,6 +61,10 @@ export interface FakeOpenAI extends AsyncDisposable {
   readonly chatRequests: RecordedRequest[];
   /** Queues replies for `POST /chat/completions`, played in order. */
   script(...replies: Reply[]): void;
+  /** Only the `POST …/responses` requests. */
+  readonly responsesRequests: RecordedRequest[];
+  /** Queues answers (or plain replies) for `POST /responses`, played in order. */
+  scriptResponses(...replies: Array<ResponsesAnswer | Reply>): void;
   /** Queues replies for `GET /models`; when none is left the default list is served. */
   scriptModels(...replies: Reply[]): void;
   /**
@@ -105,6 +115,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
   const requests: RecordedRequest[] = [];
   const chatQueue: Reply[] = [];
   const modelsQueue: Reply[] = [];
+  const responsesQueue: Array<ResponsesAnswer | Reply> = [];
   let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
   let chunkIds = 0;
 
@@ -218,6 +229,30 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
         signal,
       );
     }
+    if (request.method === "POST" && url.pathname.endsWith("/responses")) {
+      const next = responsesQueue.shift();
+      if (next === undefined || "kind" in next) return await play(next as Reply, rec, signal);
+      const req = (rec.body ?? {}) as Record<string, unknown>;
+      if (req.stream !== true) return jsonResponse(200, responseBody(next, req));
+      const events = responseEvents(next, req);
+      const cut = next.cutAfter !== undefined;
+      let i = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (i < events.length) {
+            const event = events[i++];
+            controller.enqueue(
+              encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
+            );
+          } else if (cut) controller.error(new Error("fake upstream dropped the connection"));
+          else controller.close();
+        },
+      }, { highWaterMark: 0 });
+      return new Response(stream, {
+        status: 200,
+        headers: { "content-type": "text/event-stream; charset=utf-8", "x-request-id": "req_fake" },
+      });
+    }
     if (request.method === "GET" && url.pathname.endsWith("/models")) {
       return await play(modelsQueue.shift() ?? modelList(FAKE_MODEL_IDS), rec, signal);
     }
@@ -233,6 +268,10 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     get chatRequests() {
       return requests.filter((r) => r.path.endsWith("/chat/completions"));
     },
+    get responsesRequests() {
+      return requests.filter((r) => r.path.endsWith("/responses"));
+    },
+    scriptResponses: (...replies) => void responsesQueue.push(...replies),
     script: (...replies) => void chatQueue.push(...replies),
     scriptModels: (...replies) => void modelsQueue.push(...replies),
     respondWith: (fn) => void (responder = fn),

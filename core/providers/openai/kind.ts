@@ -27,7 +27,22 @@ export const openaiSettings = z.object({
   organization: z.string().min(1).optional(),
   /** Sent as `OpenAI-Project`. */
   project: z.string().min(1).optional(),
+  /** Whether the upstream speaks the Responses API (`POST /responses`): Responses requests then
+   * go to it as they are. `auto`: when the base URL is api.openai.com. */
+  responses_api: z.union([z.boolean(), z.enum(["auto", "true", "false"])]).default("auto"),
 });
+
+/**
+ * Whether an instance's upstream speaks the Responses API.
+ *
+ * @example
+ * speaksResponses("auto", "https://api.openai.com/v1"); // true
+ */
+export function speaksResponses(setting: boolean | string, baseUrl: string): boolean {
+  if (setting === true || setting === "true") return true;
+  if (setting === false || setting === "false") return false;
+  return new URL(baseUrl).hostname === "api.openai.com";
+}
 
 /** The `openai` kind. */
 export const openaiKind = defineProviderKind({
@@ -48,6 +63,7 @@ export const openaiKind = defineProviderKind({
       logger: runtime.logger,
       retry: runtime.retry,
       maxResponseBytes: runtime.maxResponseBytes,
+      responsesApi: speaksResponses(settings.responses_api, settings.base_url),
     });
     const state = transport === undefined ? "not_configured" : "configured";
     return { provider, health: () => ({ state }) };

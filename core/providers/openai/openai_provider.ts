@@ -21,6 +21,7 @@ import { decodeSseJson } from "./sse_decoder.ts";
 import { startSseRelay } from "./sse_relay.ts";
 import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
+import { invokeResponses } from "./responses_native.ts";
 import {
   restoreChunkToolNames,
   restoreToolNames,
@@ -41,6 +42,8 @@ export interface OpenAIProviderOptions {
   maxResponseBytes: number;
   /** How long the upstream model list is reused. */
   modelsTtlMs?: number;
+  /** The upstream speaks the Responses API: Responses requests go to it as they are. */
+  responsesApi?: boolean;
 }
 
 /** Fields only the gateway understands, never sent upstream. */
@@ -254,6 +257,22 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
           onSettled: (completed) => (completed ? deadline.done() : deadline.cancel()),
         });
       });
+    },
+    acceptsNative: (format) =>
+      format === "openai_responses" && options.responsesApi === true && transport !== undefined,
+    invokeNative(format, body, call, ctx) {
+      if (transport === undefined) return Promise.reject(notConfigured(id));
+      if (format !== "openai_responses") {
+        return Promise.reject(
+          new GatewayError("internal", `The OpenAI provider takes no ${format} bodies.`),
+        );
+      }
+      return invokeResponses(
+        { transport, retry: options.retry, target, maxResponseBytes: options.maxResponseBytes },
+        body,
+        call,
+        ctx.signal,
+      );
     },
     listModels: () => loadModels(),
   };
