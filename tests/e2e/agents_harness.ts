@@ -11,7 +11,7 @@
 import { type FakeBedrock, startFakeBedrock } from "../fakes/bedrock_runtime.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { fakeUpstreamEnv, spawnGateway } from "../helpers/server.ts";
-import { chatResponder, converseResponder } from "./scripted_upstreams.ts";
+import { chatResponder, converseResponder, responsesResponder } from "./scripted_upstreams.ts";
 
 /** The gateway's `API_KEY` in these tests. */
 export const AGENTS_GATEWAY_KEY = "gw-agents-key";
@@ -29,13 +29,18 @@ export interface AgentsGateway extends AsyncDisposable {
   logs(): Array<Record<string, unknown>>;
 }
 
-/** Starts both fakes (scripted) and a gateway in front of them; `env` adds settings. */
+/**
+ * Starts both fakes (scripted) and a gateway in front of them; `env` adds settings (e.g.
+ * `OPENAI_RESPONSES_API: "true"`: the fake OpenAI upstream gets `/responses` bodies natively,
+ * otherwise chat completions).
+ */
 export async function agentsGateway(
   env: Record<string, string | undefined> = {},
 ): Promise<AgentsGateway> {
   const openai = await startFakeOpenAI();
   const bedrock = startFakeBedrock();
   openai.respondWith(chatResponder());
+  openai.respondToResponses(responsesResponder());
   bedrock.respondWith(converseResponder());
   try {
     const gw = await spawnGateway({

@@ -68,7 +68,9 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const run = await codex("gpt-4.1", "Say hello");
       assertOk(run);
       assert.equal(run.lastMessage.trim(), "Hello from GPT.", explainCodex(run));
-      const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+      const sent = s.openai.chatRequests.slice(before).map((r) =>
+        r.body as Record<string, unknown>
+      );
       assert.equal(sent.length, 1);
       const messages = sent[0].messages as Array<{ role: string; content: unknown }>;
       assert.match(JSON.stringify(messages.at(-1)), /Say hello/);
@@ -88,7 +90,9 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const before = s.openai.chatRequests.length;
       const run = await codex("gpt-4.1", TOOL_PROMPT);
       assertShellRoundTrip(run);
-      const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+      const sent = s.openai.chatRequests.slice(before).map((r) =>
+        r.body as Record<string, unknown>
+      );
       assert.equal(sent.length, 2, "the tool call, then the answer");
       const messages = sent[1].messages as Array<Record<string, unknown>>;
       const call = messages.findLast((m) => m.role === "assistant");
@@ -116,6 +120,10 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const names = specs.map((x) => x.toolSpec.name);
       assert.ok(names.includes("exec_command"), names.join(","));
       assert.ok(names.every((n) => TOOL_NAME.test(n)), names.join(","));
+      // web_search, which Bedrock cannot run, was left out and the log says so.
+      assert.ok(!JSON.stringify(body.toolConfig).includes("web_search"));
+      const line = s.logs().findLast((l) => l.msg === "request" && l.model === BEDROCK_CLAUDE);
+      assert.match(JSON.stringify(line), /web_search/, JSON.stringify(line));
     });
 
     await t.step(`${BEDROCK_CLAUDE} runs the shell tool and reads its output`, async () => {
@@ -129,6 +137,52 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const last = messages.at(-1)!;
       assert.equal(last.role, "user");
       assert.match(JSON.stringify(last.content), /"toolResult".*5555/s);
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("Codex CLI through an upstream that speaks Responses (passthrough)", async (t) => {
+  await using s = await agentsGateway({ OPENAI_RESPONSES_API: "true" });
+  const dir = Deno.makeTempDirSync({ prefix: "codex-work-" });
+  const codex = (prompt: string) =>
+    runCodex({ gateway: s.url, apiKey: AGENTS_GATEWAY_KEY, model: "gpt-4.1", prompt, cwd: dir });
+  try {
+    await t.step("a gpt-* model answers; the upstream gets Codex's body as sent", async () => {
+      const run = await codex("Say hello");
+      assertOk(run);
+      assert.equal(run.lastMessage.trim(), "Hello from GPT Responses.", explainCodex(run));
+      assert.equal(s.openai.chatRequests.length, 0);
+      const sent = s.openai.responsesRequests.map((r) => r.body as Record<string, unknown>);
+      assert.equal(sent.length, 1);
+      const body = sent[0];
+      assert.equal(body.model, "gpt-4.1");
+      assert.equal(body.stream, true);
+      assert.equal(body.store, false);
+      assert.deepEqual(body.include, ["reasoning.encrypted_content"]);
+      assert.equal(typeof body.prompt_cache_key, "string");
+      assert.equal(typeof body.client_metadata, "object");
+      const types = (body.tools as Array<{ type: string }>).map((x) => x.type);
+      assert.ok(types.includes("namespace") && types.includes("web_search"), types.join(","));
+      const input = body.input as Array<{ type?: string; role?: string }>;
+      assert.equal(input[0].role, "developer");
+    });
+
+    await t.step("the shell tool round trip goes through natively", async () => {
+      const before = s.openai.responsesRequests.length;
+      const run = await codex(TOOL_PROMPT);
+      assertShellRoundTrip(run);
+      const sent = s.openai.responsesRequests.slice(before).map((r) =>
+        r.body as { input: Array<Record<string, unknown>> }
+      );
+      assert.equal(sent.length, 2, "the tool call, then the answer");
+      const [call, output] = sent[1].input.slice(-2);
+      assert.equal(call.type, "function_call");
+      assert.equal(call.name, "exec_command");
+      assert.equal(output.type, "function_call_output");
+      assert.equal(output.call_id, call.call_id);
+      assert.match(String(output.output), /5555/);
     });
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -113,7 +113,10 @@ function startProxyTrap(): { url: string; seen: string[]; close(): Promise<void>
 /** Runs `codex exec --json PROMPT` against the gateway in a scratch `CODEX_HOME`. */
 export async function runCodex(options: CodexOptions): Promise<CodexRun> {
   const home = Deno.makeTempDirSync({ prefix: "codex-home-" });
-  Deno.writeTextFileSync(`${home}/config.toml`, codexConfig(`${options.gateway}/v1`, options.model));
+  Deno.writeTextFileSync(
+    `${home}/config.toml`,
+    codexConfig(`${options.gateway}/v1`, options.model),
+  );
   const last = `${home}/last_message.txt`;
   const trap = startProxyTrap();
   const child = new Deno.Command(CODEX_BIN, {

@@ -25,6 +25,7 @@ import {
   completion,
   type RecordedRequest as OpenAIRequest,
   type Reply as OpenAIReply,
+  type ResponsesAnswer,
   streamReply,
   textDeltas,
   toolCallDeltas,
@@ -92,7 +93,9 @@ export function chatResponder(upstream = "GPT") {
     const stream = body.stream === true;
     if (move.kind === "call") {
       const id = `call_chat_${++chatCalls}`;
-      if (!stream) return completion({ toolCalls: [{ id, name: move.name, arguments: move.args }] });
+      if (!stream) {
+        return completion({ toolCalls: [{ id, name: move.name, arguments: move.args }] });
+      }
       return streamReply(toolCallDeltas([{ id, name: move.name, argumentFragments: [move.args] }]));
     }
     const text = answerText(move, upstream);
@@ -190,4 +193,18 @@ export function responsesMove(body: Record<string, unknown>): Move {
     textOf(user?.content),
     tools,
   );
+}
+
+let responsesCalls = 0;
+
+/** Answers every `POST /responses` of a native Responses upstream with the scripted model. */
+export function responsesResponder(upstream = "GPT Responses") {
+  return (request: OpenAIRequest): ResponsesAnswer => {
+    const move = responsesMove(request.body as Record<string, unknown>);
+    if (move.kind === "call") {
+      const call_id = `call_resp_${++responsesCalls}`;
+      return { calls: [{ name: move.name, arguments: move.args, call_id }] };
+    }
+    return { text: answerText(move, upstream) };
+  };
 }
