@@ -11,7 +11,14 @@
  */
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool } from "@openai/agents";
+import {
+  Agent,
+  OpenAIResponsesModel,
+  run,
+  setDefaultOpenAIClient,
+  setTracingDisabled,
+  tool,
+} from "@openai/agents";
 import { z } from "zod";
 import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
 
@@ -90,4 +97,26 @@ Deno.test("OpenAI Agents SDK (default Responses model) through the gateway", asy
       .messages;
     assert.match(JSON.stringify(messages.at(-1)!.content), /"toolResult".*Sunny in Paris/s);
   });
+});
+
+Deno.test("OpenAI Agents SDK through an upstream that speaks Responses", async () => {
+  await using s = await agentsGateway({ OPENAI_RESPONSES_API: "true" });
+  setTracingDisabled(true);
+  // The SDK keeps the default client's provider once used, so this agent gets its own model.
+  const client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: AGENTS_GATEWAY_KEY, maxRetries: 0 });
+  const agent = new Agent({
+    name: "Weather",
+    instructions: "Use your tools.",
+    model: new OpenAIResponsesModel(client, "gpt-4.1"),
+    tools: [weather],
+  });
+  const result = await run(agent, WEATHER_PROMPT);
+  assert.equal(result.finalOutput, "Tool said: Sunny in Paris, 21 degrees");
+  assert.equal(s.openai.chatRequests.length, 0);
+  const sent = s.openai.responsesRequests.map((r) => r.body as Record<string, unknown>);
+  assert.equal(sent.length, 2, "the tool call, then the answer");
+  assert.equal(sent[1].instructions, "Use your tools.");
+  const output = (sent[1].input as Array<Record<string, unknown>>).at(-1)!;
+  assert.equal(output.type, "function_call_output");
+  assert.equal(output.output, "Sunny in Paris, 21 degrees");
 });

@@ -100,3 +100,28 @@ Deno.test("Vercel AI SDK (default OpenAI Responses model) through the gateway", 
     assert.match(JSON.stringify(messages.at(-1)!.content), /"toolResult".*Sunny in Paris/s);
   });
 });
+
+Deno.test("Vercel AI SDK through an upstream that speaks Responses", async () => {
+  await using s = await agentsGateway({ OPENAI_RESPONSES_API: "true" });
+  const openai = createOpenAI({ baseURL: `${s.url}/v1`, apiKey: AGENTS_GATEWAY_KEY });
+  const errors: unknown[] = [];
+  const result = streamText({
+    model: openai("gpt-4.1"),
+    prompt: WEATHER_PROMPT,
+    tools,
+    stopWhen: stepCountIs(3),
+    maxRetries: 0,
+    onError: ({ error }) => void errors.push(error),
+  });
+  let text = "";
+  for await (const delta of result.textStream) text += delta;
+  assert.deepEqual(errors, []);
+  assert.equal(text, "Tool said: Sunny in Paris, 21 degrees");
+  assert.equal(s.openai.chatRequests.length, 0);
+  const sent = s.openai.responsesRequests.map((r) => r.body as Record<string, unknown>);
+  assert.equal(sent.length, 2, "the tool call, then the answer");
+  assert.ok(sent.every((b) => b.stream === true));
+  const output = (sent[1].input as Array<Record<string, unknown>>).at(-1)!;
+  assert.equal(output.type, "function_call_output");
+  assert.equal(output.output, "Sunny in Paris, 21 degrees");
+});
