@@ -15,6 +15,7 @@
 import assert from "node:assert/strict";
 import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
 import { type CodexRun, explainCodex, runCodex } from "./codex_harness.ts";
+import { scriptedThinking, thinkingOn } from "./scripted_upstreams.ts";
 
 /** The prompt whose directive makes the scripted model call Codex's shell tool. */
 const TOOL_PROMPT = 'Run this for me: [[call exec_command {"cmd":"echo $((1234+4321))"}]]';
@@ -137,6 +138,40 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const last = messages.at(-1)!;
       assert.equal(last.role, "user");
       assert.match(JSON.stringify(last.content), /"toolResult".*5555/s);
+    });
+
+    await t.step(`${BEDROCK_CLAUDE} with reasoning: the signed thinking is replayed`, async () => {
+      const before = s.bedrock.requests.length;
+      const run = await runCodex({
+        gateway: s.url,
+        apiKey: AGENTS_GATEWAY_KEY,
+        model: BEDROCK_CLAUDE,
+        prompt: TOOL_PROMPT,
+        cwd: dir,
+        config: { model_reasoning_effort: '"medium"' },
+      });
+      assertShellRoundTrip(run);
+      const reasoning = run.events
+        .filter((e) => e.type === "item.completed")
+        .map((e) => e.item as Record<string, unknown>)
+        .filter((item) => item.type === "reasoning");
+      assert.match(JSON.stringify(reasoning), /I will call the tool/, explainCodex(run));
+      const sent = s.bedrock.requests.slice(before).map((r) => r.body as Record<string, unknown>);
+      assert.equal(sent.length, 2, "the tool call, then the answer");
+      assert.ok(sent.every(thinkingOn), JSON.stringify(sent[0].additionalModelRequestFields));
+      // Codex kept the reasoning item (store: false, include: reasoning.encrypted_content) and
+      // sent it back; Claude gets its thinking again with the signature, before the tool use.
+      const messages = sent[1].messages as Array<{ role: string; content: unknown[] }>;
+      const assistant = messages.findLast((m) => m.role === "assistant")!;
+      const [thought, use] = assistant.content as Array<Record<string, unknown>>;
+      const thinking = (thought.reasoningContent as { reasoningText?: unknown })?.reasoningText;
+      assert.deepEqual(
+        thinking,
+        scriptedThinking(String(
+          (use?.toolUse as { toolUseId?: string })?.toolUseId,
+        )),
+        JSON.stringify(assistant.content),
+      );
     });
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -84,6 +84,8 @@ export interface CodexOptions {
   prompt: string;
   /** The working directory Codex works in. */
   cwd: string;
+  /** `-c key=value` overrides (values in TOML), e.g. `{ model_reasoning_effort: '"medium"' }`. */
+  config?: Record<string, string>;
   /** Kill after this long (default 60 s). */
   timeoutMs?: number;
 }
@@ -130,6 +132,7 @@ export async function runCodex(options: CodexOptions): Promise<CodexRun> {
       "never",
       "--output-last-message",
       last,
+      ...Object.entries(options.config ?? {}).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
       options.prompt,
     ],
     cwd: options.cwd,

@@ -6,7 +6,8 @@
  *
  * - the last turn is a tool result → the text `Tool said: <result>`;
  * - the last user text holds a directive `[[call NAME {json args}]]` and NAME is among the
- *   offered tools → a call of NAME with those arguments;
+ *   offered tools → a call of NAME with those arguments (on Converse with Claude's thinking on,
+ *   after a signed thinking block, which the next request must replay);
  * - otherwise → `Hello from <upstream>.`
  *
  * So a prompt decides what the model does, and an answer that carries a tool's output proves the
@@ -125,27 +126,59 @@ export function converseMove(body: Record<string, unknown>): Move {
 
 const USAGE = { inputTokens: 11, outputTokens: 7, totalTokens: 18 };
 
-function converseFrames(move: Move, upstream: string, id: string): StreamFrame[] {
+/** Whether a Converse body turned Claude's extended thinking on. */
+export function thinkingOn(body: Record<string, unknown>): boolean {
+  const fields = body.additionalModelRequestFields as { thinking?: { type?: string } } | undefined;
+  return fields?.thinking?.type === "enabled" || fields?.thinking?.type === "adaptive";
+}
+
+/** The thinking the scripted Claude does before a tool call (when thinking is on). */
+export function scriptedThinking(id: string): { text: string; signature: string } {
+  return { text: `I will call the tool (${id}).`, signature: `sig-${id}` };
+}
+
+function converseFrames(
+  move: Move,
+  upstream: string,
+  id: string,
+  thinking: boolean,
+): StreamFrame[] {
   const stop = move.kind === "call" ? "tool_use" : "end_turn";
-  const block: StreamFrame[] = move.kind === "call"
-    ? [
+  const frames: StreamFrame[] = [{ event: "messageStart", payload: { role: "assistant" } }];
+  let index = 0;
+  if (move.kind === "call" && thinking) {
+    const { text, signature } = scriptedThinking(id);
+    for (const reasoningContent of [{ text }, { signature }]) {
+      frames.push({
+        event: "contentBlockDelta",
+        payload: { contentBlockIndex: index, delta: { reasoningContent } },
+      });
+    }
+    frames.push({ event: "contentBlockStop", payload: { contentBlockIndex: index++ } });
+  }
+  if (move.kind === "call") {
+    frames.push(
       {
         event: "contentBlockStart",
-        payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: id, name: move.name } } },
+        payload: {
+          contentBlockIndex: index,
+          start: { toolUse: { toolUseId: id, name: move.name } },
+        },
       },
       {
         event: "contentBlockDelta",
-        payload: { contentBlockIndex: 0, delta: { toolUse: { input: move.args } } },
+        payload: { contentBlockIndex: index, delta: { toolUse: { input: move.args } } },
       },
-    ]
-    : [{
+    );
+  } else {
+    frames.push({
       event: "contentBlockDelta",
-      payload: { contentBlockIndex: 0, delta: { text: answerText(move, upstream) } },
-    }];
+      payload: { contentBlockIndex: index, delta: { text: answerText(move, upstream) } },
+    });
+  }
   return [
-    { event: "messageStart", payload: { role: "assistant" } },
-    ...block,
-    { event: "contentBlockStop", payload: { contentBlockIndex: 0 } },
+    ...frames,
+    { event: "contentBlockStop", payload: { contentBlockIndex: index } },
     { event: "messageStop", payload: { stopReason: stop } },
     { event: "metadata", payload: { usage: USAGE, metrics: { latencyMs: 5 } } },
   ];
@@ -157,13 +190,18 @@ let converseCalls = 0;
 export function converseResponder(upstream = "Bedrock") {
   return (request: BedrockRequest): BedrockReply | undefined => {
     if (!request.operation.startsWith("converse")) return undefined;
-    const move = converseMove(request.body as Record<string, unknown>);
+    const body = request.body as Record<string, unknown>;
+    const move = converseMove(body);
     const id = `tooluse_${++converseCalls}`;
+    const thinking = thinkingOn(body);
     if (request.operation === "converse-stream") {
-      return { kind: "stream", frames: converseFrames(move, upstream, id) };
+      return { kind: "stream", frames: converseFrames(move, upstream, id, thinking) };
     }
     const content = move.kind === "call"
-      ? [{ toolUse: { toolUseId: id, name: move.name, input: JSON.parse(move.args) } }]
+      ? [
+        ...(thinking ? [{ reasoningContent: { reasoningText: scriptedThinking(id) } }] : []),
+        { toolUse: { toolUseId: id, name: move.name, input: JSON.parse(move.args) } },
+      ]
       : [{ text: answerText(move, upstream) }];
     return {
       kind: "json",
