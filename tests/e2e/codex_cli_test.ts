@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
 import { type CodexRun, explainCodex, runCodex } from "./codex_harness.ts";
 import { scriptedThinking, thinkingOn } from "./scripted_upstreams.ts";
+import { streamReply, textDeltas } from "../fakes/openai_upstream.ts";
 
 /** The prompt whose directive makes the scripted model call Codex's shell tool. */
 const TOOL_PROMPT = 'Run this for me: [[call exec_command {"cmd":"echo $((1234+4321))"}]]';
@@ -103,6 +104,19 @@ Deno.test("Codex CLI (codex exec) through the gateway's /v1/responses", async (t
       const calls = call?.tool_calls as Array<{ id: string; function: { name: string } }>;
       assert.equal(calls[0].function.name, "exec_command");
       assert.equal(result.tool_call_id, calls[0].id);
+    });
+
+    await t.step("an upstream failure mid-stream ends the turn with the error", async () => {
+      s.openai.script(streamReply(textDeltas(["Partial", " answer"]), { end: "drop" }));
+      const started = Date.now();
+      const run = await codex("gpt-4.1", "Say hello");
+      assert.notEqual(run.code, 0, explainCodex(run));
+      assert.ok(Date.now() - started < 20_000, "Codex gave up at once (no retries configured)");
+      const failed = run.events.find((e) => e.type === "turn.failed");
+      assert.ok(failed, explainCodex(run));
+      // The gateway's response.failed event carried its message to Codex (not a bare disconnect).
+      assert.match(JSON.stringify(failed.error), /upstream/i, JSON.stringify(failed));
+      assert.equal(s.openai.remaining, 0);
     });
 
     await t.step(`${BEDROCK_CLAUDE} answers through Converse`, async () => {
