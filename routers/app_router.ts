@@ -6,6 +6,7 @@ import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
 import { modelsRouter } from "./models.ts";
+import { responsesRouter } from "./responses.ts";
 import { router } from "./trpc.ts";
 
 /** The gateway's tRPC API (SPEC §6). */
@@ -15,6 +16,7 @@ export const appRouter = router({
   chat: chatRouter,
   formats: formatsRouter,
   files: filesRouter,
+  responses: responsesRouter,
 });
 
 /** The router's type, for typed clients. */

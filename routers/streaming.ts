@@ -5,4 +5,7 @@
  */
 
 /** Paths of the streaming procedures. */
-export const STREAMING_PROCEDURES: ReadonlySet<string> = new Set(["chat.stream"]);
+export const STREAMING_PROCEDURES: ReadonlySet<string> = new Set([
+  "chat.stream",
+  "responses.stream",
+]);

@@ -144,6 +144,33 @@ export const OPENAPI: Json = {
         },
       },
     },
+    "/v1/responses": {
+      post: {
+        tags: ["chat"],
+        summary: "OpenAI Responses API (openai_responses in and out), any model",
+        security: secured,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: ref("ResponsesRequest"),
+              example: { model: "mock-echo", input: "Hello" },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "A Response object, or its event stream with stream: true. Built-in " +
+              "tools a provider cannot take are named in the x-gateway-ignored-tools header.",
+            content: {
+              "application/json": { schema: ref("Response") },
+              "text/event-stream": sse("response.created … response.completed"),
+            },
+          },
+          ...errors(...CHAT_ERRORS),
+        },
+      },
+    },
     "/v1/models": {
       get: {
         tags: ["models"],

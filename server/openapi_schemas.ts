@@ -6,6 +6,7 @@
  * gateway builds them) and are written here after the types in `core/formats/`.
  */
 import { z } from "zod";
+import { responsesRequestSchema } from "../core/formats/openai_responses/schema.ts";
 import {
   claudeContentBlockSchema,
   claudeDocumentBlockSchema,
@@ -106,6 +107,11 @@ const REQUEST_SCHEMAS: Array<[z.ZodType, string, string]> = [
     "Titan Text body (recognised by inputText), plus the gateway fields model, stream and file_ids.",
   ],
   [titanGenerationConfigSchema, "TitanGenerationConfig", "Titan's sampling parameters."],
+  [
+    responsesRequestSchema,
+    "ResponsesRequest",
+    "OpenAI Responses API request (POST /v1/responses). Unknown fields are kept and forwarded to upstreams that speak Responses.",
+  ],
 ];
 
 /** `z.toJSONSchema` of every request schema, as components referencing each other by name. */
@@ -256,6 +262,25 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
     }, ["id", "object", "created", "model", "choices"]),
     description: "One `data:` event of an OpenAI stream; the stream ends with `data: [DONE]`. " +
       "With stream_options.include_usage the last chunk has `choices: []` and the usage.",
+  },
+  Response: {
+    ...object({
+      id: str("resp_…"),
+      object: { const: "response" },
+      created_at: { type: "integer" },
+      status: { ...str(), enum: ["completed", "incomplete", "failed", "in_progress"] },
+      error: { type: ["object", "null"] },
+      incomplete_details: { type: ["object", "null"] },
+      model: str(),
+      output: {
+        type: "array",
+        description: "`reasoning`, `message` (output_text parts) and `function_call` items",
+        items: { type: "object" },
+      },
+      usage: { type: ["object", "null"] },
+    }, ["id", "object", "created_at", "status", "model", "output"]),
+    description: "A Response object; the request's settings (instructions, tools, text, " +
+      "reasoning, metadata…) are echoed as OpenAI does.",
   },
   ClaudeMessage: {
     ...object({

@@ -159,7 +159,10 @@ export function checkResponsesStream(
         summaryPart = { index: Number(e.summary_index), text: "" };
         break;
       case "response.reasoning_summary_text.delta":
-        assert.ok(summaryPart?.index === e.summary_index, `${at}: summary_index`);
+        assert.ok(
+          summaryPart !== undefined && summaryPart.index === e.summary_index,
+          `${at}: summary_index`,
+        );
         summaryPart.text += String(e.delta);
         break;
       case "response.reasoning_summary_text.done":
