@@ -3,14 +3,17 @@
  * `POST /v1/responses`, everything on loopback: a `model_providers` entry whose `base_url` is
  * the gateway, `wire_api = "responses"` (the only wire API Codex still speaks). Codex sends
  * `stream: true`, `store: false`, `include: ["reasoning.encrypted_content"]`, its system prompt
- * as `developer` messages, input items with ids, function tools, a `namespace` tool group and
- * `web_search` on every request (see /work/notes/shared/codex_requests/README.md).
+ * as `developer` messages, input items with ids, function tools, a `namespace` tool group
+ * (`multi_agent_v1`) and `web_search` on every request.
  *
  * It answers through `mock-echo`, a `gpt-*` model (the fake OpenAI upstream, which speaks chat
  * completions), and a Claude model on Bedrock (the fake runtime, Converse), and completes a
  * shell tool round trip on the upstreams: the scripted model asks for `exec_command`, Codex runs
  * `echo $((1234+4321))` in its read-only sandbox and sends the output back, and the model's
- * final answer quotes it. Codex reaches nothing but the gateway.
+ * final answer quotes it; with reasoning on, Claude's signed thinking survives Codex's replay.
+ * A second gateway whose OpenAI upstream speaks Responses (`OPENAI_RESPONSES_API=true`) passes
+ * Codex's body through as sent. An upstream that fails mid-stream ends Codex's turn with the
+ * gateway's `response.failed` message. Codex reaches nothing but the gateway.
  */
 import assert from "node:assert/strict";
 import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
