@@ -86,12 +86,23 @@ export function chatMove(body: Record<string, unknown>): Move {
 
 let chatCalls = 0;
 
-/** Answers every `POST /chat/completions` with the scripted model (JSON or SSE). */
+/** What the scripted model answers when a JSON schema is asked for (`response_format`). */
+export const SCRIPTED_OBJECT = { city: "Paris", sunny: true, degrees: 21 };
+
+/**
+ * Answers every `POST /chat/completions` with the scripted model (JSON or SSE); asked for a
+ * `json_schema` response format, it answers {@link SCRIPTED_OBJECT}.
+ */
 export function chatResponder(upstream = "GPT") {
   return (request: OpenAIRequest): OpenAIReply => {
     const body = request.body as Record<string, unknown>;
+    const format = body.response_format as { type?: string } | undefined;
     const move = chatMove(body);
     const stream = body.stream === true;
+    if (format?.type === "json_schema" && move.kind === "greet") {
+      const json = JSON.stringify(SCRIPTED_OBJECT);
+      return stream ? streamReply(textDeltas([json])) : completion({ content: json });
+    }
     if (move.kind === "call") {
       const id = `call_chat_${++chatCalls}`;
       if (!stream) {

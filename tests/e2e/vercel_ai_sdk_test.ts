@@ -7,10 +7,11 @@
  * OpenAI upstream (chat completions) and the fake Bedrock runtime (Converse).
  */
 import assert from "node:assert/strict";
-import { generateText, stepCountIs, streamText, tool } from "ai";
+import { generateText, Output, stepCountIs, streamText, tool } from "ai";
 import { createOpenAI } from "@ai-sdk/openai";
 import { z } from "zod";
 import { AGENTS_GATEWAY_KEY, agentsGateway, BEDROCK_CLAUDE } from "./agents_harness.ts";
+import { SCRIPTED_OBJECT } from "./scripted_upstreams.ts";
 
 const WEATHER_PROMPT = 'What is the weather? [[call get_weather {"city":"Paris"}]]';
 
@@ -76,6 +77,32 @@ Deno.test("Vercel AI SDK (default OpenAI Responses model) through the gateway", 
     const last = (sent[1].messages as Array<Record<string, unknown>>).at(-1)!;
     assert.equal(last.role, "tool");
     assert.match(JSON.stringify(last.content), /Sunny in Paris/);
+  });
+
+  await t.step("structured output (text.format json_schema) on a gpt-* model", async () => {
+    const before = s.openai.chatRequests.length;
+    const schema = z.object({ city: z.string(), sunny: z.boolean(), degrees: z.number() });
+    const result = await generateText({
+      model: openai("gpt-4.1"),
+      prompt: "The weather in Paris as JSON.",
+      output: Output.object({ schema }),
+      maxRetries: 0,
+    });
+    assert.deepEqual(result.output, SCRIPTED_OBJECT);
+    const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+    assert.equal(sent.length, 1);
+    // The Responses text.format became chat's response_format, schema and strictness kept.
+    const format = sent[0].response_format as {
+      type: string;
+      json_schema: { strict?: boolean; schema: { properties: Record<string, unknown> } };
+    };
+    assert.equal(format.type, "json_schema");
+    assert.deepEqual(Object.keys(format.json_schema.schema.properties), [
+      "city",
+      "sunny",
+      "degrees",
+    ]);
+    assert.equal(format.json_schema.strict, true);
   });
 
   await t.step(`streamText runs a tool on ${BEDROCK_CLAUDE}`, async () => {
