@@ -61,4 +61,3 @@ export async function prepareResponsesRequest(
   checkCallIds(inputItems(prepared.request), prepared.historyItems);
   return prepared;
 }
-

@@ -213,3 +213,44 @@ Deno.test("max_tokens: status incomplete with reason max_output_tokens (JSON and
   assert.equal(summary.terminal, "response.incomplete");
   assert.deepEqual(summary.response.incomplete_details, { reason: "max_output_tokens" });
 });
+
+Deno.test("text.format json_schema takes chat's structured-output mapping (Claude: forced JSON tool)", async () => {
+  await using h = bedrockGateway();
+  h.fake.enqueue({
+    kind: "json",
+    body: {
+      output: {
+        message: {
+          role: "assistant",
+          content: [{ toolUse: { toolUseId: "t1", name: "json_response", input: { n: 42 } } }],
+        },
+      },
+      stopReason: "tool_use",
+      usage: { inputTokens: 5, outputTokens: 3, totalTokens: 8 },
+    },
+  });
+  const res = await h.gw.post("/v1/responses", {
+    model: CLAUDE,
+    input: "A number",
+    text: {
+      format: {
+        type: "json_schema",
+        name: "answer",
+        schema: { type: "object", properties: { n: { type: "number" } } },
+        strict: true,
+      },
+    },
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.status, "completed");
+  assert.deepEqual(JSON.parse(body.output[0].content[0].text), { n: 42 });
+  assert.equal(body.text.format.name, "answer", "the format is echoed");
+  const request = sent(h, 0);
+  assert.ok(
+    request.outputConfig !== undefined ||
+      request.toolConfig?.tools?.some((t) =>
+        "toolSpec" in t && t.toolSpec.name === "json_response"
+      ),
+  );
+});

@@ -74,6 +74,15 @@ const textOf = (content: MessageItem["content"]): string =>
     return typeof p.text === "string" ? p.text : typeof p.refusal === "string" ? p.refusal : "";
   }).join("");
 
+/** A system or developer message's content: its text, or one text part per part when it has
+ * several (kept apart, as the client wrote them). */
+function systemContent(
+  content: MessageItem["content"],
+): string | Array<{ type: "text"; text: string }> {
+  if (typeof content === "string" || content.length <= 1) return textOf(content);
+  return content.map((part) => ({ type: "text" as const, text: textOf([part]) }));
+}
+
 /** Builds the canonical messages while walking the items. */
 class Conversation {
   readonly messages: ChatMessage[] = [];
@@ -108,7 +117,7 @@ class Conversation {
       case "system":
       case "developer":
         this.#close();
-        this.messages.push({ role: "system", content: textOf(item.content) });
+        this.messages.push({ role: "system", content: systemContent(item.content) });
         return;
       case "user": {
         this.#close();

@@ -43,13 +43,21 @@ Deno.test("detectFormat", async (t) => {
     ["empty inputText still marks the format", { ...titan, inputText: "" }, "bedrock_titan"],
     ["a non-object → openai (validation fails later)", [1, 2], "openai"],
     ["null → openai", null, "openai"],
+    // Responses bodies share `input` with embeddings: only /v1/responses names that format.
+    ["a Responses-looking body is not detected as one", { model: "m", input: "Hi" }, "openai"],
   ];
   for (const [name, body, expected] of rows) {
     await t.step(name, () => assert.equal(detectFormat(body), expected));
   }
   await t.step("FORMATS and isFormatName", () => {
-    assert.deepEqual([...FORMATS], ["openai", "bedrock_claude", "bedrock_titan"]);
+    assert.deepEqual([...FORMATS], [
+      "openai",
+      "bedrock_claude",
+      "bedrock_titan",
+      "openai_responses",
+    ]);
     assert.ok(isFormatName("bedrock_titan"));
+    assert.ok(isFormatName("openai_responses"));
     assert.ok(!isFormatName("anthropic"));
   });
 });
