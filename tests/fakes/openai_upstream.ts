@@ -79,6 +79,10 @@ export interface FakeOpenAI extends AsyncDisposable {
    * requests, such as Claude Code); return undefined to fall back to the 500.
    */
   respondWith(responder: ((request: RecordedRequest) => Reply | undefined) | undefined): void;
+  /** Answers `POST /responses` when its script is empty (agents such as Codex). */
+  respondToResponses(
+    responder: ((request: RecordedRequest) => ResponsesAnswer | Reply | undefined) | undefined,
+  ): void;
   /** Number of chat replies scripted but not yet played. */
   readonly remaining: number;
   /** Releases hanging requests and stops the server. */
@@ -125,6 +129,9 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
   const embeddingsQueue: Reply[] = [];
   const responsesQueue: Array<ResponsesAnswer | Reply> = [];
   let responder: ((request: RecordedRequest) => Reply | undefined) | undefined;
+  let responsesResponder:
+    | ((request: RecordedRequest) => ResponsesAnswer | Reply | undefined)
+    | undefined;
   let chunkIds = 0;
 
   function streamResponse(reply: StreamReply, rec: RecordedRequest, signal: AbortSignal) {
@@ -244,7 +251,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
       return jsonResponse(answer.status, answer.body);
     }
     if (request.method === "POST" && url.pathname.endsWith("/responses")) {
-      const next = responsesQueue.shift();
+      const next = responsesQueue.shift() ?? responsesResponder?.(rec);
       if (next === undefined || "kind" in next) return await play(next as Reply, rec, signal);
       const req = (rec.body ?? {}) as Record<string, unknown>;
       if (req.stream !== true) return jsonResponse(200, responseBody(next, req));
@@ -293,6 +300,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     script: (...replies) => void chatQueue.push(...replies),
     scriptModels: (...replies) => void modelsQueue.push(...replies),
     respondWith: (fn) => void (responder = fn),
+    respondToResponses: (fn) => void (responsesResponder = fn),
     get remaining() {
       return chatQueue.length;
     },
