@@ -6,6 +6,7 @@
  * fails to save is logged; the answer still goes out.
  */
 import { inputItems, type ResponsesRequest } from "../formats/openai_responses/schema.ts";
+import { fromStore } from "../store/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { JsonObject, ResponseRepository, StoredResponse } from "../store/store.ts";
 import { asInput, historyOf, recordOf } from "./conversation.ts";
@@ -36,7 +37,7 @@ export function storedResponsesHooks(
   return {
     async prepare(request) {
       const id = request.previous_response_id as string;
-      const previous = await responses.get(id, unix());
+      const previous = await fromStore(responses.get(id, unix()));
       if (previous === undefined) throw previousResponseNotFound(id);
       const history = historyOf(previous).map(asInput);
       const ownInput = inputItems(request) as JsonObject[];

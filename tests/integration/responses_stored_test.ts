@@ -398,3 +398,29 @@ if (pg.server === undefined) {
     assert.equal(await server.stop(), 0);
   });
 }
+
+Deno.test("a store that fails while serving: reads are 503 store_unavailable, answers still go out (the failed save is logged)", async () => {
+  const store = await freshStore();
+  const gw = testApp({}, { store });
+  const kept = await json(await gw.post("/v1/responses", { model: "mock-echo", input: "kept" }));
+  await store.close();
+  const read = await json(await gw.get(`/v1/responses/${kept.id}`), 503);
+  assert.equal(read.error.code, "store_unavailable");
+  const continued = await json(
+    await gw.post("/v1/responses", {
+      model: "mock-echo",
+      previous_response_id: kept.id,
+      input: "x",
+    }),
+    503,
+  );
+  assert.equal(continued.error.code, "store_unavailable");
+  const answered = await json(
+    await gw.post("/v1/responses", { model: "mock-echo", input: "still" }),
+  );
+  assert.equal(answered.output[0].content[0].text, "still");
+  assert.ok(
+    gw.logs().some((l) => l.msg === "stored response not saved" && l.id === answered.id),
+    "the failed save is logged",
+  );
+});
