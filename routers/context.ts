@@ -7,6 +7,8 @@ import type { RequestMeta } from "../core/chat/request_meta.ts";
 import type { KeyChecker } from "../core/auth.ts";
 import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";
+import type { ResponsesHooks } from "../core/responses/prepare.ts";
+import type { ResponseRepository } from "../core/store/store.ts";
 
 /** Services the routers use; built once by `server/app.ts`. */
 export interface RouterDeps {
@@ -17,6 +19,10 @@ export interface RouterDeps {
   checkKey: KeyChecker;
   /** Uploaded files (`files.*`). */
   files: FileStore;
+  /** Stored responses' hooks for `responses.create`/`responses.stream` (empty: none stored). */
+  responses?: ResponsesHooks;
+  /** Stored responses for `responses.get`/`delete`/`inputItems`; undefined without a store. */
+  storedResponses?: ResponseRepository;
   /** Aborted when the shutdown grace period is over: open `chat.stream` streams end with a
    * `server_shutting_down` error. */
   shutdown: AbortSignal;

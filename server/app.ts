@@ -29,7 +29,10 @@ import { healthRoute } from "./routes/health.ts";
 import { messagesRoute } from "./routes/messages.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { modelsRoute } from "./routes/models.ts";
-import { type ResponsesHooks, responsesRoute } from "./routes/responses.ts";
+import { responsesRoute } from "./routes/responses.ts";
+import { storedResponsesRoute } from "./routes/stored_responses.ts";
+import { storedResponsesHooks } from "../core/responses/hooks.ts";
+import { randomId } from "../core/chat/service.ts";
 import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
@@ -53,10 +56,9 @@ export interface AppDeps {
   /** Aborted when the shutdown grace period is over: open streams (SSE and tRPC `chat.stream`)
    * then end with their format's `server_shutting_down` error. */
   shutdown?: AbortSignal;
-  /** The opened state store (stored responses); opened and closed by the caller. */
+  /** The opened state store (stored responses); opened and closed by the caller. Without one,
+   * nothing is stored and `previous_response_id` is always a 404. */
   store?: Store;
-  /** Stored responses for `/v1/responses` (`previous_response_id`, saving answers). */
-  responses?: ResponsesHooks;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -66,6 +68,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const checkKey = createKeyChecker(config.apiKeys);
   const report = () => healthReport(deps.providerHealth?.());
   const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
+  const stored = deps.store?.responses;
+  const responses = stored === undefined ? {} : storedResponsesHooks(stored, {
+    ttlDays: config.responsesTtlDays,
+    now: () => new Date(),
+    newId: randomId,
+    logger,
+  });
 
   const metrics = deps.metrics ?? localMetrics();
   const shutdown = deps.shutdown ?? new AbortController().signal;
@@ -109,14 +118,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/v1/chat/completions", chatCompletionsRoute(chat, limits, deps.shutdown));
   app.route("/v1/messages/count_tokens", countTokensRoute(chat, limits));
   app.route("/v1/messages", messagesRoute(chat, limits, deps.shutdown));
-  app.route("/v1/responses", responsesRoute(chat, limits, deps.shutdown, deps.responses));
+  app.route("/v1/responses", responsesRoute(chat, limits, deps.shutdown, responses));
+  if (stored !== undefined) app.route("/v1/responses", storedResponsesRoute(stored));
   app.route("/v1/models", modelsRoute(chat));
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
   app.route(
     "/trpc",
     trpcRoute(
-      { chat, embeddings: deps.embeddings, health: report, checkKey, files, shutdown },
+      {
+        chat,
+        embeddings: deps.embeddings,
+        health: report,
+        checkKey,
+        files,
+        shutdown,
+        responses,
+        storedResponses: stored,
+      },
       logger,
       limits,
     ),
@@ -132,6 +151,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/messages", methodNotAllowed("POST"));
   app.all("/v1/messages/count_tokens", methodNotAllowed("POST"));
   app.all("/v1/responses", methodNotAllowed("POST"));
+  app.all("/v1/responses/:id", methodNotAllowed("GET or DELETE"));
+  app.all("/v1/responses/:id/input_items", methodNotAllowed("GET"));
   app.all("/v1/models", methodNotAllowed("GET"));
   if (deps.embeddings) app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.all("/v1/models/*", methodNotAllowed("GET"));

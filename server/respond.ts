@@ -14,7 +14,7 @@ import type { AppEnv } from "./types.ts";
  * Answers `input` in `target` format. Errors use the target's envelope, as the answer would
  * have: a client reads one shape whether the call succeeds or not. A stream still open when
  * `stop` aborts ends with the `server_shutting_down` error event. `seen` is shown the JSON answer,
- * or each event of a streamed one, as it goes out.
+ * or each event of a streamed one, before it goes out; a promise it returns is awaited first.
  */
 export async function respond(
   c: Context<AppEnv>,
@@ -22,13 +22,13 @@ export async function respond(
   input: AnyRequest,
   target: FormatName,
   stop?: AbortSignal,
-  seen?: (answer: unknown) => void,
+  seen?: Seen,
 ): Promise<Response> {
   c.set("errorFormat", target);
   const { signal, leave } = clientSignal(c.req.raw);
   const outcome = await chat.respond(input, target, { signal, meta: c.var.meta });
   if (!outcome.stream) {
-    seen?.(outcome.body);
+    await seen?.(outcome.body);
     return c.json(outcome.body);
   }
 
@@ -46,13 +46,14 @@ export async function respond(
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }
 
-/** The events of a stream, each shown to `seen` on its way out. */
-async function* watched(
-  events: AsyncIterable<unknown>,
-  seen: (event: unknown) => void,
-): AsyncGenerator<unknown> {
+/** Watches an answer on its way out; returns a promise only when the answer must wait for it. */
+export type Seen = (answer: unknown) => Promise<void> | undefined;
+
+/** The events of a stream, each shown to `seen` before it goes out. */
+async function* watched(events: AsyncIterable<unknown>, seen: Seen): AsyncGenerator<unknown> {
   for await (const event of events) {
-    seen(event);
+    const waiting = seen(event);
+    if (waiting !== undefined) await waiting;
     yield event;
   }
 }

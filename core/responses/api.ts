@@ -5,6 +5,7 @@
  */
 import { GatewayError } from "../errors.ts";
 import { type PagingQuery, parsePaging } from "../list_query.ts";
+import { fromStore } from "../store/errors.ts";
 import type { JsonObject, ResponseRepository } from "../store/store.ts";
 import { historyOf } from "./conversation.ts";
 import { type ItemList, pageOf } from "./input_items.ts";
@@ -34,7 +35,7 @@ export async function getStoredResponse(
   id: string,
   now: () => Date,
 ): Promise<JsonObject> {
-  const record = await responses.get(id, unix(now));
+  const record = await fromStore(responses.get(id, unix(now)));
   if (record === undefined) throw missing(id);
   return record.response;
 }
@@ -45,7 +46,7 @@ export async function deleteStoredResponse(
   id: string,
   now: () => Date,
 ): Promise<DeletedResponse> {
-  if (!await responses.delete(id, unix(now))) throw missing(id);
+  if (!await fromStore(responses.delete(id, unix(now)))) throw missing(id);
   return { id, object: "response", deleted: true };
 }
 
@@ -60,7 +61,7 @@ export async function listInputItems(
   now: () => Date,
 ): Promise<ItemList> {
   const paging = parsePaging(query, INPUT_ITEMS_PAGE);
-  const record = await responses.get(id, unix(now));
+  const record = await fromStore(responses.get(id, unix(now)));
   if (record === undefined) throw missing(id);
   const items = historyOf({ ...record, response: {} });
   const page = pageOf(items, paging);

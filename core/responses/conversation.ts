@@ -3,7 +3,6 @@
  * for, and the record a finished response is stored as. The gateway expands the conversation
  * itself, so a conversation started on one provider continues on any other.
  */
-import { GatewayError } from "../errors.ts";
 import { expiresAt } from "../store/retention.ts";
 import type { JsonObject, StoredResponse } from "../store/store.ts";
 
@@ -26,19 +25,6 @@ export function historyOf(record: StoredResponse): JsonObject[] {
 export function asInput(item: JsonObject): JsonObject {
   const { id, status: _status, ...rest } = item;
   return item.type === "reasoning" ? { id, ...rest } : rest;
-}
-
-/**
- * The stored response a request continues; a 404 naming `previous_response_id` when it is
- * unknown, deleted or expired.
- */
-export function missingPrevious(id: string): GatewayError {
-  return new GatewayError(
-    "not_found",
-    `Previous response with id '${id}' not found. It may have been deleted, expired (stored ` +
-      `responses are kept RESPONSES_TTL_DAYS days) or created with store: false.`,
-    { code: "previous_response_not_found", param: "previous_response_id" },
-  );
 }
 
 /** What a finished response is stored with. */

@@ -3,14 +3,17 @@
  * model, JSON or SSE, through the same chat service as the other chat routes. Built-in tools a
  * provider cannot take are named in the `x-gateway-ignored-tools` header.
  *
- * Stored responses plug in through `ResponsesHooks` (core/chat/responses_request.ts): `prepare`
- * expands `previous_response_id` before the request is checked and answered, `save` receives
- * the finished Response (the JSON answer, or the final object of a stream).
+ * Stored responses plug in through `ResponsesHooks` (core/responses/prepare.ts): `prepare`
+ * expands `previous_response_id` before the request is checked and answered, `save` keeps the
+ * finished Response (the JSON answer, or the final object of a stream) before it goes out.
  */
 import { Hono } from "hono";
 import type { ChatService } from "../../core/chat/service.ts";
-import { prepareResponsesRequest, type ResponsesHooks } from "../../core/chat/responses_request.ts";
-import type { ResponseObject } from "../../core/formats/openai_responses/wire.ts";
+import {
+  prepareResponsesRequest,
+  type ResponsesHooks,
+  saverOf,
+} from "../../core/responses/prepare.ts";
 import { type BodyLimits, readJson } from "../body.ts";
 import { respond } from "../respond.ts";
 import type { AppEnv } from "../types.ts";
@@ -18,19 +21,7 @@ import type { AppEnv } from "../types.ts";
 /** The header naming the built-in tools a request's provider left out (comma-separated). */
 export const IGNORED_TOOLS_HEADER = "x-gateway-ignored-tools";
 
-export type { ResponsesHooks } from "../../core/chat/responses_request.ts";
-
-const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
-
-/** The finished Response in an answer or stream event, if it is one. */
-function finishedResponse(answer: unknown): ResponseObject | undefined {
-  const value = answer as { object?: unknown; type?: unknown; response?: unknown } | null;
-  if (value?.object === "response") return value as ResponseObject;
-  if (typeof value?.type === "string" && TERMINAL.has(value.type)) {
-    return value.response as ResponseObject;
-  }
-  return undefined;
-}
+export type { ResponsesHooks } from "../../core/responses/prepare.ts";
 
 /** The responses route, mounted at `/v1/responses`; streams still open when `stop` aborts end
  * with the `server_shutting_down` error event. */
@@ -44,13 +35,7 @@ export function responsesRoute(
     c.set("errorFormat", "openai_responses");
     const body = await readJson(c.req.raw, limits);
     const { request } = await prepareResponsesRequest(body, hooks, c.req.raw.signal);
-    const save = hooks.save;
-    const seen = save === undefined ? undefined : (answer: unknown) => {
-      const finished = finishedResponse(answer);
-      if (finished !== undefined) {
-        Promise.resolve(save(finished, request)).catch(() => {});
-      }
-    };
+    const seen = saverOf(hooks, request);
     const response = await respond(
       c,
       chat,

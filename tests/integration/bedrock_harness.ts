@@ -8,6 +8,7 @@
  * await using h = await bedrockGateway();
  * const res = await h.gw.post("/v1/chat/completions", chatBody("amazon.nova-pro-v1:0"));
  */
+import type { Store } from "../../core/store/store.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
 import {
   type FakeBedrock,
@@ -63,6 +64,8 @@ export function bedrockGateway(
     env?: Record<string, string | undefined>;
     /** Options of the fake (e.g. a fallback reply). */
     fake?: FakeBedrockOptions;
+    /** The gateway's state store (the test closes it). */
+    store?: Store;
   } = {},
 ): BedrockHarness {
   const fake = startFakeBedrock(options.fake);
@@ -73,7 +76,7 @@ export function bedrockGateway(
     ...options.aws,
   });
   try {
-    const gw = testApp(options.env);
+    const gw = testApp(options.env, { store: options.store });
     return {
       gw,
       fake,

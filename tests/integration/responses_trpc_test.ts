@@ -8,6 +8,7 @@ import { TRPCClientError } from "@trpc/client";
 import { createGatewayClient } from "../../routers/client.ts";
 import { ORIGIN, type TestApp, testApp } from "../helpers/app.ts";
 import { checkResponsesStream } from "../helpers/responses_stream_checker.ts";
+import { sqliteBackend } from "../helpers/stores.ts";
 
 function clientFor(gw: TestApp) {
   return createGatewayClient({
@@ -63,4 +64,47 @@ Deno.test("tRPC responses.*: bad input is BAD_REQUEST; previous_response_id is N
     }),
     (error: unknown) => error instanceof TRPCClientError && error.data?.code === "NOT_FOUND",
   );
+});
+
+Deno.test("tRPC responses with a store: create and stream are stored and continue; get, inputItems, delete", async () => {
+  const store = await (await sqliteBackend().fresh()).open();
+  try {
+    const client = clientFor(testApp({}, { store }));
+    const first = await client.responses.create.mutate({ model: "mock-echo", input: "first" });
+    assert.deepEqual(await client.responses.get.query({ id: first.id }), first);
+
+    const stream = await client.responses.stream.mutate({
+      model: "mock-echo",
+      input: "second",
+      previous_response_id: first.id,
+    });
+    let completed: Record<string, unknown> | undefined;
+    for await (const event of stream) if (event.type === "response.completed") completed = event;
+    const streamed = completed?.response as { id: string };
+    const stored = await client.responses.get.query({ id: streamed.id });
+    assert.deepEqual(stored, streamed);
+
+    const items = await client.responses.inputItems.query({ id: streamed.id, order: "asc" });
+    assert.deepEqual(
+      items.data.map((item) => (item.content as Array<{ text: string }>)[0].text),
+      ["first", "first", "second"],
+    );
+    assert.deepEqual(await client.responses.delete.mutate({ id: first.id }), {
+      id: first.id,
+      object: "response",
+      deleted: true,
+    });
+    const gone = await client.responses.get.query({ id: first.id }).catch((e) => e);
+    assert.ok(gone instanceof TRPCClientError);
+    assert.equal(gone.data?.code, "NOT_FOUND");
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("tRPC responses.get without a store: NOT_FOUND", async () => {
+  const client = clientFor(testApp({}));
+  const error = await client.responses.get.query({ id: "resp_x" }).catch((e) => e);
+  assert.ok(error instanceof TRPCClientError);
+  assert.equal(error.data?.code, "NOT_FOUND");
 });

@@ -60,12 +60,15 @@ async function coreGraph(): Promise<Map<string, string[]>> {
 /**
  * The layer of a core file (ARCHITECTURE.md: formats ← providers ← chat): shared helpers 0,
  * formats 1, providers 2, the pipelines and what reads every provider (chat/, embeddings/,
- * health.ts) 3.
+ * responses/, health.ts) 3.
  */
 function layerOf(path: string): number {
   if (path.startsWith("formats/")) return 1;
   if (path.startsWith("providers/")) return 2;
-  if (path.startsWith("chat/") || path.startsWith("embeddings/") || path === "health.ts") {
+  if (
+    path.startsWith("chat/") || path.startsWith("embeddings/") || path.startsWith("responses/") ||
+    path === "health.ts"
+  ) {
     return 3;
   }
   return 0;

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  asInput,
-  historyOf,
-  missingPrevious,
-  recordOf,
-} from "../../core/responses/conversation.ts";
+import { asInput, historyOf, recordOf } from "../../core/responses/conversation.ts";
+import { previousResponseNotFound } from "../../core/responses/prepare.ts";
 import { listedInput, pageOf } from "../../core/responses/input_items.ts";
 
 let n = 0;
@@ -102,8 +98,8 @@ Deno.test("asInput: ids and statuses go, a reasoning item keeps its id", () => {
   );
 });
 
-Deno.test("missingPrevious: a 404 naming previous_response_id", () => {
-  const error = missingPrevious("resp_gone");
+Deno.test("previousResponseNotFound: a 404 naming previous_response_id", () => {
+  const error = previousResponseNotFound("resp_gone");
   assert.equal(error.kind, "not_found");
   assert.equal(error.param, "previous_response_id");
   assert.equal(error.code, "previous_response_not_found");

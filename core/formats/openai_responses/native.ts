@@ -11,8 +11,10 @@ import { detailOfItem } from "./reasoning.ts";
 import { inputItems, type ResponsesRequest } from "./schema.ts";
 import { canonicalUsage } from "./wire.ts";
 
-/** Fields only the gateway understands; removed before a body goes upstream. */
-export const RESPONSES_GATEWAY_FIELDS = ["file_ids"] as const;
+/** Fields only the gateway understands, removed before a body goes upstream: its Files API's
+ * `file_ids`, and `previous_response_id`, which the gateway expands from its own store (the
+ * stored conversation is already in `input`). */
+export const RESPONSES_GATEWAY_FIELDS = ["file_ids", "previous_response_id"] as const;
 
 /** True when an input part references a file of the gateway's Files API. */
 function usesFileIds(request: ResponsesRequest): boolean {

@@ -25,17 +25,21 @@ export interface ResponsesHooks {
   /** Resolves `previous_response_id`: the request with the stored conversation in front of its
    * input (unknown or expired id → a 404 `previous_response_not_found`). */
   prepare?(request: ResponsesRequest, signal: AbortSignal): Promise<PreparedRequest>;
-  /** Keeps a finished Response (completed, incomplete or failed) with the request it answers;
-   * called after the answer was sent (JSON) or when its terminal event went out (SSE). */
-  save?(response: ResponseObject, request: ResponsesRequest): void | Promise<void>;
+  /** Keeps a finished Response (completed, incomplete or failed) with the request it answers
+   * (as `prepare` returned it); awaited before the JSON answer, or the stream's terminal event,
+   * goes out, so a client's next request can continue it at once. */
+  save?(response: ResponseObject, request: ResponsesRequest): Promise<void>;
 }
 
-/** The 404 for a `previous_response_id` the gateway cannot resolve. */
+/** The 404 for a `previous_response_id` the gateway cannot resolve: unknown, deleted, expired
+ * or never stored. */
 export function previousResponseNotFound(id: string): GatewayError {
-  return new GatewayError("not_found", `Previous response with id '${id}' not found.`, {
-    code: "previous_response_not_found",
-    param: "previous_response_id",
-  });
+  return new GatewayError(
+    "not_found",
+    `Previous response with id '${id}' not found. It may have been deleted, have expired ` +
+      `(stored responses are kept RESPONSES_TTL_DAYS days) or have been created with store: false.`,
+    { code: "previous_response_not_found", param: "previous_response_id" },
+  );
 }
 
 /**
@@ -60,4 +64,39 @@ export async function prepareResponsesRequest(
   }
   checkCallIds(inputItems(prepared.request), prepared.historyItems);
   return prepared;
+}
+
+const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
+/**
+ * The finished Response an answer is, or a stream event carries (`response.completed`,
+ * `.incomplete`, `.failed`); undefined for anything else.
+ *
+ * @example
+ * finishedResponse({ type: "response.completed", response: r }); // r
+ * finishedResponse({ type: "response.output_text.delta", delta: "Hi" }); // undefined
+ */
+export function finishedResponse(answer: unknown): ResponseObject | undefined {
+  const value = answer as { object?: unknown; type?: unknown; response?: unknown } | null;
+  if (value?.object === "response") return value as ResponseObject;
+  if (typeof value?.type === "string" && TERMINAL.has(value.type)) {
+    return value.response as ResponseObject;
+  }
+  return undefined;
+}
+
+/**
+ * A watcher of `request`'s answer on its way out that saves it once it is a finished Response
+ * (the promise to await before that answer goes out); undefined when nothing is stored.
+ */
+export function saverOf(
+  hooks: ResponsesHooks,
+  request: ResponsesRequest,
+): ((answer: unknown) => Promise<void> | undefined) | undefined {
+  const save = hooks.save;
+  if (save === undefined) return undefined;
+  return (answer) => {
+    const finished = finishedResponse(answer);
+    return finished === undefined ? undefined : save(finished, request);
+  };
 }
