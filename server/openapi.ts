@@ -43,6 +43,9 @@ const idParam = (description: string, example: string): Json => ({
 });
 const sse = (description: string): Json => ({ schema: { type: "string", description } });
 const FILE_ID = "$FILE_ID";
+const RESPONSE_ID = "$RESPONSE_ID";
+const RESPONSE_ID_TEXT =
+  "Response id (resp_…); in the example, RESPONSE_ID holds the id POST /v1/responses returned";
 const FILE_ID_TEXT = "File id (file-…); in the example, FILE_ID holds the id an upload returned";
 
 /** The OpenAPI document (plain JSON data). */
@@ -209,6 +212,40 @@ export const OPENAPI: Json = {
           },
           ...errors(...CHAT_ERRORS),
         },
+      },
+    },
+    "/v1/responses/{id}/input_items": {
+      get: {
+        tags: ["chat"],
+        summary: "The items used to generate a stored response (its conversation and input)",
+        security: secured,
+        parameters: [
+          idParam(RESPONSE_ID_TEXT, RESPONSE_ID),
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
+          { name: "after", in: "query", schema: { type: "string" } },
+          {
+            name: "order",
+            in: "query",
+            schema: { type: "string", enum: ["asc", "desc"], default: "desc" },
+          },
+        ],
+        responses: { "200": json(ref("ResponseItemList")), ...errors(400, 401, 404, 503) },
+      },
+    },
+    "/v1/responses/{id}": {
+      get: {
+        tags: ["chat"],
+        summary: "A stored Response object (store: true, within RESPONSES_TTL_DAYS)",
+        security: secured,
+        parameters: [idParam(RESPONSE_ID_TEXT, RESPONSE_ID)],
+        responses: { "200": json(ref("Response")), ...errors(400, 401, 404, 503) },
+      },
+      delete: {
+        tags: ["chat"],
+        summary: "Delete a stored response",
+        security: secured,
+        parameters: [idParam(RESPONSE_ID_TEXT, RESPONSE_ID)],
+        responses: { "200": json(ref("ResponseDeleted")), ...errors(401, 404, 503) },
       },
     },
     "/v1/models": {

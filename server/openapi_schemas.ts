@@ -360,6 +360,23 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
     purpose: str(),
     status: { const: "processed" },
   }, ["id", "object", "bytes", "created_at", "filename", "purpose", "status"]),
+  ResponseItemList: object({
+    object: { const: "list" },
+    data: {
+      type: "array",
+      description:
+        "input items (message, function_call, function_call_output, reasoning…), each with an id",
+      items: { type: "object", required: ["id", "type"], additionalProperties: true },
+    },
+    first_id: { type: ["string", "null"] },
+    last_id: { type: ["string", "null"], description: "the `after` cursor of the next page" },
+    has_more: { type: "boolean" },
+  }, ["object", "data", "first_id", "last_id", "has_more"]),
+  ResponseDeleted: object({
+    id: str(),
+    object: { const: "response" },
+    deleted: { const: true },
+  }, ["id", "object", "deleted"]),
   FileList: object({
     object: { const: "list" },
     data: { type: "array", items: ref("File") },

@@ -2,7 +2,7 @@
  * Helpers for the Files API tests: an in-process gateway on a scratch `FILES_DIR`, multipart
  * uploads and the files left in the directory.
  */
-import { type TestApp, testApp } from "../helpers/app.ts";
+import { type TestApp, testApp, type TestAppOptions } from "../helpers/app.ts";
 
 /** A test gateway whose local file store lives in a temp directory removed on dispose. */
 export interface FilesApp extends AsyncDisposable {
@@ -13,9 +13,12 @@ export interface FilesApp extends AsyncDisposable {
 }
 
 /** Builds the gateway with `FILES_DIR` in a fresh temp directory, plus `env`. */
-export async function filesApp(env: Record<string, string | undefined> = {}): Promise<FilesApp> {
+export async function filesApp(
+  env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
+): Promise<FilesApp> {
   const dir = await Deno.makeTempDir({ prefix: "gateway-files-" });
-  const gw = testApp({ FILES_DIR: dir, ...env });
+  const gw = testApp({ FILES_DIR: dir, ...env }, options);
   return {
     gw,
     dir,
@@ -25,6 +28,7 @@ export async function filesApp(env: Record<string, string | undefined> = {}): Pr
       return names.sort();
     },
     async [Symbol.asyncDispose]() {
+      await options.store?.close();
       await Deno.remove(dir, { recursive: true });
     },
   };

@@ -14,6 +14,7 @@ import {
 } from "../../core/formats/bedrock_claude/schema.ts";
 import { titanRequestSchema } from "../../core/formats/bedrock_titan/schema.ts";
 import { readDataEvents } from "../helpers/sse.ts";
+import { sqliteBackend } from "../helpers/stores.ts";
 import { filesApp, upload, uploadForm } from "./files_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -22,7 +23,8 @@ type Json = Record<string, any>;
 const KEY = "sk-docs-test";
 
 async function documentOf(): Promise<{ doc: Json; app: Awaited<ReturnType<typeof filesApp>> }> {
-  const app = await filesApp({ API_KEY: KEY });
+  const store = await (await sqliteBackend().fresh()).open();
+  const app = await filesApp({ API_KEY: KEY }, { store });
   const res = await app.gw.get("/openapi.json");
   assert.equal(res.status, 200);
   return { doc: await res.json(), app };
@@ -288,6 +290,11 @@ Deno.test("every curl example on /docs runs as written against a live gateway", 
     if (example.includes("-F 'file=")) {
       env.FILE_ID = JSON.parse(stdout.slice(0, stdout.lastIndexOf("\n"))).id;
     }
+    if (example.includes('/v1/responses"')) {
+      env.RESPONSE_ID = JSON.parse(stdout.slice(0, stdout.lastIndexOf("\n"))).id;
+    }
   }
   assert.ok(env.FILE_ID?.startsWith("file-"), "the upload example ran");
+  assert.ok(env.RESPONSE_ID?.startsWith("resp_"), "the Responses example ran");
+  assert.ok(examples.some((e) => e.includes("$RESPONSE_ID/input_items")), "input_items example");
 });
