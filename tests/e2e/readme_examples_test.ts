@@ -34,29 +34,47 @@ Deno.test("README examples run as written", async (t) => {
   await using gw = await spawnGateway();
   const env = { GATEWAY_URL: gw.url, NO_COLOR: "1" };
 
-  for (const example of ["openai_sdk", "trpc_client"]) {
+  const expected: Record<string, RegExp> = {
+    openai_sdk: /streamed word by word/,
+    trpc_client: /streamed over tRPC/,
+    responses_sdk: /\(3 input items\)[^]*output tokens\n2 vectors of 256\n\d+ input tokens/,
+  };
+  for (const example of Object.keys(expected)) {
     await t.step(`deno run --allow-net --allow-env docs/examples/${example}.ts`, async () => {
       const readme = Deno.readTextFileSync(`${ROOT}README.md`);
       const command = `deno run --allow-net --allow-env docs/examples/${example}.ts`;
       assert.ok(readme.includes(command), "README gives this command");
       const result = await run(Deno.execPath(), command.split(" ").slice(1), env);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(
-        result.stdout,
-        example === "openai_sdk" ? /streamed word by word/ : /streamed over tRPC/,
-      );
+      assert.match(result.stdout, expected[example]);
     });
   }
 
-  await t.step("the quick start's curl commands", async () => {
-    const blocks = shellBlocks("## Quick start").filter((b) => b.includes("curl"));
-    assert.ok(blocks.length >= 3, "curl examples for chat, messages and files");
-    for (const block of blocks) {
-      const script = `set -euo pipefail\nGATEWAY_URL=${gw.url}\n` +
-        block.replaceAll("http://127.0.0.1:8000", "$GATEWAY_URL");
-      const result = await run("bash", ["-c", script], env);
-      assert.equal(result.code, 0, `${block}\n${result.stderr}`);
-      assert.ok(!/"error"/.test(result.stdout), `${block}\n${result.stdout}`);
-    }
-  });
+  const sections = {
+    "the quick start's curl commands": ["## Quick start", 3],
+    "the Responses API, embeddings and token counting curl commands": [
+      ["## Responses API", "## Embeddings", "## Token counting"],
+      3,
+    ],
+  } as const;
+  for (const [name, [markers, least]] of Object.entries(sections)) {
+    await t.step(name, async () => {
+      const blocks = [markers].flat().flatMap((marker) => shellBlocks(marker)).filter((b) =>
+        b.includes("curl")
+      );
+      assert.ok(blocks.length >= least, `at least ${least} curl examples`);
+      await runCurlBlocks(blocks, gw.url, env);
+    });
+  }
 });
+
+/** Runs README shell blocks against the gateway at `url`; none may fail or answer an error. */
+async function runCurlBlocks(blocks: string[], url: string, env: Record<string, string>) {
+  for (const block of blocks) {
+    const script = `set -euo pipefail\nGATEWAY_URL=${url}\n` +
+      block.replaceAll("http://127.0.0.1:8000", "$GATEWAY_URL");
+    const result = await run("bash", ["-c", script], env);
+    assert.equal(result.code, 0, `${block}\n${result.stderr}`);
+    assert.ok(!/"error":\s*\{/.test(result.stdout), `${block}\n${result.stdout}`);
+  }
+}
