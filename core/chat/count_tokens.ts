@@ -5,7 +5,7 @@
  * OpenAI-compatible upstreams. A provider without a count of its own gets its
  * `promptTokens`, else the estimate. Nothing is metered: counting consumes no tokens.
  */
-import { GatewayError, toGatewayError } from "../errors.ts";
+import { toGatewayError } from "../errors.ts";
 import { hasUrlSources, nativeClaudeBody } from "../formats/bedrock_claude/native.ts";
 import type { ClaudeRequest, CountTokensRequest } from "../formats/bedrock_claude/schema.ts";
 import { claudeToOpenAIRequest } from "../formats/bedrock_claude/to_canonical.ts";
@@ -14,6 +14,7 @@ import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import type { CallContext, TokenCount, TokenCountRequest } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
 import type { RequestMeta } from "./request_meta.ts";
+import { routeRequest } from "./route_request.ts";
 
 /** Per-call options of {@link TokenCounter}. */
 export interface CountCallOptions {
@@ -46,19 +47,8 @@ export interface TokenCounterDeps {
  */
 export function createTokenCounter(deps: TokenCounterDeps): TokenCounter {
   return async (request, { signal, meta }) => {
-    const found = deps.providers.route(request.model);
-    if (meta) {
-      meta.model = request.model;
-      meta.provider = found.provider;
-    }
-    const provider = deps.providers.get(found.provider)?.provider;
-    if (provider === undefined) {
-      throw new GatewayError(
-        "unavailable",
-        `The provider '${found.provider}' is not enabled on this gateway.`,
-        { code: "provider_not_configured" },
-      );
-    }
+    const found = routeRequest(deps.providers, request.model, meta);
+    const provider = found.provider;
     // The count request is a Messages request without max_tokens: the converters take it as one.
     const claude = request as ClaudeRequest;
     let canonical: ChatRequest | undefined;

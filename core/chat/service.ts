@@ -18,10 +18,11 @@ import type {
   Usage,
 } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
-import type { CallContext, ChatProvider, RelayedStream } from "../providers/provider.ts";
+import type { CallContext, RelayedStream } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
+import { type Routed, routeRequest } from "./route_request.ts";
 import { decodeStream } from "../formats/openai/chunks.ts";
 import { encodeStream, meterChunks, primed } from "./stream.ts";
 import { createTokenCounter, type TokenCounter } from "./count_tokens.ts";
@@ -85,34 +86,13 @@ export function randomId(prefix: string): string {
   return out;
 }
 
-/** A request's destination, resolved once. */
-interface Routed {
-  provider: ChatProvider;
-  /** The provider-side model id (routing prefixes removed). */
-  model: string;
-}
-
 /** Creates the chat service. */
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomId;
 
-  function route(model: string, meta: RequestMeta | undefined): Routed {
-    const found = deps.providers.route(model);
-    const provider = deps.providers.get(found.provider)?.provider;
-    if (meta) {
-      meta.model = model;
-      meta.provider = found.provider;
-    }
-    if (provider === undefined) {
-      throw new GatewayError(
-        "unavailable",
-        `The provider '${found.provider}' is not enabled on this gateway.`,
-        { code: "provider_not_configured" },
-      );
-    }
-    return { provider, model: found.model };
-  }
+  const route = (model: string, meta: RequestMeta | undefined) =>
+    routeRequest(deps.providers, model, meta);
 
   const context = (
     { signal, meta }: ChatCallOptions,

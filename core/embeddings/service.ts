@@ -5,6 +5,8 @@
  * of little-endian float32, which the official `openai` SDK asks for by default).
  */
 import type { RequestMeta } from "../chat/request_meta.ts";
+import { routeRequest } from "../chat/route_request.ts";
+import { randomId } from "../chat/service.ts";
 import { GatewayError, toGatewayError } from "../errors.ts";
 import type { CallContext, EmbedInput, EmbedResult } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
@@ -67,22 +69,11 @@ function encoded(vector: number[] | string, format: "float" | "base64"): number[
 /** Creates the embeddings service. */
 export function createEmbeddingsService(deps: EmbeddingsServiceDeps): EmbeddingsService {
   const now = deps.now ?? (() => new Date());
-  const newId = deps.newId ?? ((prefix: string) => `${prefix}${crypto.randomUUID()}`);
+  const newId = deps.newId ?? randomId;
   return {
     async create(request, { signal, meta }) {
-      const found = deps.providers.route(request.model);
-      if (meta) {
-        meta.model = request.model;
-        meta.provider = found.provider;
-      }
-      const provider = deps.providers.get(found.provider)?.provider;
-      if (provider === undefined) {
-        throw new GatewayError(
-          "unavailable",
-          `The provider '${found.provider}' is not enabled on this gateway.`,
-          { code: "provider_not_configured" },
-        );
-      }
+      const found = routeRequest(deps.providers, request.model, meta);
+      const provider = found.provider;
       if (provider.embed === undefined) {
         throw new GatewayError(
           "invalid_request",
