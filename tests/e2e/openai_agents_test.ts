@@ -7,7 +7,8 @@
  * `run(agent, …)` answers through `mock-echo` (JSON and streamed), and an agent with a zod
  * function tool completes the loop (function_call → the SDK runs the tool → function_call_output
  * → final text) against the scripted model behind the fake OpenAI upstream (chat completions)
- * and behind the fake Bedrock runtime (Converse).
+ * and behind the fake Bedrock runtime (Converse); `previousResponseId` continues a conversation
+ * the gateway stored, on another model.
  */
 import assert from "node:assert/strict";
 import OpenAI from "openai";
@@ -96,6 +97,24 @@ Deno.test("OpenAI Agents SDK (default Responses model) through the gateway", asy
     const messages = (sent[1].body as { messages: Array<{ role: string; content: unknown[] }> })
       .messages;
     assert.match(JSON.stringify(messages.at(-1)!.content), /"toolResult".*Sunny in Paris/s);
+  });
+
+  await t.step("previousResponseId continues a stored conversation on another model", async () => {
+    const echo = new Agent({ name: "Echo", instructions: "Be brief.", model: "mock-echo" });
+    const first = await run(echo, "My name is Ada");
+    assert.ok(first.lastResponseId?.startsWith("resp_"), String(first.lastResponseId));
+    const before = s.openai.chatRequests.length;
+    const agent = new Agent({ name: "Recall", instructions: "Answer.", model: "gpt-4.1" });
+    await run(agent, "What is my name?", { previousResponseId: first.lastResponseId });
+    const sent = s.openai.chatRequests.slice(before).map((r) => r.body as Record<string, unknown>);
+    assert.equal(sent.length, 1);
+    const turns = (sent[0].messages as Array<{ role: string; content: unknown }>)
+      .filter((m) => m.role !== "system")
+      .map((m) => [m.role, JSON.stringify(m.content)]);
+    assert.equal(turns.length, 3, JSON.stringify(turns));
+    assert.deepEqual(turns.map(([role]) => role), ["user", "assistant", "user"]);
+    assert.match(turns[0][1], /My name is Ada/);
+    assert.match(turns[2][1], /What is my name\?/);
   });
 });
 
