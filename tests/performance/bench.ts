@@ -17,14 +17,19 @@
  * direct, passthrough and the AWS SDK floor (`aws-sdk`: the `@aws-sdk/client-bedrock-runtime`
  * call alone, no conversion) send native Converse requests; the gateway gets OpenAI requests for
  * a Bedrock model (OpenAI in → Bedrock). OpenAI streams are also sent through the JS relay floor
- * (`relay-floor`: a bare proxy passing every chunk through a no-op TransformStream). After the
- * main table: CPU per chunk with ratios to the floors, the targets and whether they are met, and
- * the relay-mechanism table of `stream_mechanisms.ts`.
+ * (`relay-floor`: a bare proxy passing every chunk through a no-op TransformStream). The
+ * Responses scenarios (JSON, JSON with `store: false`, SSE 20 chunks) send the gateway
+ * `POST /v1/responses` for the OpenAI model, converted to Chat Completions for the mock and back;
+ * their floors send the mock the Chat Completions body of the OpenAI scenarios (the same upstream
+ * work). Embeddings sends the gateway alone `mock-embed` requests (no upstream). After the main
+ * table: the gateway ÷ passthrough CPU, each API's gateway CPU over Chat Completions, CPU per
+ * chunk with ratios to the floors, the targets and whether they are met, and the relay-mechanism
+ * table of `stream_mechanisms.ts`. The gateway's SQLite store lives in a temporary DATA_DIR.
  *
  * Flags (or env): --duration=5 (BENCH_DURATION_S), --warmup=1 (BENCH_WARMUP_S), --concurrency=32
  * (BENCH_CONCURRENCY), --requests=1000000 max per run (BENCH_REQUESTS), --chunk-delay-ms=0
  * (BENCH_CHUNK_DELAY_MS), --only=openai-json,openai-sse,converse-json,converse-stream
- * (BENCH_ONLY), --log-level=warn (BENCH_LOG_LEVEL), --skip-check, --memory-sizes-mib=1,4,16
+ * (BENCH_ONLY; every id: `ScenarioId` in scenarios.ts), --log-level=warn (BENCH_LOG_LEVEL), --skip-check, --memory-sizes-mib=1,4,16
  * (BENCH_MEMORY_SIZES_MIB; 0 skips the memory table), --mechanisms-s=2 seconds per relay mechanism
  * (BENCH_MECHANISMS_S; 0 skips that table; BENCH_MECHANISMS_PACED=N adds each mechanism's peak
  * RSS with N paced streams), --settle=0 seconds to wait before reading
@@ -46,7 +51,7 @@ import {
   spawnServer,
   stopAll,
 } from "./proc.ts";
-import { renderCpuRatios, renderTable, type Row } from "./report.ts";
+import { renderApiCosts, renderCpuRatios, renderTable, type Row } from "./report.ts";
 import { measureMemory, renderMemory } from "./memory.ts";
 import { renderStreamTable, renderTargets } from "./stream_report.ts";
 import { runStreamMechanisms } from "./stream_mechanisms.ts";
@@ -108,10 +113,14 @@ const settleS = numberOption(flags.settle ?? env("BENCH_SETTLE_S"), 0, 0, 600);
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id));
 
 let peakIsCumulative = false;
+/** Run after the servers have stopped (the gateway's temporary data directory). */
+const cleanups: (() => Promise<void>)[] = [];
 
-/** The gateway's environment: loopback, one worker, both upstreams pointed at the mock. */
-function gatewayEnv(upstream: string, port: number): Record<string, string> {
+/** The gateway's environment: loopback, one worker, both upstreams pointed at the mock, the
+ * SQLite store (stored responses) in a temporary `dataDir`. */
+function gatewayEnv(upstream: string, port: number, dataDir: string): Record<string, string> {
   return {
+    DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     PORT: String(port),
     WORKERS: "1",
@@ -207,6 +216,8 @@ async function main(): Promise<number> {
   const relayFloor = await proxy("JS relay floor", "transform");
   const awsFloor = await proxy("aws sdk floor", "aws-sdk");
   const port = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "bench-data-" });
+  cleanups.push(() => Deno.remove(dataDir, { recursive: true }));
   let gateway: ServerProcess | undefined;
   let gatewayFailure = "";
   try {
@@ -216,7 +227,7 @@ async function main(): Promise<number> {
       cwd: REPO,
       port,
       readyPath: "/health",
-      env: { ...childEnv, ...gatewayEnv(upstream.origin, port) },
+      env: { ...childEnv, ...gatewayEnv(upstream.origin, port, dataDir) },
     });
   } catch (error) {
     gatewayFailure = error instanceof Error ? error.message : String(error);
@@ -262,6 +273,17 @@ async function main(): Promise<number> {
       SCENARIOS.find((s) => s.id === "openai-sse")!.title,
     ]),
   );
+  const titleOf = (id: string) => SCENARIOS.find((s) => s.id === id)!.title;
+  const apiCosts = renderApiCosts(rows, [
+    { scenario: titleOf("responses-json"), baseline: titleOf("openai-json"), chunks: 0 },
+    { scenario: titleOf("responses-json-nostore"), baseline: titleOf("openai-json"), chunks: 0 },
+    {
+      scenario: titleOf("responses-sse"),
+      baseline: titleOf("openai-sse"),
+      chunks: SCENARIOS.find((s) => s.id === "responses-sse")!.chunks,
+    },
+  ]);
+  if (apiCosts !== "") console.log(`\n${apiCosts}`);
   console.log(
     `\nCPU per chunk (server process; floors: relay-floor for OpenAI, aws-sdk for Bedrock):`,
   );
@@ -313,9 +335,13 @@ async function main(): Promise<number> {
   return failed.length > 0 || gateway === undefined ? 1 : 0;
 }
 
+async function runCleanups(): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
+}
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
-    stopAll().finally(() => Deno.exit(130));
+    stopAll().then(runCleanups).finally(() => Deno.exit(130));
   });
 }
 let code = 1;
@@ -325,5 +351,6 @@ try {
   console.error(error instanceof Error ? error.message : error);
 } finally {
   await stopAll();
+  await runCleanups();
 }
 Deno.exit(code);

@@ -120,3 +120,42 @@ export function renderCpuRatios(rows: Row[], limit: number, limitScenarios: stri
   }
   return out.join("\n");
 }
+
+/** One API compared with the Chat Completions scenario of the same upstream answer. */
+export interface ApiComparison {
+  /** The scenario of the API measured (e.g. Responses JSON). */
+  scenario: string;
+  /** The Chat Completions scenario with the same upstream work (e.g. OpenAI JSON). */
+  baseline: string;
+  /** Content chunks per stream (0 for JSON). */
+  chunks: number;
+}
+
+/** Gateway CPU of each compared scenario against its Chat Completions baseline: the difference
+ * per request and, for streams, the CPU per chunk of both (a stream's whole CPU ÷ its chunks,
+ * as in the stream table). Pairs not measured on the gateway are left out. */
+export function renderApiCosts(rows: Row[], comparisons: ApiComparison[]): string {
+  const gateway = (scenario: string) =>
+    rows.find((r) => r.target === "gateway" && r.scenario === scenario && !r.skipped);
+  const out: string[] = [];
+  for (const { scenario, baseline, chunks } of comparisons) {
+    const api = gateway(scenario);
+    const chat = gateway(baseline);
+    if (api === undefined || chat === undefined) continue;
+    const extra = api.cpuMs - chat.cpuMs;
+    const sign = extra >= 0 ? "+" : "−";
+    let line = `  ${scenario} vs ${baseline}: ${fixed(api.cpuMs, 3)} vs ${
+      fixed(chat.cpuMs, 3)
+    } ms/req = ${sign}${fixed(Math.abs(extra), 3)} ms (${times(api.cpuMs / chat.cpuMs)})`;
+    if (chunks > 0) {
+      const perChunk = (row: Row) => (row.cpuMs * 1000) / chunks;
+      line += `; per chunk ${fixed(perChunk(api), 2)} vs ${fixed(perChunk(chat), 2)} µs = ${sign}${
+        fixed(Math.abs(extra * 1000 / chunks), 2)
+      } µs`;
+    }
+    out.push(line);
+  }
+  return out.length === 0
+    ? ""
+    : ["Gateway CPU of each API over Chat Completions (same upstream answer):", ...out].join("\n");
+}

@@ -38,7 +38,15 @@ export type ScenarioId =
   | "openai-sse-200"
   | "openai-sse-paced"
   | "converse-json"
-  | "converse-stream";
+  | "converse-stream"
+  | "responses-json"
+  | "responses-sse"
+  | "responses-json-nostore"
+  | "embeddings-json";
+
+/** What the gateway is sent: Chat Completions (default), the Responses API (converted to Chat
+ * Completions for the OpenAI upstream and back) or `/v1/embeddings` with `mock-embed`. */
+export type GatewayApi = "chat" | "responses" | "embeddings";
 
 /** One workload. */
 export interface Scenario {
@@ -57,6 +65,11 @@ export interface Scenario {
   targets?: TargetName[];
   /** No warm-up run (for the paced scenario it would be one more wave of open streams). */
   noWarmup?: boolean;
+  /** Send the Responses request with `store: false` (nothing saved in the SQLite store). */
+  noStore?: boolean;
+  /** The gateway's API (default `chat`); the floors always send Chat Completions to the mock,
+   * the same upstream work as the gateway's converted request. */
+  api?: GatewayApi;
 }
 
 /** The paced scenario's shape: 500 streams open at once, 50 ms to first byte, 10 ms per chunk. */
@@ -99,6 +112,41 @@ export const SCENARIOS: Scenario[] = [
     stream: true,
     chunks: STREAM_CHUNKS,
   },
+  {
+    id: "responses-json",
+    title: "Responses JSON",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    api: "responses",
+  },
+  {
+    id: "responses-sse",
+    title: `Responses SSE ${STREAM_CHUNKS} chunks`,
+    bedrock: false,
+    stream: true,
+    chunks: STREAM_CHUNKS,
+    api: "responses",
+  },
+  {
+    id: "responses-json-nostore",
+    title: "Responses JSON store:false",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    api: "responses",
+    noStore: true,
+    targets: ["passthrough", "gateway"],
+  },
+  {
+    id: "embeddings-json",
+    title: "Embeddings mock-embed",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    api: "embeddings",
+    targets: ["gateway"],
+  },
 ];
 
 /** Whether `target` is run for `scenario`. */
@@ -134,6 +182,26 @@ function chatBody(model: string, stream: boolean, scenario: Scenario): string {
   });
 }
 
+/** The Responses request equal to {@link chatBody}'s; `store` is left to the gateway's default
+ * (saved) unless `noStore`. */
+function responsesBody(stream: boolean, noStore: boolean): string {
+  return JSON.stringify({
+    model: OPENAI_MODEL,
+    instructions: "You are a concise assistant.",
+    input: "In one sentence, why do we benchmark gateways?",
+    max_output_tokens: 64,
+    temperature: 0.2,
+    ...(stream ? { stream: true } : {}),
+    ...(noStore ? { store: false } : {}),
+  });
+}
+
+/** Three short texts for `mock-embed` (no upstream: the gateway's own CPU per request). */
+const embeddingsBody = JSON.stringify({
+  model: "mock-embed",
+  input: ["Why do we benchmark gateways?", "To know their cost per request.", "And per chunk."],
+});
+
 const converseBody = JSON.stringify({
   system: [{ text: "You are a concise assistant." }],
   messages: [{
@@ -155,6 +223,28 @@ const awsStreamOk = (body: Uint8Array) => {
     text.includes('"messageStop"');
 };
 const jsonOk = (body: Uint8Array) => decoder.decode(body).includes(ANSWER_TEXT);
+/** A Response object whose first output item's first part is the mock's text. */
+const responseOk = (body: Uint8Array) => {
+  const response = JSON.parse(decoder.decode(body));
+  return response.object === "response" && response.status === "completed" &&
+    response.output?.[0]?.content?.[0]?.text === ANSWER_TEXT;
+};
+/** A Responses event stream that ends with `response.completed` carrying the mock's text, with
+ * no error or failure event before it. */
+const responsesSseOk = (body: Uint8Array) => {
+  const text = decoder.decode(body);
+  const last = text.lastIndexOf("event: response.completed\n");
+  return last > 0 && text.endsWith("\n\n") && text.startsWith("event: response.created\n") &&
+    !text.includes("event: error\n") && !text.includes("event: response.failed\n") &&
+    text.indexOf(`"text":${JSON.stringify(ANSWER_TEXT)}`, last) > 0 &&
+    text.indexOf("\n\nevent: ", last) === -1;
+};
+/** An embeddings list of the three inputs. */
+const embeddingsOk = (body: Uint8Array) => {
+  const list = JSON.parse(decoder.decode(body));
+  return list.object === "list" && list.data?.length === 3 &&
+    list.data[2].embedding?.length > 0;
+};
 
 /** URL, body and validation of one target × scenario. */
 export function requestFor(target: TargetName, origin: string, scenario: Scenario) {
@@ -170,6 +260,22 @@ export function requestFor(target: TargetName, origin: string, scenario: Scenari
         : target === "aws-sdk"
         ? awsStreamOk
         : (b: Uint8Array) => b.length === converseStreamBytes,
+    };
+  }
+  if (target === "gateway" && scenario.api === "responses") {
+    return {
+      url: `${origin}/v1/responses`,
+      body: responsesBody(scenario.stream, scenario.noStore === true),
+      headers,
+      validate: scenario.stream ? responsesSseOk : responseOk,
+    };
+  }
+  if (target === "gateway" && scenario.api === "embeddings") {
+    return {
+      url: `${origin}/v1/embeddings`,
+      body: embeddingsBody,
+      headers,
+      validate: embeddingsOk,
     };
   }
   return {

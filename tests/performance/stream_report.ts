@@ -23,7 +23,12 @@ export interface StreamScenario {
   title: string;
   chunks: number;
   bedrock: boolean;
+  /** The gateway's API; only Chat Completions scenarios (the default) give the marginal
+   * 200-vs-20 column and the targets. */
+  api?: string;
 }
+
+const isChat = (s: StreamScenario) => s.api === undefined || s.api === "chat";
 
 const fixed = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toFixed(digits) : "—";
@@ -44,8 +49,9 @@ export function renderStreamTable(rows: Row[], scenarios: StreamScenario[]): str
     "| scenario | target | CPU ms/req | CPU µs/chunk | ÷ floor | marginal µs/chunk (200 vs 20) | peak RSS MiB |",
     "|---|---|---|---|---|---|---|",
   ];
-  const short = scenarios.find((s) => !s.bedrock && s.chunks === 20);
-  const long = scenarios.find((s) => !s.bedrock && s.chunks === 200 && !s.title.includes("paced"));
+  const chat = scenarios.filter(isChat);
+  const short = chat.find((s) => !s.bedrock && s.chunks === 20);
+  const long = chat.find((s) => !s.bedrock && s.chunks === 200 && !s.title.includes("paced"));
   for (const scenario of scenarios.filter((s) => s.chunks > 0)) {
     const floorName = scenario.bedrock ? "aws-sdk" : "relay-floor";
     const floor = find(rows, floorName, scenario.title);
@@ -75,7 +81,8 @@ function verdict(value: number, limit: number): string {
 export function renderTargets(rows: Row[], scenarios: StreamScenario[]): string {
   const byChunks = (chunks: number, bedrock: boolean, paced: boolean) =>
     scenarios.find((s) =>
-      s.chunks === chunks && s.bedrock === bedrock && s.title.includes("paced") === paced
+      isChat(s) && s.chunks === chunks && s.bedrock === bedrock &&
+      s.title.includes("paced") === paced
     );
   const lines = ["Targets:"];
   const long = byChunks(200, false, false);
@@ -119,7 +126,7 @@ export function renderTargets(rows: Row[], scenarios: StreamScenario[]): string 
       })`,
     );
   }
-  const paced = scenarios.find((s) => s.title.includes("paced"));
+  const paced = scenarios.find((s) => isChat(s) && s.title.includes("paced"));
   if (paced !== undefined) {
     const row = find(rows, "gateway", paced.title);
     const mb = (row?.peakRssMiB ?? NaN) * MB_PER_MIB;

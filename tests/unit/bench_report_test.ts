@@ -1,10 +1,11 @@
 /**
  * The benchmark's summary: gateway ÷ passthrough CPU per request with its verdict, and the
- * `openai` SDK floors ÷ passthrough on the line below when they were measured.
+ * `openai` SDK floors ÷ passthrough on the line below when they were measured; each API's
+ * gateway CPU over Chat Completions; the per-chunk table with a Responses stream in it.
  */
 import assert from "node:assert/strict";
-import { renderCpuRatios, type Row } from "../performance/report.ts";
-import { renderTargets } from "../performance/stream_report.ts";
+import { renderApiCosts, renderCpuRatios, type Row } from "../performance/report.ts";
+import { renderStreamTable, renderTargets } from "../performance/stream_report.ts";
 
 const row = (target: string, scenario: string, cpuMs: number, skipped?: string): Row => ({
   target,
@@ -72,5 +73,49 @@ Deno.test("bench targets: per-chunk ratios to the floors, JSON ratio and paced R
     "  OpenAI JSON CPU per request: gateway 0.700 ms ÷ passthrough 0.200 ms = 3.50× (target ≤ 3×: NOT met)",
     "  ConverseStream CPU per chunk (Bedrock ConverseStream 20): gateway 160.00 µs ÷ AWS SDK floor 100.00 µs = 1.60× (target ≤ 1.5×: NOT met)",
     "  Peak RSS, one gateway worker, OpenAI SSE paced ×500: 262 MB (250 MiB, from 120 MiB at the run's start; target ≤ 200 MB: NOT met)",
+  ]);
+});
+
+Deno.test("bench API costs: Responses over Chat Completions per request and per chunk", () => {
+  const text = renderApiCosts([
+    row("gateway", "OpenAI JSON", 0.4),
+    row("gateway", "Responses JSON", 0.6),
+    row("gateway", "OpenAI SSE 20 chunks", 1.2),
+    row("gateway", "Responses SSE 20 chunks", 2.4),
+    row("gateway", "Cheaper", 0.3),
+    row("gateway", "Skipped", NaN, "skipped (gateway did not start)"),
+  ], [
+    { scenario: "Responses JSON", baseline: "OpenAI JSON", chunks: 0 },
+    { scenario: "Responses SSE 20 chunks", baseline: "OpenAI SSE 20 chunks", chunks: 20 },
+    { scenario: "Cheaper", baseline: "OpenAI JSON", chunks: 0 },
+    { scenario: "Skipped", baseline: "OpenAI JSON", chunks: 0 },
+    { scenario: "Not run", baseline: "OpenAI JSON", chunks: 0 },
+  ]);
+  assert.deepEqual(text.split("\n"), [
+    "Gateway CPU of each API over Chat Completions (same upstream answer):",
+    "  Responses JSON vs OpenAI JSON: 0.600 vs 0.400 ms/req = +0.200 ms (1.50×)",
+    "  Responses SSE 20 chunks vs OpenAI SSE 20 chunks: 2.400 vs 1.200 ms/req = +1.200 ms (2.00×); per chunk 120.00 vs 60.00 µs = +60.00 µs",
+    "  Cheaper vs OpenAI JSON: 0.300 vs 0.400 ms/req = −0.100 ms (0.75×)",
+  ]);
+  assert.equal(renderApiCosts([row("gateway", "OpenAI JSON", 0.4)], []), "");
+});
+
+Deno.test("bench stream table: a Responses stream has its floor ratio, the marginal column stays Chat's", () => {
+  const scenarios = [
+    { title: "Responses SSE 20 chunks", chunks: 20, bedrock: false, api: "responses" },
+    { title: "OpenAI SSE 20 chunks", chunks: 20, bedrock: false },
+    { title: "OpenAI SSE 200 chunks", chunks: 200, bedrock: false },
+  ];
+  const text = renderStreamTable([
+    row("relay-floor", "Responses SSE 20 chunks", 1),
+    row("gateway", "Responses SSE 20 chunks", 3),
+    row("gateway", "OpenAI SSE 20 chunks", 1.2),
+    row("gateway", "OpenAI SSE 200 chunks", 4.8),
+  ], scenarios);
+  assert.deepEqual(text.split("\n").slice(2), [
+    "| Responses SSE 20 chunks | relay-floor | 1.000 | 50.00 | 1.00× (relay-floor) | — | 100.0 |",
+    "| Responses SSE 20 chunks | gateway | 3.000 | 150.00 | 3.00× (relay-floor) | — | 100.0 |",
+    "| OpenAI SSE 20 chunks | gateway | 1.200 | 60.00 | — (relay-floor) | — | 100.0 |",
+    "| OpenAI SSE 200 chunks | gateway | 4.800 | 24.00 | — (relay-floor) | 20.00 | 100.0 |",
   ]);
 });
