@@ -16,14 +16,17 @@ type Json = any;
 /** Stands for the id of a file the test uploaded (swapped in before sending). */
 export const UPLOADED_FILE = "file-uploaded-by-the-test";
 
-const text = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 30 }) }, {
+/** Short texts, some odd. */
+export const text = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 30 }) }, {
   weight: 1,
   arbitrary: oddString,
 });
-const toolName = fc.stringMatching(/^[a-zA-Z0-9_-]{1,12}$/);
+/** A valid tool name. */
+export const toolName = fc.stringMatching(/^[a-zA-Z0-9_-]{1,12}$/);
 const PNG_1PX =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-const imageUrl = fc.oneof(
+/** Image URLs, good and bad (private addresses, bad data URLs). */
+export const imageUrl = fc.oneof(
   fc.constant(`data:image/png;base64,${PNG_1PX}`),
   fc.constant("data:image/png;base64,AAAA"),
   fc.constant("data:image/gif;base64,R0lGOD"),
@@ -34,7 +37,8 @@ const imageUrl = fc.oneof(
   fc.constant("ftp://example.invalid/a.png"),
   fc.constant("not a url"),
 );
-const jsonArgs = fc.oneof(
+/** Tool-call arguments, JSON or not. */
+export const jsonArgs = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
   fc.constantFrom("", "{", "not json", "null", "[]", '{"a":1}'),
 );
@@ -134,13 +138,13 @@ const openaiTool = fc.record({
 });
 
 /** `stream`: absent (undefined is dropped by JSON), true or false. */
-const streamFlag = fc.constantFrom(undefined, undefined, true, false);
+export const streamFlag = fc.constantFrom(undefined, undefined, true, false);
 
 /**
  * An object with every `required` field and a few (at most `maxExtra`) of the `optional` ones,
  * so most shaped bodies stay valid and reach a provider.
  */
-function sparse(
+export function sparse(
   required: Record<string, fc.Arbitrary<unknown>>,
   optional: Record<string, fc.Arbitrary<unknown>>,
   maxExtra = 3,

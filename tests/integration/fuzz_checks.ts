@@ -10,11 +10,12 @@
  */
 import type { WireBody } from "./fuzz_mutations.ts";
 
-type Target = "openai" | "bedrock_claude" | "bedrock_titan";
+type Target = "openai" | "bedrock_claude" | "bedrock_titan" | "openai_responses";
 
 /** The answer format a probe asked for (`/v1/messages` answers as Claude). */
 function targetOf(path: string): Target {
   if (path.startsWith("/v1/messages")) return "bedrock_claude";
+  if (path.startsWith("/v1/responses")) return "openai_responses";
   const asked = /[?&]target_format=([a-z_]+)/.exec(path)?.[1];
   return asked === "bedrock_claude" || asked === "bedrock_titan" ? asked : "openai";
 }
@@ -46,6 +47,11 @@ function sseProblem(text: string, target: Target): string | undefined {
       return isObject(last) && last.type === "message_stop"
         ? undefined
         : "a Claude stream that does not end with message_stop";
+    case "openai_responses":
+      return isObject(last) &&
+          (last.type === "response.completed" || last.type === "response.incomplete")
+        ? undefined
+        : `a Responses stream that ends with ${isObject(last) ? last.type : "no event"}`;
     case "bedrock_titan":
       return isObject(last) && typeof last.completionReason === "string"
         ? undefined

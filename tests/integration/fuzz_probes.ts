@@ -1,9 +1,10 @@
 /**
  * The fuzz test's probe generators, one per JSON route: chat completions (every
- * `target_format`), messages, and the tRPC procedures and batches (superjson-revived values and
+ * `target_format`), messages, responses, embeddings, count_tokens, and the tRPC procedures and batches (superjson-revived values and
  * malformed percent-escapes included).
  */
 import fc from "fast-check";
+import { embeddingsBody, responsesBody } from "./fuzz_api_bodies.ts";
 import { messagesApiBody, openaiBody } from "./fuzz_bodies.ts";
 import type { Probe } from "./fuzz_checks.ts";
 import { anyBody, textMutationArb, toWire, wireBody } from "./fuzz_mutations.ts";
@@ -27,6 +28,34 @@ export const chatProbe: fc.Arbitrary<Probe> = fc.tuple(
 export const messagesProbe: fc.Arbitrary<Probe> = wireBody(messagesApiBody).map((body) => ({
   method: "POST",
   path: "/v1/messages",
+  body,
+  envelope: "anthropic",
+}));
+
+export const responsesProbe: fc.Arbitrary<Probe> = wireBody(responsesBody).map((body) => ({
+  method: "POST",
+  path: "/v1/responses",
+  body,
+  envelope: "chat",
+}));
+
+export const embeddingsProbe: fc.Arbitrary<Probe> = wireBody(embeddingsBody).map((body) => ({
+  method: "POST",
+  path: "/v1/embeddings",
+  body,
+  envelope: "chat",
+}));
+
+/** A Messages body, mostly without `max_tokens` (count_tokens does not need it). */
+const countTokensBody = fc.tuple(messagesApiBody, fc.boolean()).map(([body, keep]) => {
+  if (!keep) delete body.max_tokens;
+  delete body.stream;
+  return body;
+});
+
+export const countTokensProbe: fc.Arbitrary<Probe> = wireBody(countTokensBody).map((body) => ({
+  method: "POST",
+  path: "/v1/messages/count_tokens",
   body,
   envelope: "anthropic",
 }));

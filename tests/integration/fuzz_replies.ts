@@ -122,7 +122,8 @@ function claudeToolEvents(name: string): unknown[] {
   ];
 }
 
-/** The fake Bedrock's fallback (Converse, and native Claude / Titan InvokeModel). */
+/** The fake Bedrock's fallback (Converse, and native Claude / Titan InvokeModel; embedding
+ * models get the fake's own embedding answer). */
 export function bedrockFallback(): (request: BedrockRequest) => Reply | undefined {
   const callTool = alternator();
   return (request) => {
@@ -137,6 +138,7 @@ export function bedrockFallback(): (request: BedrockRequest) => Reply | undefine
           ? converseToolReply(converseTool, request.operation === "converse-stream")
           : undefined; // the fake's default text answer
       case "invoke":
+        if (request.modelId?.includes("embed")) return undefined; // the fake's embedding answer
         if (!claude) return nativeJson(titanResult("Fuzz ok"));
         return nativeJson(
           typeof claudeTool === "string" && callTool()

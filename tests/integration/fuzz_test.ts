@@ -2,7 +2,8 @@
  * Fuzz test (issue 10): thousands of generated and mutated bodies (fast-check, fixed seed) over
  * every JSON route — `POST /v1/chat/completions` (with and without `target_format`),
  * `POST /v1/messages`, tRPC `chat.complete`, `chat.stream` (JSON lines over POST),
- * `formats.convert`, `formats.detect` and the tRPC batch form — aimed at the mock provider and, through the fakes, at the OpenAI and Bedrock
+ * `formats.convert`, `formats.detect`, the tRPC batch form, `POST /v1/responses`,
+ * `POST /v1/embeddings` and `POST /v1/messages/count_tokens` — aimed at the mock provider and, through the fakes, at the OpenAI and Bedrock
  * (Converse and native) paths. Every answer must be a 2xx or a well-formed 4xx (the route's error
  * envelope), never a 5xx, never a stack trace; streams must not end in an error event; no
  * unhandled rejection; afterwards the gateway still answers `/health` and ordinary chats, and RSS
@@ -20,7 +21,10 @@ import { UPLOADED_FILE } from "./fuzz_bodies.ts";
 import { judge, type Probe } from "./fuzz_checks.ts";
 import {
   chatProbe,
+  countTokensProbe,
+  embeddingsProbe,
   messagesProbe,
+  responsesProbe,
   trpcBatchProbe,
   trpcCompleteProbe,
   trpcConvertProbe,
@@ -45,6 +49,9 @@ const RUNS = {
   trpcConvert: 850,
   trpcDetect: 700,
   trpcBatch: 850,
+  responses: 700,
+  embeddings: 400,
+  countTokens: 300,
 };
 
 /** The client key the gateway is configured with, and the header carrying it. */
@@ -192,7 +199,7 @@ async function settledMemory(): Promise<Deno.MemoryUsage> {
   return Deno.memoryUsage();
 }
 
-Deno.test("fuzz: 6,400 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
+Deno.test("fuzz: 7,800 generated and mutated bodies over every JSON route answer 2xx or a well-formed 4xx", async (t) => {
   await using h = await fuzzGateway();
   const rejections: unknown[] = [];
   const onRejection = (event: PromiseRejectionEvent) => {
@@ -220,6 +227,9 @@ Deno.test("fuzz: 6,400 generated and mutated bodies over every JSON route answer
       ["tRPC batch", trpcBatchProbe, RUNS.trpcBatch],
       // Last, so the routes before it keep their seeds (SEED + index) and bodies.
       ["POST /trpc/chat.stream (JSON lines)", trpcStreamProbe, RUNS.trpcStream],
+      ["POST /v1/responses", responsesProbe, RUNS.responses],
+      ["POST /v1/embeddings", embeddingsProbe, RUNS.embeddings],
+      ["POST /v1/messages/count_tokens", countTokensProbe, RUNS.countTokens],
     ];
     for (const [index, [name, probe, numRuns]] of routes.entries()) {
       await t.step(`${name}: ${numRuns} bodies`, async () => {
