@@ -5,32 +5,10 @@
  * and streamed answers come back unchanged (events with Anthropic's names).
  */
 import assert from "node:assert/strict";
-import {
-  anthropicMessage,
-  type FakeAnthropic,
-  startFakeAnthropic,
-} from "../fakes/anthropic_upstream.ts";
-import { type TestApp, testAppWithInstances } from "../helpers/app.ts";
+import { anthropicMessage, startFakeAnthropic } from "../fakes/anthropic_upstream.ts";
+import { anthropicGateway, KEY } from "./anthropic_harness.ts";
 import { readSse } from "../helpers/sse.ts";
 import { checkAnthropicStream } from "../helpers/anthropic_stream_checker.ts";
-
-export const KEY = "sk-ant-fake-secret-1234";
-
-/** A gateway with one `anthropic` instance on the fake (plus the mock). */
-export function anthropicGateway(
-  fake: FakeAnthropic,
-  settings: Record<string, unknown> = {},
-  env: Record<string, string> = {},
-): TestApp {
-  return testAppWithInstances([
-    {
-      id: "anthropic",
-      kind: "anthropic",
-      settings: { api_key: KEY, base_url: fake.url, ...settings },
-    },
-    { id: "mock", kind: "mock" },
-  ], env);
-}
 
 const claudeBody = {
   model: "anthropic/claude-sonnet-4-5",
