@@ -9,6 +9,9 @@ import { chatBody } from "../helpers/app.ts";
 import { readDataEvents } from "../helpers/sse.ts";
 import { anthropicGateway, KEY } from "./anthropic_harness.ts";
 
+/** A streamed tool-call delta, as the test reads it. */
+type ToolCallDelta = { id?: string; function: { name?: string; arguments?: string } };
+
 Deno.test("anthropic via /v1/chat/completions: JSON answer in OpenAI shape", async () => {
   await using fake = startFakeAnthropic({ requireKey: KEY });
   const gw = anthropicGateway(fake);
@@ -64,7 +67,7 @@ Deno.test("anthropic via /v1/chat/completions: SSE stream and a tool call round 
   const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
   assert.equal(text, "Checking.");
   const calls = chunks.flatMap((c) =>
-    (c.choices[0]?.delta.tool_calls as Array<Record<string, any>> | undefined) ?? []
+    (c.choices[0]?.delta.tool_calls as ToolCallDelta[] | undefined) ?? []
   );
   assert.equal(calls[0].id, "toolu_7");
   assert.equal(calls[0].function.name, "weather");
@@ -95,7 +98,9 @@ Deno.test("anthropic via /v1/chat/completions: SSE stream and a tool call round 
   });
   assert.equal(second.status, 200);
   assert.equal((await second.json()).choices[0].message.content, "Sunny.");
-  const sent = fake.messageRequests[1].body!.messages as Array<{ role: string; content: any }>;
+  const sent = fake.messageRequests[1].body!.messages as Array<
+    { role: string; content: Array<Record<string, unknown>> }
+  >;
   assert.deepEqual(sent[1].content.at(-1), {
     type: "tool_use",
     id: "toolu_7",
