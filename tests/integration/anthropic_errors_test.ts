@@ -190,3 +190,13 @@ Deno.test("anthropic: ANTHROPIC_API_KEY alone adds the anthropic instance (no co
   const without = await (await testApp().get("/health")).json();
   assert.equal(without.providers.anthropic, undefined);
 });
+
+Deno.test("anthropic: a JSON answer over MAX_RESPONSE_BYTES → 502, not retried", async () => {
+  await using fake = startFakeAnthropic({ requireKey: KEY });
+  const gw = anthropicGateway(fake, {}, { MAX_RESPONSE_BYTES: "4096", UPSTREAM_MAX_RETRIES: "2" });
+  fake.script(anthropicMessage([{ type: "text", text: "x".repeat(10_000) }]));
+  const res = await gw.post("/v1/messages", messages());
+  assert.equal(res.status, 502);
+  assert.match((await res.json()).error.message, /MAX_RESPONSE_BYTES/);
+  assert.equal(fake.messageRequests.length, 1);
+});

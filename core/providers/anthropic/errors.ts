@@ -67,13 +67,19 @@ export function mapAnthropicError(error: unknown): GatewayError {
   if (error instanceof APIConnectionTimeoutError) {
     return new GatewayError("timeout", `${LABEL} did not answer in time.`, { cause: error });
   }
+  // The SDK reports what its `fetch` threw as a connection error: a bound the gateway's own
+  // fetch enforced (MAX_RESPONSE_BYTES) stays what it is.
+  if (error instanceof APIConnectionError && error.cause instanceof GatewayError) {
+    return error.cause;
+  }
   if (error instanceof APIConnectionError) {
     return new GatewayError("unavailable", unreachableMessage(LABEL, error.cause ?? error), {
       cause: error,
     });
   }
   if (!(error instanceof APIError)) {
-    return new GatewayError("upstream", `${LABEL} sent something unexpected.`, { cause: error });
+    // An answer the SDK could not read (malformed JSON…): no cause, so it is not retried.
+    return new GatewayError("upstream", `${LABEL} sent something unexpected.`);
   }
   const status = error.status;
   if (status === undefined) return streamError(error);

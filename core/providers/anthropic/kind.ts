@@ -7,6 +7,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { defineProviderKind } from "../provider.ts";
 import { createAnthropicProvider } from "./anthropic_provider.ts";
+import { boundedFetch } from "./bounded_fetch.ts";
 
 /** The default `base_url`. */
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
@@ -63,9 +64,11 @@ export const anthropicKind = defineProviderKind({
   patterns: [],
   create(id, settings, runtime) {
     const apiKey = settings.api_key;
-    const client = apiKey === undefined
-      ? undefined
-      : anthropicClient({ ...settings, api_key: apiKey }, runtime.retry.timeoutMs, runtime.fetch);
+    const client = apiKey === undefined ? undefined : anthropicClient(
+      { ...settings, api_key: apiKey },
+      runtime.retry.timeoutMs,
+      boundedFetch(runtime.fetch ?? fetch, runtime.maxResponseBytes),
+    );
     const provider = createAnthropicProvider({
       id,
       client,
