@@ -102,8 +102,9 @@ function upstreamFetch(): typeof fetch {
 
 /**
  * The provider instances today's environment configures: `openai` (OPENAI_API_KEY,
- * OPENAI_BASE_URL), `bedrock` (AWS_REGION and the AWS credential chain) and `mock`
- * (MOCK_MODELS), in this order, which is the order their model-id patterns are tried in.
+ * OPENAI_BASE_URL), `bedrock` (AWS_REGION and the AWS credential chain), `anthropic` when
+ * ANTHROPIC_API_KEY is set (it claims no ids: `anthropic/<model>`) and `mock` (MOCK_MODELS), in
+ * this order, which is the order their model-id patterns are tried in.
  */
 export function envInstances(config: Config): InstanceSpec[] {
   return [
@@ -128,6 +129,11 @@ export function envInstances(config: Config): InstanceSpec[] {
         role_session_name: config.awsRoleSessionName,
       },
     },
+    ...(config.anthropicApiKey === undefined ? [] : [{
+      id: "anthropic",
+      kind: "anthropic",
+      settings: { api_key: config.anthropicApiKey, base_url: config.anthropicBaseUrl },
+    }]),
     { id: "mock", kind: "mock", settings: { enabled: config.mockModels } },
   ];
 }

@@ -62,6 +62,15 @@ const envSchema = z.object({
     }
     return value as "auto" | "true" | "false";
   }),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.transform((v, ctx) => {
+    const url = v ?? "https://api.anthropic.com";
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      ctx.addIssue({ code: "custom", message: `ANTHROPIC_BASE_URL must be an http(s) URL` });
+      return z.NEVER;
+    }
+    return url.replace(/\/+$/, "");
+  }),
   AWS_REGION: optionalString,
   AWS_DEFAULT_REGION: optionalString,
   AWS_ROLE_ARN: optionalString,
@@ -152,6 +161,11 @@ export interface Config {
   /** Whether the OpenAI upstream speaks the Responses API (`OPENAI_RESPONSES_API`; `auto`: when
    * the base URL is api.openai.com). */
   openaiResponsesApi: "auto" | "true" | "false";
+  /** The key of the implicit `anthropic` instance (`ANTHROPIC_API_KEY`); without it there is
+   * no such instance. */
+  anthropicApiKey?: string;
+  /** The Anthropic API root (`ANTHROPIC_BASE_URL`). */
+  anthropicBaseUrl: string;
   awsRegion: string;
   /** Role assumed on top of the default credential chain (`AWS_ROLE_ARN`). */
   awsRoleArn?: string;
@@ -277,6 +291,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     openaiOrganization: e.OPENAI_ORG_ID,
     openaiProject: e.OPENAI_PROJECT_ID,
     openaiResponsesApi: e.OPENAI_RESPONSES_API,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     awsRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
     awsRoleArn: e.AWS_ROLE_ARN,
     awsExternalId: e.AWS_EXTERNAL_ID,

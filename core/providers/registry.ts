@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../config.ts";
 import type { ModelInfo } from "../formats/openai/schema.ts";
+import { anthropicKind } from "./anthropic/kind.ts";
 import { bedrockKind } from "./bedrock/kind.ts";
 import { mockKind } from "./mock/kind.ts";
 import { openaiKind } from "./openai/kind.ts";
@@ -23,6 +24,7 @@ import { findRoute, resolveRoute, type Route, type RoutingTable } from "./routin
 export const PROVIDER_KINDS: readonly ProviderKind[] = [
   openaiKind,
   bedrockKind,
+  anthropicKind,
   mockKind,
 ];
 

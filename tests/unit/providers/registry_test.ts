@@ -31,7 +31,7 @@ function assertConfigError(run: () => unknown, pattern: RegExp) {
 }
 
 Deno.test("registry: the built-in kinds, each with settings, patterns and a factory", () => {
-  assert.deepEqual(PROVIDER_KINDS.map((k) => k.name), ["openai", "bedrock", "mock"]);
+  assert.deepEqual(PROVIDER_KINDS.map((k) => k.name), ["openai", "bedrock", "anthropic", "mock"]);
   const claimed = (model: string) =>
     PROVIDER_KINDS.filter((k) => k.patterns.some((p) => p.test(model))).map((k) => k.name);
   assert.deepEqual(claimed("gpt-4o"), ["openai"]);
@@ -41,6 +41,7 @@ Deno.test("registry: the built-in kinds, each with settings, patterns and a fact
   ]);
   assert.deepEqual(claimed("mock-echo"), ["mock"]);
   assert.deepEqual(claimed("llama3"), []);
+  assert.deepEqual(claimed("claude-sonnet-4-5"), []);
 });
 
 Deno.test("registry: instances from specs, with their ids and kinds", () => {
@@ -72,8 +73,9 @@ Deno.test("registry: bad specs are rejected with a clear error", async (t) => {
     },
     {
       name: "unknown kind",
-      specs: [{ id: "claude", kind: "anthropic" }],
-      error: /provider 'claude' has unknown kind 'anthropic' \(known: openai, bedrock, mock\)/,
+      specs: [{ id: "claude", kind: "vertex" }],
+      error:
+        /provider 'claude' has unknown kind 'vertex' \(known: openai, bedrock, anthropic, mock\)/,
     },
     {
       name: "id with a slash (the model prefix separator)",
