@@ -4,7 +4,7 @@
  * passed in, validate with zod. Pure: the caller reads the file and passes its text; every
  * problem becomes one line `<file>: <path>: <message>`.
  */
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../config.ts";
 import { type FileProblem, interpolate } from "./interpolate.ts";
 import { type KindSchema, validateFile } from "./schema.ts";
@@ -60,12 +60,13 @@ function parseText(text: string, file: string): { data: unknown; problems: FileP
       };
     }
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     return {
       data: undefined,
       problems: doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}` : "(file)",
+        path: `line ${lineCounter.linePos(e.pos[0]).line}`,
         message: `invalid YAML: ${e.message.split("\n")[0]}`,
       })),
     };
