@@ -78,7 +78,9 @@ export function validateFile(
       problems.push(...problemsOf(head.error, path));
       continue;
     }
-    const { kind: kindName, ...settings } = head.data;
+    const { kind: kindName, ...written } = head.data;
+    // An empty value means "not set", as in the environment (`organization: "${ORG:-}"`).
+    const settings = Object.fromEntries(Object.entries(written).filter(([, v]) => v !== ""));
     const kind = kinds.find((k) => k.name === kindName);
     if (kind === undefined) {
       problems.push({

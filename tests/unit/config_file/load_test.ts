@@ -147,7 +147,7 @@ Deno.test("load: every problem is one line naming the file and the path", async 
       {
         name: "several problems, one line each",
         text:
-          "providers:\n  a: {kind: openai, base_url: 'ftp://h'}\n  b: {kind: bedrock, region: ''}\n  c: {kind: mock, enabled: 'yes'}\n",
+          "providers:\n  a: {kind: openai, base_url: 'ftp://h'}\n  b: {kind: bedrock, region: 5}\n  c: {kind: mock, enabled: 'yes'}\n",
         lines: [
           /^gateway\.yaml: providers\.a\.base_url: /,
           /^gateway\.yaml: providers\.b\.region: /,
@@ -210,4 +210,9 @@ Deno.test("configFilePath: GATEWAY_CONFIG, else ./gateway.yaml when it exists, e
   assert.equal(configFilePath(undefined, (p) => p === "./gateway.yaml"), "./gateway.yaml");
   assert.equal(configFilePath("  ", (p) => p === "./gateway.yaml"), "./gateway.yaml");
   assert.equal(configFilePath(undefined, () => false), undefined);
+});
+
+Deno.test("load: an empty value means not set (as in the environment)", () => {
+  const { instances } = load("providers:\n  a: {kind: openai, organization: '${ORG:-}'}\n");
+  assert.deepEqual(instances[0].settings, {});
 });
