@@ -10,7 +10,7 @@ import { type FileProblem, interpolate } from "./interpolate.ts";
 import { type KindSchema, validateFile } from "./schema.ts";
 
 /** The file looked for when `GATEWAY_CONFIG` is unset. */
-export const DEFAULT_CONFIG_FILE = "./gateway.yaml";
+export const DEFAULT_CONFIG_FILE = "gateway.yaml";
 
 /** Thrown for a bad config file: `problems` holds one line per problem (also the message). */
 export class ConfigFileError extends ConfigError {

@@ -207,8 +207,8 @@ Deno.test("load: every problem is one line naming the file and the path", async 
 
 Deno.test("configFilePath: GATEWAY_CONFIG, else ./gateway.yaml when it exists, else none", () => {
   assert.equal(configFilePath("conf/gw.json", () => false), "conf/gw.json");
-  assert.equal(configFilePath(undefined, (p) => p === "./gateway.yaml"), "./gateway.yaml");
-  assert.equal(configFilePath("  ", (p) => p === "./gateway.yaml"), "./gateway.yaml");
+  assert.equal(configFilePath(undefined, (p) => p === "gateway.yaml"), "gateway.yaml");
+  assert.equal(configFilePath("  ", (p) => p === "gateway.yaml"), "gateway.yaml");
   assert.equal(configFilePath(undefined, () => false), undefined);
 });
 
