@@ -2,7 +2,9 @@
  * The composition root: environment → config → real SDK clients → app → serve.
  *
  * `deno task start` runs `main.ts start`: the config is validated once (a bad value exits with
- * status 1 and one line naming the variable), then one worker per CPU core (or `WORKERS`) serves
+ * status 1 and one line naming the variable; a bad config file — `GATEWAY_CONFIG`, or
+ * `./gateway.yaml` when present, whose providers then replace the environment's — with one
+ * line per problem), then one worker per CPU core (or `WORKERS`) serves
  * the same port with SO_REUSEPORT, through the gateway's own accept loop (`server/listener.ts`):
  * connection limits per process (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`, counted across the
  * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
