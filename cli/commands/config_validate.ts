@@ -5,7 +5,7 @@
  */
 import { ConfigFileError, configFilePath, loadConfigFile } from "../../core/config_file/load.ts";
 import { mergeEnv } from "../../core/dotenv.ts";
-import { PROVIDER_KINDS } from "../../core/providers/registry.ts";
+import { KIND_SETTINGS } from "../../core/providers/kind_settings.ts";
 import type { CliContext } from "../context.ts";
 
 const exists = (path: string) => {
@@ -36,7 +36,7 @@ export function validateConfigFile(ctx: CliContext, given: string | undefined): 
       text,
       file,
       mergeEnv(ctx.env, ctx.dotenv),
-      PROVIDER_KINDS,
+      KIND_SETTINGS,
     );
     const ids = instances.map((i) => i.id);
     ctx.out(`ok: ${ids.length} provider${ids.length === 1 ? "" : "s"} (${ids.join(", ")})\n`);
