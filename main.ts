@@ -2,7 +2,9 @@
  * The composition root: environment → config → real SDK clients → app → serve.
  *
  * `deno task start` runs `main.ts start`: the config is validated once (a bad value exits with
- * status 1 and one line naming the variable), then one worker per CPU core (or `WORKERS`) serves
+ * status 1 and one line naming the variable; a bad config file — `GATEWAY_CONFIG`, or
+ * `./gateway.yaml` when present, whose providers then replace the environment's — with one
+ * line per problem), then one worker per CPU core (or `WORKERS`) serves
  * the same port with SO_REUSEPORT, through the gateway's own accept loop (`server/listener.ts`):
  * connection limits per process (`MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_IP`, counted across the
  * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
@@ -15,6 +17,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
 import { createEmbeddingsService } from "./core/embeddings/service.ts";
 import { type Config, ConfigError, databaseUrlSecrets, parseConfig } from "./core/config.ts";
+import { ConfigFileError, configFilePath, loadConfigFile } from "./core/config_file/load.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
 import { createLocalFileStore } from "./core/files/local_store.ts";
 import { createS3FileStore } from "./core/files/s3_store.ts";
@@ -23,7 +26,7 @@ import { createLogger, type Logger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
 import type { ProviderRuntime } from "./core/providers/provider.ts";
-import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
+import { createProviders, type InstanceSpec, PROVIDER_KINDS } from "./core/providers/registry.ts";
 import { StoreOpenError } from "./core/store/errors.ts";
 import { type OpenedStore, openStore } from "./core/store/open.ts";
 import type { Store } from "./core/store/store.ts";
@@ -53,9 +56,16 @@ function loadEnvironment(): Record<string, string | undefined> {
   return env;
 }
 
-function secretsOf(config: Config): string[] {
+/** The `api_key` settings of the instances (a config file's secrets, interpolated). */
+function instanceSecrets(instances: readonly InstanceSpec[]): string[] {
+  return instances.map((i) => (i.settings as { api_key?: unknown } | undefined)?.api_key)
+    .filter((key): key is string => typeof key === "string");
+}
+
+function secretsOf(config: Config, instances: readonly InstanceSpec[]): string[] {
   return [
     ...config.apiKeys,
+    ...instanceSecrets(instances),
     config.openaiApiKey,
     Deno.env.get("AWS_SECRET_ACCESS_KEY"),
     Deno.env.get("AWS_SESSION_TOKEN"),
@@ -203,10 +213,46 @@ export function buildHandler(
   }).fetch;
 }
 
-function configure(): { config: Config; logger: Logger } {
-  const config = parseConfig(loadEnvironment());
-  const logger = createLogger(config.logLevel, (line) => console.log(line), secretsOf(config));
-  return { config, logger };
+/**
+ * The provider instances: the config file's (`GATEWAY_CONFIG`, or `./gateway.yaml` when it
+ * exists) when there is one, else the environment's ({@link envInstances}). Throws
+ * {@link ConfigFileError} with one line per problem.
+ */
+export function configuredInstances(
+  config: Config,
+  env: Record<string, string | undefined>,
+): { instances: InstanceSpec[]; file?: string } {
+  const file = configFilePath(config.gatewayConfig, fileExists);
+  if (file === undefined) return { instances: envInstances(config) };
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
+    throw new ConfigFileError([`${file}: cannot read the config file (GATEWAY_CONFIG): ${reason}`]);
+  }
+  const { instances } = loadConfigFile(text, file, env, PROVIDER_KINDS);
+  const ids = instances.map((i) => i.id);
+  if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
+    throw new ConfigFileError([
+      `${file}: providers: DEFAULT_PROVIDER '${config.defaultProvider}' is not one of them (${
+        ids.join(", ")
+      })`,
+    ]);
+  }
+  return { instances, file };
+}
+
+function configure(): { config: Config; logger: Logger; instances: InstanceSpec[]; file?: string } {
+  const env = loadEnvironment();
+  const config = parseConfig(env);
+  const { instances, file } = configuredInstances(config, env);
+  const logger = createLogger(
+    config.logLevel,
+    (line) => console.log(line),
+    secretsOf(config, instances),
+  );
+  return { config, logger, instances, file };
 }
 
 const workerCount = (config: Config) =>
@@ -240,13 +286,13 @@ async function serveHere(
   setup: ServeSetup,
   first = true,
 ): Promise<(stop: Promise<void>) => Promise<void>> {
-  const { config, logger } = configure();
+  const { config, logger, instances } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
   const shutdown = new AbortController();
   let listener;
   try {
-    const handler = buildHandler(config, logger, metrics, shutdown.signal, undefined, store);
+    const handler = buildHandler(config, logger, metrics, shutdown.signal, instances, store);
     listener = listen(handler, {
       hostname: config.host,
       port: setup.port,
@@ -309,7 +355,16 @@ function firstToRefuse(): boolean {
 async function start(): Promise<void> {
   let config: Config;
   try {
-    config = configure().config;
+    const configured = configure();
+    config = configured.config;
+    if (configured.file !== undefined) {
+      console.log(JSON.stringify({
+        level: "info",
+        msg: `config file ${configured.file}: providers ${
+          configured.instances.map((i) => i.id).join(", ")
+        }`,
+      }));
+    }
   } catch (error) {
     if (error instanceof ConfigError) failStart(error.message);
     throw error;

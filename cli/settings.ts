@@ -170,6 +170,10 @@ export const KNOWN_KEYS: KnownKey[] = [
     fallback: constant("10000"),
   },
   {
+    key: "GATEWAY_CONFIG",
+    description: "providers file (YAML or JSON); default ./gateway.yaml when present",
+  },
+  {
     key: "DATA_DIR",
     description: "directory of the SQLite state store",
     fallback: constant("./data"),

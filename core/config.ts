@@ -134,6 +134,7 @@ const envSchema = z.object({
     return v;
   }),
   RESPONSES_TTL_DAYS: intFromEnv("RESPONSES_TTL_DAYS", 30, 1, 36_500),
+  GATEWAY_CONFIG: optionalString,
 });
 
 /** `scheme://host[:port]` (lower-case, default port dropped) of an http(s) origin, or undefined
@@ -215,6 +216,9 @@ export interface Config {
   databaseUrl?: string;
   /** Stored responses expire this many days after they were stored. */
   responsesTtlDays: number;
+  /** The config file (`GATEWAY_CONFIG`) when set; unset: `./gateway.yaml` if it exists
+   * (core/config_file/load.ts). */
+  gatewayConfig?: string;
 }
 
 /** Thrown when the environment holds an invalid value; the message names the variable. */
@@ -321,5 +325,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR ?? "./data",
     databaseUrl: e.DATABASE_URL,
     responsesTtlDays: e.RESPONSES_TTL_DAYS,
+    gatewayConfig: e.GATEWAY_CONFIG,
   };
 }

@@ -1,11 +1,13 @@
 /**
- * `config show | get KEY | set [KEY VALUE] | unset KEY`: effective configuration with sources,
- * and validated edits of the `.env` file that keep its other lines and comments.
+ * `config show | get KEY | set [KEY VALUE] | unset KEY | validate [FILE]`: effective
+ * configuration with sources, validated edits of the `.env` file that keep its other lines and
+ * comments, and a check of the gateway config file.
  */
 import { type CommandSpec, flag, type Parsed } from "../args.ts";
 import { type CliContext, readDotenv } from "../context.ts";
 import { setEnvValue, unsetEnvValue } from "../env_file.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { validateConfigFile } from "./config_validate.ts";
 import { createLineEditor } from "../line_editor.ts";
 import { type LineSource, plainLineSource } from "../line_source.ts";
 import { createLineReader } from "../lines.ts";
@@ -22,6 +24,7 @@ export const spec: CommandSpec = {
     "config set KEY VALUE",
     "config set               interactive prompts",
     "config unset KEY",
+    "config validate [FILE]   check a gateway config file (default GATEWAY_CONFIG, ./gateway.yaml)",
   ],
   options: {
     json: { type: "boolean", description: "show as JSON (secrets masked)" },
@@ -198,7 +201,13 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       await writeChanges(ctx, { [key]: undefined });
       return 0;
     }
+    case "validate": {
+      if (args.length > 1) throw new UsageError("Usage: deno task cli config validate [FILE].");
+      return validateConfigFile(ctx, args[0]);
+    }
     default:
-      throw new UsageError(`Unknown config command '${sub}': use show, get, set or unset.`);
+      throw new UsageError(
+        `Unknown config command '${sub}': use show, get, set, unset or validate.`,
+      );
   }
 }

@@ -2,11 +2,11 @@
  * The `bedrock` provider kind: Amazon Bedrock in one region (Converse for every family,
  * InvokeModel for bodies Bedrock takes as they are), with the AWS SDK's credential chain.
  */
-import { z } from "zod";
 import { type CredentialState, defineProviderKind } from "../provider.ts";
 import { createBedrockProvider } from "./bedrock_provider.ts";
 import { bedrockClients } from "./clients.ts";
 import { checkCredentials } from "./credentials.ts";
+import { bedrockSettings } from "./settings.ts";
 
 const FAMILIES =
   "anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|writer|twelvelabs|stability";
@@ -19,16 +19,7 @@ export const BEDROCK_MODEL_PATTERN = new RegExp(
 /** Bedrock ARNs (application inference profiles, provisioned and imported models). */
 export const BEDROCK_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:bedrock:/;
 
-const optional = z.string().trim().min(1).optional();
-
-/** Settings of a `bedrock` instance. */
-export const bedrockSettings = z.object({
-  region: z.string().trim().min(1).default("us-east-1"),
-  /** Role assumed on top of the default credential chain. */
-  role_arn: optional,
-  external_id: optional,
-  role_session_name: optional,
-});
+export { bedrockSettings } from "./settings.ts";
 
 /** The `bedrock` kind. */
 export const bedrockKind = defineProviderKind({

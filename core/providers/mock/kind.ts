@@ -1,15 +1,11 @@
 /**
  * The `mock` provider kind: the built-in deterministic `mock-*` models (no credentials).
  */
-import { z } from "zod";
 import { defineProviderKind } from "../provider.ts";
 import { createMockProvider } from "./mock_provider.ts";
+import { mockSettings } from "./settings.ts";
 
-/** Settings of a `mock` instance. */
-export const mockSettings = z.object({
-  /** `MOCK_MODELS`: when false the instance serves nothing and `/health` says `disabled`. */
-  enabled: z.boolean().default(true),
-});
+export { mockSettings } from "./settings.ts";
 
 /** The `mock` kind. */
 export const mockKind = defineProviderKind({

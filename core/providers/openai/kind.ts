@@ -2,35 +2,15 @@
  * The `openai` provider kind: any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, proxies),
  * one instance per upstream, each with its own `api_key` and `base_url`.
  */
-import { z } from "zod";
 import { defineProviderKind } from "../provider.ts";
 import { createOpenAIProvider } from "./openai_provider.ts";
+import { openaiSettings } from "./settings.ts";
 import { createOpenAITransport } from "./transport.ts";
 
 /** The model ids OpenAI instances claim (SPEC §3.3). */
 export const OPENAI_MODEL_PATTERN = /^(gpt-|chatgpt-|o1|o3|o4|text-|ft:)/;
 
-/** The default `base_url`. */
-export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
-
-const baseUrl = z.string().trim().refine(
-  (url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol),
-  { message: "must be an http(s) URL" },
-).transform((url) => url.replace(/\/+$/, ""));
-
-/** Settings of an `openai` instance. */
-export const openaiSettings = z.object({
-  /** Without a key the instance is `not_configured` and answers 503. */
-  api_key: z.string().min(1).optional(),
-  base_url: baseUrl.default(OPENAI_DEFAULT_BASE_URL),
-  /** Sent as `OpenAI-Organization`. */
-  organization: z.string().min(1).optional(),
-  /** Sent as `OpenAI-Project`. */
-  project: z.string().min(1).optional(),
-  /** Whether the upstream speaks the Responses API (`POST /responses`): Responses requests then
-   * go to it as they are. `auto`: when the base URL is api.openai.com. */
-  responses_api: z.union([z.boolean(), z.enum(["auto", "true", "false"])]).default("auto"),
-});
+export { OPENAI_DEFAULT_BASE_URL, openaiSettings } from "./settings.ts";
 
 /**
  * Whether an instance's upstream speaks the Responses API.

@@ -1,6 +1,7 @@
 /**
  * ARCHITECTURE.md: cli/ talks to the gateway only through routers/ (client and types) and
- * uses only pure helpers from core/ (config, dotenv, version, edit distance) — never server/.
+ * uses only pure helpers from core/ (config, dotenv, version, edit distance, and for `config
+ * validate` the config file loader with the SDK-free kind settings) — never server/.
  */
 import assert from "node:assert/strict";
 
@@ -10,6 +11,9 @@ const ALLOWED_CORE = [
   "core/dotenv.ts",
   "core/version.ts",
   "core/text/edit_distance.ts",
+  // `config validate`: pure (zod and yaml); kind_settings.ts loads no provider SDK.
+  "core/config_file/load.ts",
+  "core/providers/kind_settings.ts",
 ];
 
 async function* tsFiles(dir: URL): AsyncGenerator<URL> {

@@ -1,0 +1,15 @@
+/**
+ * Every provider kind's name and settings schema, without the kinds' SDKs: what the config file
+ * loader needs to check a file, so `deno task cli config validate` loads no provider SDK. The
+ * same kinds, in the same order, as `PROVIDER_KINDS` in registry.ts (a test keeps them equal).
+ */
+import { bedrockSettings } from "./bedrock/settings.ts";
+import { mockSettings } from "./mock/settings.ts";
+import { openaiSettings } from "./openai/settings.ts";
+
+/** Name and settings schema of every kind, in registration order. */
+export const KIND_SETTINGS = [
+  { name: "openai", settings: openaiSettings },
+  { name: "bedrock", settings: bedrockSettings },
+  { name: "mock", settings: mockSettings },
+] as const;
