@@ -3,6 +3,7 @@
  * loader needs to check a file, so `deno task cli config validate` loads no provider SDK. The
  * same kinds, in the same order, as `PROVIDER_KINDS` in registry.ts (a test keeps them equal).
  */
+import { anthropicSettings } from "./anthropic/settings.ts";
 import { bedrockSettings } from "./bedrock/settings.ts";
 import { mockSettings } from "./mock/settings.ts";
 import { openaiSettings } from "./openai/settings.ts";
@@ -11,5 +12,6 @@ import { openaiSettings } from "./openai/settings.ts";
 export const KIND_SETTINGS = [
   { name: "openai", settings: openaiSettings },
   { name: "bedrock", settings: bedrockSettings },
+  { name: "anthropic", settings: anthropicSettings },
   { name: "mock", settings: mockSettings },
 ] as const;

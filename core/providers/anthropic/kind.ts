@@ -4,32 +4,17 @@
  * other kinds): an instance is reached as `<id>/<model>`, e.g. `anthropic/claude-sonnet-4-5`.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { z } from "zod";
+import type { z } from "zod";
 import { defineProviderKind } from "../provider.ts";
 import { createAnthropicProvider } from "./anthropic_provider.ts";
 import { boundedFetch } from "./bounded_fetch.ts";
+import { anthropicSettings } from "./settings.ts";
 
-/** The default `base_url`. */
-export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
-
-/** The default `anthropic-version` header. */
-export const ANTHROPIC_DEFAULT_VERSION = "2023-06-01";
-
-const baseUrl = z.string().trim().refine(
-  (url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol),
-  { message: "must be an http(s) URL" },
-).transform((url) => url.replace(/\/+$/, ""));
-
-/** Settings of an `anthropic` instance. */
-export const anthropicSettings = z.object({
-  /** Sent as `x-api-key`. Without a key the instance is `not_configured` and answers 503. */
-  api_key: z.string().min(1).optional(),
-  base_url: baseUrl.default(ANTHROPIC_DEFAULT_BASE_URL),
-  /** Extra headers sent with every request. */
-  headers: z.record(z.string(), z.string()).default({}),
-  /** The `anthropic-version` header. */
-  anthropic_version: z.string().trim().min(1).default(ANTHROPIC_DEFAULT_VERSION),
-});
+export {
+  ANTHROPIC_DEFAULT_BASE_URL,
+  ANTHROPIC_DEFAULT_VERSION,
+  anthropicSettings,
+} from "./settings.ts";
 
 /** Creates the SDK client of an instance: the key as `x-api-key` (no `Authorization`), the
  * configured version, no SDK retries (the gateway's policy retries), no telemetry or SDK logs. */

@@ -20,6 +20,7 @@ Deno.test("gateway.example.yaml loads with OPENAI_API_KEY set, defaults for the 
     ["openai", "openai"],
     ["local", "openai"],
     ["aws-eu", "bedrock"],
+    ["claude", "anthropic"],
     ["mock", "mock"],
   ]);
   assert.deepEqual(instances[0].settings, {
