@@ -17,7 +17,6 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
 import { createEmbeddingsService } from "./core/embeddings/service.ts";
 import { type Config, ConfigError, databaseUrlSecrets, parseConfig } from "./core/config.ts";
-import { ConfigFileError, configFilePath, loadConfigFile } from "./core/config_file/load.ts";
 import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
 import { createLocalFileStore } from "./core/files/local_store.ts";
 import { createS3FileStore } from "./core/files/s3_store.ts";
@@ -26,11 +25,17 @@ import { createLogger, type Logger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
 import type { ProviderRuntime } from "./core/providers/provider.ts";
-import { createProviders, type InstanceSpec, PROVIDER_KINDS } from "./core/providers/registry.ts";
+import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
 import { StoreOpenError } from "./core/store/errors.ts";
 import { type OpenedStore, openStore } from "./core/store/open.ts";
 import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
+import {
+  configuredInstances,
+  credentialOptions,
+  envInstances,
+  fileExists,
+} from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
 import { listen } from "./server/listener.ts";
@@ -83,69 +88,12 @@ const readTextIfExists = (path: string) => {
   }
 };
 
-const fileExists = (path: string) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-};
-
-/** What the AWS credential chain needs besides the process environment it reads itself. */
-function credentialOptions(config: Config) {
-  return {
-    region: config.awsRegion,
-    roleArn: config.awsRoleArn,
-    externalId: config.awsExternalId,
-    roleSessionName: config.awsRoleSessionName,
-    webIdentityTokenFile: (Deno.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") ?? "") !== "",
-  };
-}
-
 /** `fetch` for OpenAI-compatible upstreams: idle pooled connections are closed after a few
  * seconds instead of Deno's 90, so a burst's connections (and their buffers) do not outlive it. */
 function upstreamFetch(): typeof fetch {
   let client: Deno.HttpClient | undefined;
   return (input, init) =>
     fetch(input, { ...init, client: client ??= Deno.createHttpClient({ poolIdleTimeout: 5_000 }) });
-}
-
-/**
- * The provider instances today's environment configures: `openai` (OPENAI_API_KEY,
- * OPENAI_BASE_URL), `bedrock` (AWS_REGION and the AWS credential chain), `anthropic` when
- * ANTHROPIC_API_KEY is set (it claims no ids: `anthropic/<model>`) and `mock` (MOCK_MODELS), in
- * this order, which is the order their model-id patterns are tried in.
- */
-export function envInstances(config: Config): InstanceSpec[] {
-  return [
-    {
-      id: "openai",
-      kind: "openai",
-      settings: {
-        api_key: config.openaiApiKey,
-        base_url: config.openaiBaseUrl,
-        organization: config.openaiOrganization,
-        project: config.openaiProject,
-        responses_api: config.openaiResponsesApi,
-      },
-    },
-    {
-      id: "bedrock",
-      kind: "bedrock",
-      settings: {
-        region: config.awsRegion,
-        role_arn: config.awsRoleArn,
-        external_id: config.awsExternalId,
-        role_session_name: config.awsRoleSessionName,
-      },
-    },
-    ...(config.anthropicApiKey === undefined ? [] : [{
-      id: "anthropic",
-      kind: "anthropic",
-      settings: { api_key: config.anthropicApiKey, base_url: config.anthropicBaseUrl },
-    }]),
-    { id: "mock", kind: "mock", settings: { enabled: config.mockModels } },
-  ];
 }
 
 /** The gateway's one retry policy (core/providers/retry.ts), from the environment. */
@@ -211,36 +159,6 @@ export function buildHandler(
     shutdown,
     store,
   }).fetch;
-}
-
-/**
- * The provider instances: the config file's (`GATEWAY_CONFIG`, or `./gateway.yaml` when it
- * exists) when there is one, else the environment's ({@link envInstances}). Throws
- * {@link ConfigFileError} with one line per problem.
- */
-export function configuredInstances(
-  config: Config,
-  env: Record<string, string | undefined>,
-): { instances: InstanceSpec[]; file?: string } {
-  const file = configFilePath(config.gatewayConfig, fileExists);
-  if (file === undefined) return { instances: envInstances(config) };
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(file);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
-    throw new ConfigFileError([`${file}: cannot read the config file (GATEWAY_CONFIG): ${reason}`]);
-  }
-  const { instances } = loadConfigFile(text, file, env, PROVIDER_KINDS);
-  const ids = instances.map((i) => i.id);
-  if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
-    throw new ConfigFileError([
-      `${file}: providers: DEFAULT_PROVIDER '${config.defaultProvider}' is not one of them (${
-        ids.join(", ")
-      })`,
-    ]);
-  }
-  return { instances, file };
 }
 
 function configure(): { config: Config; logger: Logger; instances: InstanceSpec[]; file?: string } {

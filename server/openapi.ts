@@ -7,45 +7,22 @@
 import { FORMATS } from "../core/formats/registry.ts";
 import { VERSION } from "../core/version.ts";
 import { EMBEDDINGS_SCHEMAS, embeddingsPath } from "./openapi_embeddings.ts";
+import {
+  CHAT_ERRORS,
+  ERROR_TEXT,
+  errors,
+  idParam,
+  json,
+  ref,
+  secured,
+  sse,
+} from "./openapi_parts.ts";
+import { RESPONSES_PATHS, RESPONSES_SCHEMAS } from "./openapi_responses.ts";
 import { SCHEMAS } from "./openapi_schemas.ts";
 
 type Json = Record<string, unknown>;
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json, description = "OK"): Json => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const errors = (...statuses: number[]): Json =>
-  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-const ERROR_TEXT: Record<number, string> = {
-  400: "Invalid request (body, parameter or value)",
-  401: "Missing or invalid client key",
-  403: "Upstream denied access",
-  404: "Unknown model, file or route",
-  405: "Method not allowed",
-  413: "Request body or upload too large",
-  429: "Upstream throttled (Retry-After when known)",
-  500: "Gateway bug (no stack trace)",
-  502: "Upstream failed or answered something malformed",
-  503: "Provider not configured or upstream unavailable",
-  504: "Upstream timed out",
-};
-const CHAT_ERRORS = [400, 401, 403, 404, 413, 429, 500, 502, 503, 504];
-const secured = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
-const idParam = (description: string, example: string): Json => ({
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string" },
-  description,
-  example,
-});
-const sse = (description: string): Json => ({ schema: { type: "string", description } });
 const FILE_ID = "$FILE_ID";
-const RESPONSE_ID = "$RESPONSE_ID";
-const RESPONSE_ID_TEXT =
-  "Response id (resp_…); in the example, RESPONSE_ID holds the id POST /v1/responses returned";
 const FILE_ID_TEXT = "File id (file-…); in the example, FILE_ID holds the id an upload returned";
 
 /** The OpenAPI document (plain JSON data). */
@@ -187,67 +164,7 @@ export const OPENAPI: Json = {
       },
     },
     "/v1/embeddings": embeddingsPath(errors(400, 401, 403, 404, 413, 429, 500, 502, 503, 504)),
-    "/v1/responses": {
-      post: {
-        tags: ["chat"],
-        summary: "OpenAI Responses API (openai_responses in and out), any model",
-        security: secured,
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: ref("ResponsesRequest"),
-              example: { model: "mock-echo", input: "Hello" },
-            },
-          },
-        },
-        responses: {
-          "200": {
-            description: "A Response object, or its event stream with stream: true. Built-in " +
-              "tools a provider cannot take are named in the x-gateway-ignored-tools header.",
-            content: {
-              "application/json": { schema: ref("Response") },
-              "text/event-stream": sse("response.created … response.completed"),
-            },
-          },
-          ...errors(...CHAT_ERRORS),
-        },
-      },
-    },
-    "/v1/responses/{id}/input_items": {
-      get: {
-        tags: ["chat"],
-        summary: "The items used to generate a stored response (its conversation and input)",
-        security: secured,
-        parameters: [
-          idParam(RESPONSE_ID_TEXT, RESPONSE_ID),
-          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
-          { name: "after", in: "query", schema: { type: "string" } },
-          {
-            name: "order",
-            in: "query",
-            schema: { type: "string", enum: ["asc", "desc"], default: "desc" },
-          },
-        ],
-        responses: { "200": json(ref("ResponseItemList")), ...errors(400, 401, 404, 503) },
-      },
-    },
-    "/v1/responses/{id}": {
-      get: {
-        tags: ["chat"],
-        summary: "A stored Response object (store: true, within RESPONSES_TTL_DAYS)",
-        security: secured,
-        parameters: [idParam(RESPONSE_ID_TEXT, RESPONSE_ID)],
-        responses: { "200": json(ref("Response")), ...errors(400, 401, 404, 503) },
-      },
-      delete: {
-        tags: ["chat"],
-        summary: "Delete a stored response",
-        security: secured,
-        parameters: [idParam(RESPONSE_ID_TEXT, RESPONSE_ID)],
-        responses: { "200": json(ref("ResponseDeleted")), ...errors(401, 404, 503) },
-      },
-    },
+    ...RESPONSES_PATHS,
     "/v1/models": {
       get: {
         tags: ["models"],
@@ -437,7 +354,7 @@ export const OPENAPI: Json = {
     },
   },
   components: {
-    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS },
+    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS, ...RESPONSES_SCHEMAS },
     responses: Object.fromEntries(
       Object.entries(ERROR_TEXT).map(([status, text]) => [
         `E${status}`,

@@ -5,10 +5,7 @@
  */
 import { z } from "zod";
 import { embeddingRequestSchema } from "../core/embeddings/schema.ts";
-
-type Json = Record<string, unknown>;
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+import { type Json, ref } from "./openapi_parts.ts";
 
 function requestSchema(): Json {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(embeddingRequestSchema, {

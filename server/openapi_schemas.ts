@@ -49,6 +49,7 @@ import {
   userContentPartSchema,
   userMessageSchema,
 } from "../core/formats/openai/schema.ts";
+import { object, ref, str } from "./openapi_parts.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -142,18 +143,8 @@ function requestComponents(): Record<string, Schema> {
   );
 }
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): Schema => ({
-  type: "string",
-  ...(description ? { description } : {}),
-});
 const int: Schema = { type: "integer" };
 const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: "null" }] });
-const object = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
-  type: "object",
-  ...(required.length > 0 ? { required } : {}),
-  properties,
-});
 
 const FINISH_REASONS = ["stop", "length", "tool_calls", "content_filter", "function_call"];
 
@@ -360,23 +351,6 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
     purpose: str(),
     status: { const: "processed" },
   }, ["id", "object", "bytes", "created_at", "filename", "purpose", "status"]),
-  ResponseItemList: object({
-    object: { const: "list" },
-    data: {
-      type: "array",
-      description:
-        "input items (message, function_call, function_call_output, reasoning…), each with an id",
-      items: { type: "object", required: ["id", "type"], additionalProperties: true },
-    },
-    first_id: { type: ["string", "null"] },
-    last_id: { type: ["string", "null"], description: "the `after` cursor of the next page" },
-    has_more: { type: "boolean" },
-  }, ["object", "data", "first_id", "last_id", "has_more"]),
-  ResponseDeleted: object({
-    id: str(),
-    object: { const: "response" },
-    deleted: { const: true },
-  }, ["id", "object", "deleted"]),
   FileList: object({
     object: { const: "list" },
     data: { type: "array", items: ref("File") },

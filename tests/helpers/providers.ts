@@ -7,7 +7,7 @@
  * const providers = envProviders({ DEFAULT_PROVIDER: "openai" });
  * providers.route("llama3"); // { provider: "openai", model: "llama3" }
  */
-import { envInstances } from "../../main.ts";
+import { envInstances } from "../../server/instances.ts";
 import { parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import { createGuardedFetch } from "../../core/net/guarded_fetch.ts";

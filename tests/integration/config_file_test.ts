@@ -13,7 +13,7 @@ import {
   startFakeOpenAI,
 } from "../fakes/openai_upstream.ts";
 import { BASE_ENV, chatBody, testAppWithInstances } from "../helpers/app.ts";
-import { configuredInstances } from "../../main.ts";
+import { configuredInstances } from "../../server/instances.ts";
 import { parseConfig } from "../../core/config.ts";
 
 async function fromFile() {
