@@ -26,6 +26,9 @@ import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
 import type { ProviderRuntime } from "./core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
+import { createRouter } from "./core/deployments/router.ts";
+import { DEFAULT_ROUTER_CONFIG } from "./core/deployments/schema.ts";
+import { DeploymentStats } from "./core/deployments/stats.ts";
 import { StoreOpenError } from "./core/store/errors.ts";
 import { type OpenedStore, openStore } from "./core/store/open.ts";
 import type { Store } from "./core/store/store.ts";
@@ -35,6 +38,7 @@ import {
   credentialOptions,
   envInstances,
   fileExists,
+  type GatewaySetup,
 } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
@@ -118,8 +122,9 @@ function fileStore(config: Config): FileStore {
   return createS3FileStore({ client, bucket: config.s3FilesBucket });
 }
 
-/** Builds the fetch handler from a config: provider instances (real SDK clients), services,
- * app. `instances` defaults to the ones the environment configures ({@link envInstances});
+/** Builds the fetch handler from a config: provider instances (real SDK clients), the router
+ * over them and the file's aliases, services, app. `setup` defaults to the instances the
+ * environment configures ({@link envInstances}); a bare instance list means no aliases;
  * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
  * end with the `server_shutting_down` error event; `store` is the opened state store
  * ({@link openStore}; the caller closes it). */
@@ -128,9 +133,12 @@ export function buildHandler(
   logger: Logger,
   metrics?: MetricsSource,
   shutdown?: AbortSignal,
-  instances: readonly InstanceSpec[] = envInstances(config),
+  setup: GatewaySetup | readonly InstanceSpec[] = envInstances(config),
   store?: Store,
 ): (request: Request) => Response | Promise<Response> {
+  const { instances, aliases, router: routing, stats, random } = Array.isArray(setup)
+    ? { instances: setup as readonly InstanceSpec[] } as GatewaySetup
+    : setup as GatewaySetup;
   const runtime: ProviderRuntime = {
     logger,
     retry: retryPolicy(config),
@@ -143,15 +151,25 @@ export function buildHandler(
   const providers = createProviders(instances, runtime, {
     defaultProvider: config.defaultProvider,
   });
+  const router = createRouter({
+    providers,
+    aliases,
+    settings: routing ?? DEFAULT_ROUTER_CONFIG,
+    stats: stats ?? new DeploymentStats(),
+    logger,
+    timeoutMs: config.upstreamTimeoutMs,
+    defaultMaxAttempts: config.upstreamMaxRetries + 1,
+    random,
+  });
   const files = fileStore(config);
   const chat = createChatService({
-    providers,
+    router,
     files: { store: files, maxChars: config.filesContextMaxChars },
   });
   return createApp({
     config,
     chat,
-    embeddings: createEmbeddingsService({ providers }),
+    embeddings: createEmbeddingsService({ router }),
     logger,
     files,
     providerHealth: () => providers.health(),
@@ -161,16 +179,17 @@ export function buildHandler(
   }).fetch;
 }
 
-function configure(): { config: Config; logger: Logger; instances: InstanceSpec[]; file?: string } {
+function configure(): { config: Config; logger: Logger; setup: GatewaySetup } {
   const env = loadEnvironment();
   const config = parseConfig(env);
-  const { instances, file } = configuredInstances(config, env);
+  const setup = configuredInstances(config, env);
+  const { instances } = setup;
   const logger = createLogger(
     config.logLevel,
     (line) => console.log(line),
     secretsOf(config, instances),
   );
-  return { config, logger, instances, file };
+  return { config, logger, setup };
 }
 
 const workerCount = (config: Config) =>
@@ -204,13 +223,16 @@ async function serveHere(
   setup: ServeSetup,
   first = true,
 ): Promise<(stop: Promise<void>) => Promise<void>> {
-  const { config, logger, instances } = configure();
+  const { config, logger, setup: gateway } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
   const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
   const shutdown = new AbortController();
   let listener;
   try {
-    const handler = buildHandler(config, logger, metrics, shutdown.signal, instances, store);
+    const handler = buildHandler(config, logger, metrics, shutdown.signal, {
+      ...gateway,
+      stats: new DeploymentStats(),
+    }, store);
     listener = listen(handler, {
       hostname: config.host,
       port: setup.port,
@@ -273,13 +295,14 @@ function firstToRefuse(): boolean {
 async function start(): Promise<void> {
   let config: Config;
   try {
-    const configured = configure();
-    config = configured.config;
-    if (configured.file !== undefined) {
+    const { config: parsed, setup } = configure();
+    config = parsed;
+    if (setup.file !== undefined) {
+      const aliases = (setup.aliases ?? []).map((a) => a.name);
       console.log(JSON.stringify({
         level: "info",
-        msg: `config file ${configured.file}: providers ${
-          configured.instances.map((i) => i.id).join(", ")
+        msg: `config file ${setup.file}: providers ${setup.instances.map((i) => i.id).join(", ")}${
+          aliases.length > 0 ? `; aliases ${aliases.join(", ")}` : ""
         }`,
       }));
     }

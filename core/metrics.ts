@@ -9,6 +9,10 @@
  * - `gateway_upstream_duration_seconds{provider,model}` — histogram
  * - `gateway_upstream_errors_total{provider,code}` — counter
  * - `gateway_tokens_total{provider,model,type}` — counter, `type` is `prompt` or `completion`
+ * - `gateway_deployment_requests_total{provider,deployment}` — counter: requests a deployment
+ *   answered (it served, or failed last)
+ * - `gateway_deployment_failures_total{provider,deployment,code}` — counter: attempts that
+ *   failed and moved on to another deployment
  */
 
 /** What the registry reads from a finished request (the access-log record fits it). */
@@ -21,6 +25,10 @@ export interface RequestObservation {
   model?: string;
   provider?: string;
   upstream_ms?: number;
+  /** The deployment that answered (`<provider>/<model>`). */
+  deployment?: string;
+  /** The deployments that failed before it, with their codes. */
+  failed_attempts?: readonly { deployment: string; error_code: string }[];
   /** Usage as OpenAI reports it (`prompt_tokens`, `completion_tokens`); other shapes ignored. */
   usage?: unknown;
   error_code?: string;
@@ -49,6 +57,8 @@ export interface MetricsSnapshot {
   upstreamDuration: HistogramSeries[];
   upstreamErrors: CounterSeries[];
   tokens: CounterSeries[];
+  deploymentRequests: CounterSeries[];
+  deploymentFailures: CounterSeries[];
 }
 
 /** A registry fed by `observe` and read by `snapshot`. */
@@ -61,7 +71,8 @@ export interface MetricsRegistry {
 export interface MetricsOptions {
   /** Histogram upper bounds in seconds (ascending); default `DURATION_BUCKETS`. */
   buckets?: number[];
-  /** Distinct `model` label values kept; later new models are counted as `other`. Default 200. */
+  /** Distinct `model` (and `deployment`) label values kept; later new ones are counted as
+   * `other`. Default 200. */
   maxModels?: number;
 }
 
@@ -106,6 +117,9 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
   const requests = new Map<string, CounterSeries>();
   const upstreamErrors = new Map<string, CounterSeries>();
   const tokens = new Map<string, CounterSeries>();
+  const deploymentRequests = new Map<string, CounterSeries>();
+  const deploymentFailures = new Map<string, CounterSeries>();
+  const deployments = new Set<string>();
   const requestDuration = new Map<string, HistogramSeries>();
   const upstreamDuration = new Map<string, HistogramSeries>();
 
@@ -124,13 +138,16 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
     series.sum += s;
     series.count += 1;
   };
-  const modelLabel = (model: string | undefined) => {
-    const name = model ?? "";
-    if (models.has(name)) return name;
-    if (models.size >= maxModels) return OTHER_MODEL;
-    models.add(name);
+  const bounded = (seen: Set<string>) => (value: string | undefined) => {
+    const name = value ?? "";
+    if (seen.has(name)) return name;
+    if (seen.size >= maxModels) return OTHER_MODEL;
+    seen.add(name);
     return name;
   };
+  const modelLabel = bounded(models);
+  const deploymentLabel = bounded(deployments);
+  const providerOf = (deployment: string) => deployment.slice(0, deployment.indexOf("/"));
 
   return {
     observe(record) {
@@ -140,6 +157,16 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
       time(requestDuration, { route }, record.duration_ms / 1000);
       if (record.provider === undefined) return;
       const provider = record.provider;
+      if (record.deployment !== undefined) {
+        add(deploymentRequests, { provider, deployment: deploymentLabel(record.deployment) }, 1);
+      }
+      for (const failed of record.failed_attempts ?? []) {
+        add(deploymentFailures, {
+          provider: providerOf(failed.deployment),
+          deployment: deploymentLabel(failed.deployment),
+          code: failed.error_code,
+        }, 1);
+      }
       if (record.error_code !== undefined) {
         add(upstreamErrors, { provider, code: record.error_code }, 1);
       }
@@ -164,6 +191,8 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
         upstreamDuration: copy(upstreamDuration),
         upstreamErrors: copy(upstreamErrors),
         tokens: copy(tokens),
+        deploymentRequests: copy(deploymentRequests),
+        deploymentFailures: copy(deploymentFailures),
       };
     },
   };
@@ -208,6 +237,8 @@ export function mergeSnapshots(snapshots: MetricsSnapshot[]): MetricsSnapshot {
     upstreamDuration: histograms((s) => s.upstreamDuration),
     upstreamErrors: counters((s) => s.upstreamErrors),
     tokens: counters((s) => s.tokens),
+    deploymentRequests: counters((s) => s.deploymentRequests ?? []),
+    deploymentFailures: counters((s) => s.deploymentFailures ?? []),
   };
 }
 
@@ -268,6 +299,18 @@ const FAMILIES = [
     "counter",
     "Tokens reported by providers (prompt, completion).",
     "tokens",
+  ],
+  [
+    "gateway_deployment_requests_total",
+    "counter",
+    "Requests by the deployment that answered them (served, or failed last).",
+    "deploymentRequests",
+  ],
+  [
+    "gateway_deployment_failures_total",
+    "counter",
+    "Attempts that failed before the first byte and moved on to another deployment, by code.",
+    "deploymentFailures",
   ],
 ] as const;
 

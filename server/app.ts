@@ -15,6 +15,7 @@ import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
+import { deploymentHeader } from "./middleware/deployment_header.ts";
 import { requireApiKey } from "./middleware/auth.ts";
 import { cors } from "./middleware/cors.ts";
 import { localOnly } from "./middleware/local_only.ts";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", accessLog(logger, observe));
+  app.use("*", deploymentHeader());
   app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();

@@ -6,6 +6,22 @@
 import type { Config } from "../core/config.ts";
 import { ConfigFileError, configFilePath, loadConfigFile } from "../core/config_file/load.ts";
 import { type InstanceSpec, PROVIDER_KINDS } from "../core/providers/registry.ts";
+import type { AliasConfig, RouterConfig } from "../core/deployments/schema.ts";
+import type { DeploymentStats } from "../core/deployments/stats.ts";
+
+/** What the gateway routes over: provider instances, the file's aliases and routing settings,
+ * and the per-isolate deployment state that outlives a reload. */
+export interface GatewaySetup {
+  instances: readonly InstanceSpec[];
+  aliases?: readonly AliasConfig[];
+  router?: RouterConfig;
+  /** Cooldowns, in-flight counts, latencies (created once per isolate). */
+  stats?: DeploymentStats;
+  /** The strategies' random source; default `Math.random`. */
+  random?: () => number;
+  /** The config file it came from, if any. */
+  file?: string;
+}
 
 /** Whether `path` is an existing file. */
 export const fileExists = (path: string) => {
@@ -66,14 +82,15 @@ export function envInstances(config: Config): InstanceSpec[] {
 }
 
 /**
- * The provider instances: the config file's (`GATEWAY_CONFIG`, or `./gateway.yaml` when it
- * exists) when there is one, else the environment's ({@link envInstances}). Throws
- * {@link ConfigFileError} with one line per problem.
+ * The provider instances, aliases and routing settings: the config file's (`GATEWAY_CONFIG`, or
+ * `./gateway.yaml` when it exists) when there is one, else the environment's instances
+ * ({@link envInstances}) and no aliases. Throws {@link ConfigFileError} with one line per
+ * problem.
  */
 export function configuredInstances(
   config: Config,
   env: Record<string, string | undefined>,
-): { instances: InstanceSpec[]; file?: string } {
+): GatewaySetup & { instances: InstanceSpec[] } {
   const file = configFilePath(config.gatewayConfig, fileExists);
   if (file === undefined) return { instances: envInstances(config) };
   let text: string;
@@ -83,7 +100,7 @@ export function configuredInstances(
     const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
     throw new ConfigFileError([`${file}: cannot read the config file (GATEWAY_CONFIG): ${reason}`]);
   }
-  const { instances } = loadConfigFile(text, file, env, PROVIDER_KINDS);
+  const { instances, aliases, router } = loadConfigFile(text, file, env, PROVIDER_KINDS);
   const ids = instances.map((i) => i.id);
   if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
     throw new ConfigFileError([
@@ -92,5 +109,5 @@ export function configuredInstances(
       })`,
     ]);
   }
-  return { instances, file };
+  return { instances, aliases, router, file };
 }

@@ -12,9 +12,8 @@ import { claudeToOpenAIRequest } from "../formats/bedrock_claude/to_canonical.ts
 import type { ChatRequest } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import type { CallContext, TokenCount, TokenCountRequest } from "../providers/provider.ts";
-import type { Providers } from "../providers/registry.ts";
+import type { Router, Target } from "../deployments/router.ts";
 import type { RequestMeta } from "./request_meta.ts";
-import { routeRequest } from "./route_request.ts";
 
 /** Per-call options of {@link TokenCounter}. */
 export interface CountCallOptions {
@@ -31,7 +30,7 @@ export type TokenCounter = (
 
 /** What the counter needs. */
 export interface TokenCounterDeps {
-  providers: Providers;
+  router: Router;
   now: () => Date;
   newId: (prefix: string) => string;
 }
@@ -41,13 +40,24 @@ export interface TokenCounterDeps {
  * provider refuses is the provider's error.
  *
  * @example
- * const count = createTokenCounter({ providers, now: () => new Date(), newId: randomId });
+ * const count = createTokenCounter({ router, now: () => new Date(), newId: randomId });
  * await count({ model: "mock-echo", messages: [{ role: "user", content: "Hi there" }] },
  *   { signal }); // { inputTokens: 2, exact: true }
  */
 export function createTokenCounter(deps: TokenCounterDeps): TokenCounter {
-  return async (request, { signal, meta }) => {
-    const found = routeRequest(deps.providers, request.model, meta);
+  return (request, { signal, meta }) =>
+    deps.router.run(
+      request.model,
+      { signal, meta },
+      (found) => count(found, request, signal, meta),
+    );
+
+  async function count(
+    found: Target,
+    request: CountTokensRequest,
+    signal: AbortSignal,
+    meta: RequestMeta | undefined,
+  ): Promise<TokenCount> {
     const provider = found.provider;
     // The count request is a Messages request without max_tokens: the converters take it as one.
     const claude = request as ClaudeRequest;
@@ -81,5 +91,5 @@ export function createTokenCounter(deps: TokenCounterDeps): TokenCounter {
     } finally {
       if (meta) meta.upstreamMs = performance.now() - started;
     }
-  };
+  }
 }

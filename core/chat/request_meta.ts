@@ -2,13 +2,11 @@
  * The record of one request that the chat pipeline fills in for the access log and metrics.
  */
 import type { Usage } from "../formats/openai/schema.ts";
-import type { ProviderId } from "../providers/provider.ts";
+import type { RouteRecord } from "../deployments/router.ts";
 
-/** What a request did, filled in by the service for logs and metrics. */
-export interface RequestMeta {
-  model?: string;
-  /** The instance id. */
-  provider?: ProviderId;
+/** What a request did, filled in by the service for logs and metrics (the router fills in the
+ * model, instance and deployment: {@link RouteRecord}). */
+export interface RequestMeta extends RouteRecord {
   usage?: Usage;
   /** Upstream time: whole answer for `complete`, time to first chunk for `stream`. */
   upstreamMs?: number;

@@ -1,6 +1,7 @@
 /**
- * The one chat pipeline both transports call. Every request takes the same path: resolve the
- * route once → decode the input into the canonical shape when needed → the provider call (the
+ * The one chat pipeline both transports call. Every request takes the same path: the router
+ * picks the deployment (an alias's, in its strategy's order, moving on after a failure before the
+ * first byte; `core/deployments/router.ts`) → decode the input into the canonical shape when needed → the provider call (the
  * body as it is when the provider takes the input's format natively, else canonical) → one
  * stream wrapper that primes the first chunk and meters usage → encode the output when needed.
  * The native fast path is the case where both conversions are the identity: the provider's
@@ -19,10 +20,10 @@ import type {
 } from "../formats/openai/schema.ts";
 import { estimatePromptTokens } from "../formats/openai/token_estimate.ts";
 import type { CallContext, RelayedStream } from "../providers/provider.ts";
-import type { Providers } from "../providers/registry.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
-import { type Routed, routeRequest } from "./route_request.ts";
+import { applyParams } from "../deployments/params.ts";
+import type { Router, Target } from "../deployments/router.ts";
 import { decodeStream } from "../formats/openai/chunks.ts";
 import { encodeStream, meterChunks, primed } from "./stream.ts";
 import { createTokenCounter, type TokenCounter } from "./count_tokens.ts";
@@ -36,8 +37,8 @@ export interface ChatCallOptions {
 
 /** Dependencies of the chat service. */
 export interface ChatServiceDeps {
-  /** The provider instances (routing and lookup by id). */
-  providers: Providers;
+  /** Aliases, deployments and provider instances: where each request goes. */
+  router: Router;
   /** The file store and limits for `file_ids` (without it, any `file_ids` is a 404). */
   files?: FileContextOptions;
   now?: () => Date;
@@ -86,13 +87,46 @@ export function randomId(prefix: string): string {
   return out;
 }
 
+/**
+ * A stream outcome that keeps its deployment counted in flight until it ends, when the router
+ * asks (`hold`, for `least_busy` aliases); anything else as it is.
+ */
+function held(outcome: ChatOutcome, hold: (() => () => void) | undefined): ChatOutcome {
+  if (hold === undefined || !outcome.stream) return outcome;
+  const release = hold();
+  if ("relay" in outcome) {
+    const { relay } = outcome;
+    return {
+      stream: true,
+      relay: {
+        open: (hooks) =>
+          relay.open({
+            ...hooks,
+            onEnd: (error) => {
+              release();
+              hooks?.onEnd?.(error);
+            },
+          }),
+      },
+    };
+  }
+  const { events } = outcome;
+  return {
+    stream: true,
+    events: (async function* () {
+      try {
+        yield* events;
+      } finally {
+        release();
+      }
+    })(),
+  };
+}
+
 /** Creates the chat service. */
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomId;
-
-  const route = (model: string, meta: RequestMeta | undefined) =>
-    routeRequest(deps.providers, model, meta);
 
   const context = (
     { signal, meta }: ChatCallOptions,
@@ -131,9 +165,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   /** The body sent upstream unchanged, when the routed provider takes the input's format. */
-  function nativeBody(input: AnyRequest, routed: Routed): Record<string, unknown> | undefined {
+  function nativeBody(input: AnyRequest, routed: Target): Record<string, unknown> | undefined {
     const native = codecOf(input.format).native;
+    // A deployment's params apply to the canonical request: its requests take the hub.
     if (native === undefined || routed.provider.invokeNative === undefined) return undefined;
+    if (routed.params !== undefined) return undefined;
     if (routed.provider.acceptsNative?.(input.format, routed.model) !== true) return undefined;
     return native.body(input.request);
   }
@@ -143,7 +179,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   async function answerNative(
     input: AnyRequest,
     body: Record<string, unknown>,
-    routed: Routed,
+    routed: Target,
     target: FormatName,
     options: ChatCallOptions,
   ): Promise<ChatOutcome> {
@@ -199,7 +235,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
    * upstream's event bytes does so. */
   async function answerCanonical(
     request: ChatRequest,
-    routed: Routed,
+    routed: Target,
     sourceFormat: FormatName,
     target: FormatName,
     options: ChatCallOptions,
@@ -209,7 +245,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const { meta } = options;
     const output = codecOf(target);
     const withFiles = await applyFileContext(request, deps.files);
-    const upstream = { ...withFiles, model: routed.model };
+    const upstream = routed.params === undefined
+      ? { ...withFiles, model: routed.model }
+      : applyParams({ ...withFiles, model: routed.model }, routed.params);
     const ctx = context(options, sourceFormat);
     const out = outputContext(request.model, source, target);
     if (request.stream !== true) {
@@ -242,12 +280,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { stream: true, events: encoder ? encodeStream(chunks, encoder) : chunks };
   }
 
-  function respond(
+  /** One deployment's attempt at a request of any format. */
+  function answer(
     input: AnyRequest,
+    routed: Target,
     target: FormatName,
     options: ChatCallOptions,
   ): Promise<ChatOutcome> {
-    const routed = route(input.request.model, options.meta);
     const body = nativeBody(input, routed);
     if (body !== undefined) return answerNative(input, body, routed, target, options);
     const source = codecOf(input.format);
@@ -265,14 +304,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return answerCanonical(canonical, routed, input.format, target, options, identity, input);
   }
 
-  const allModels = (signal?: AbortSignal) => deps.providers.listModels(signal);
+  const respond = (input: AnyRequest, target: FormatName, options: ChatCallOptions) =>
+    deps.router.run(
+      input.request.model,
+      options,
+      async (routed, hold) => held(await answer(input, routed, target, options), hold),
+    );
+
+  const allModels = (signal?: AbortSignal) => deps.router.listModels(signal);
+  const providers = deps.router.providers;
 
   /** A model by an id chat would route (`<instance>/…`, profiles, ARNs), as its provider
    * describes it. */
   async function routedModel(id: string, signal?: AbortSignal): Promise<ModelInfo | undefined> {
-    const found = deps.providers.findRoute(id);
+    const found = providers.findRoute(id);
     if (found === undefined) return undefined;
-    const provider = deps.providers.get(found.provider)?.provider;
+    const provider = providers.get(found.provider)?.provider;
     if (provider === undefined) return undefined;
     const model = provider.describeModel
       ? await provider.describeModel(found.model, signal)
@@ -282,17 +329,19 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   /** An OpenAI request answered in OpenAI format as objects (the tRPC transport). */
   const answerOpenAI = (request: ChatRequest, stream: boolean, options: ChatCallOptions) =>
-    answerCanonical(
-      { ...request, stream },
-      route(request.model, options.meta),
-      "openai",
-      "openai",
+    deps.router.run(
+      request.model,
       options,
+      async (routed, hold) =>
+        held(
+          await answerCanonical({ ...request, stream }, routed, "openai", "openai", options),
+          hold,
+        ),
     );
 
   return {
     respond,
-    countTokens: createTokenCounter({ providers: deps.providers, now, newId }),
+    countTokens: createTokenCounter({ router: deps.router, now, newId }),
 
     async complete(request, options) {
       const outcome = await answerOpenAI(request, false, options);
@@ -309,7 +358,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     },
 
     async getModel(id, signal) {
-      const found = (await allModels(signal)).find((m) => m.id === id) ??
+      const found = deps.router.aliasModel(id) ??
+        (await allModels(signal)).find((m) => m.id === id) ??
         await routedModel(id, signal);
       if (found === undefined) {
         throw new GatewayError("not_found", `The model '${id}' does not exist.`, {

@@ -7,6 +7,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../config.ts";
 import { type FileProblem, interpolate } from "./interpolate.ts";
+import type { AliasConfig, RouterConfig } from "../deployments/schema.ts";
 import { type KindSchema, validateFile } from "./schema.ts";
 
 /** The file looked for when `GATEWAY_CONFIG` is unset. */
@@ -27,10 +28,13 @@ export interface FileInstance {
   settings: unknown;
 }
 
-/** A loaded config file: the provider instances it describes, in file order. */
+/** A loaded config file: the provider instances it describes (in file order), its aliases and
+ * routing settings. */
 export interface LoadedConfigFile {
   file: string;
   instances: FileInstance[];
+  aliases: AliasConfig[];
+  router: RouterConfig;
 }
 
 /**
@@ -95,10 +99,12 @@ export function loadConfigFile(
   if (parsed.problems.length > 0) fail(parsed.problems);
   const interpolated = interpolate(parsed.data, env);
   if (interpolated.problems.length > 0) fail(interpolated.problems);
-  const { providers, problems } = validateFile(interpolated.value, kinds);
+  const { providers, aliases, router, problems } = validateFile(interpolated.value, kinds);
   if (problems.length > 0) fail(problems);
   return {
     file,
     instances: providers.map((p) => ({ id: p.id, kind: p.kind, settings: p.settings })),
+    aliases,
+    router,
   };
 }

@@ -1,9 +1,17 @@
 /**
- * The config file's shape (SPEC §9): `providers` (id → `{kind, ...settings}`) and `models`
- * (aliases, refused for now: they come with routing strategies). Each provider's settings are
- * validated by its kind's own zod schema, passed in, so this file knows no kind.
+ * The config file's shape (SPEC §9): `providers` (id → `{kind, ...settings}`), `models` (aliases:
+ * a public name → deployments on those providers) and `router` (attempts, cooldowns). Each
+ * provider's settings are validated by its kind's own zod schema, passed in, so this file knows
+ * no kind; the aliases by `core/deployments/schema.ts`, and here against the file's providers.
  */
 import { z } from "zod";
+import {
+  type AliasConfig,
+  aliasSchema,
+  DEFAULT_ROUTER_CONFIG,
+  type RouterConfig,
+  routerSchema,
+} from "../deployments/schema.ts";
 import { type FileProblem, pathText } from "./interpolate.ts";
 
 /** What the loader needs of a provider kind: its name and settings schema. */
@@ -25,7 +33,8 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const topLevel = z.object({
   providers: z.record(z.string(), z.unknown()),
-  models: z.unknown().optional(),
+  models: z.array(z.unknown()).optional(),
+  router: z.unknown().optional(),
 }).strict();
 
 const providerEntry = z.object({ kind: z.string().min(1) }).passthrough();
@@ -51,17 +60,17 @@ function strictSettings(schema: z.ZodType): z.ZodType {
 export function validateFile(
   data: unknown,
   kinds: readonly KindSchema[],
-): { providers: FileProvider[]; problems: FileProblem[] } {
+): ValidatedFile {
   const top = topLevel.safeParse(data);
-  if (!top.success) return { providers: [], problems: problemsOf(top.error, []) };
-  const problems: FileProblem[] = [];
-  if (top.data.models !== undefined) {
-    problems.push({
-      path: "models",
-      message:
-        "model aliases are not supported yet (they come with routing strategies); route with <provider-id>/<model> for now",
-    });
+  if (!top.success) {
+    return {
+      providers: [],
+      aliases: [],
+      router: DEFAULT_ROUTER_CONFIG,
+      problems: problemsOf(top.error, []),
+    };
   }
+  const problems: FileProblem[] = [];
   const providers: FileProvider[] = [];
   for (const [id, entry] of Object.entries(top.data.providers)) {
     const path = ["providers", id];
@@ -99,5 +108,73 @@ export function validateFile(
   if (problems.length === 0 && providers.length === 0) {
     problems.push({ path: "providers", message: "at least one provider is needed" });
   }
-  return { providers, problems };
+  const ids = Object.keys(top.data.providers);
+  const aliases = validateAliases(top.data.models ?? [], ids, problems);
+  let router = DEFAULT_ROUTER_CONFIG;
+  if (top.data.router !== undefined) {
+    const parsed = routerSchema.safeParse(top.data.router);
+    if (parsed.success) router = parsed.data;
+    else problems.push(...problemsOf(parsed.error, ["router"]));
+  }
+  return { providers, aliases, router, problems };
+}
+
+/** What {@link validateFile} finds: the providers, aliases and routing settings, and every
+ * problem. */
+export interface ValidatedFile {
+  providers: FileProvider[];
+  aliases: AliasConfig[];
+  router: RouterConfig;
+  problems: FileProblem[];
+}
+
+/**
+ * Validates `models`: each alias's shape, then what needs the file's provider ids — a deployment
+ * on an unknown provider, an alias defined twice, the same deployment twice in an alias, a name
+ * that `<provider>/<model>` routing already owns.
+ */
+function validateAliases(
+  entries: readonly unknown[],
+  providerIds: readonly string[],
+  problems: FileProblem[],
+): AliasConfig[] {
+  const aliases: AliasConfig[] = [];
+  const names = new Set<string>();
+  entries.forEach((entry, n) => {
+    const path = ["models", n];
+    const parsed = aliasSchema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push(...problemsOf(parsed.error, path));
+      return;
+    }
+    const alias = parsed.data;
+    let ok = true;
+    const fail = (where: (string | number)[], message: string) => {
+      problems.push({ path: pathText([...path, ...where]), message });
+      ok = false;
+    };
+    if (names.has(alias.name)) fail(["name"], `the alias '${alias.name}' is defined twice`);
+    names.add(alias.name);
+    const prefix = alias.name.slice(0, alias.name.indexOf("/"));
+    if (providerIds.includes(prefix)) {
+      fail(
+        ["name"],
+        `'${alias.name}' starts with the provider id '${prefix}/', which already routes to that provider; pick another name`,
+      );
+    }
+    const seen = new Set<string>();
+    alias.deployments.forEach((d, i) => {
+      if (!providerIds.includes(d.provider)) {
+        fail(
+          ["deployments", i, "provider"],
+          `unknown provider '${d.provider}' (known: ${providerIds.join(", ") || "none"})`,
+        );
+      }
+      const id = `${d.provider}/${d.model}`;
+      if (seen.has(id)) fail(["deployments", i], `the deployment '${id}' is listed twice`);
+      seen.add(id);
+    });
+    if (ok) aliases.push(alias);
+  });
+  return aliases;
 }

@@ -1,15 +1,14 @@
 /**
- * The embeddings pipeline both transports call: route the model through the provider registry,
+ * The embeddings pipeline both transports call: route the model (aliases and failover included),
  * let the provider embed (it refuses input its model cannot take before any upstream call), and
  * write OpenAI's CreateEmbeddingResponse in the encoding the client asked for (floats, or base64
  * of little-endian float32, which the official `openai` SDK asks for by default).
  */
 import type { RequestMeta } from "../chat/request_meta.ts";
-import { routeRequest } from "../chat/route_request.ts";
 import { randomId } from "../chat/service.ts";
 import { GatewayError, toGatewayError } from "../errors.ts";
 import type { CallContext, EmbedInput, EmbedResult } from "../providers/provider.ts";
-import type { Providers } from "../providers/registry.ts";
+import type { Router, Target } from "../deployments/router.ts";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32.ts";
 import type { EmbeddingRequest, EmbeddingResponse } from "./schema.ts";
 
@@ -28,7 +27,7 @@ export interface EmbeddingsService {
 
 /** Dependencies of the embeddings service. */
 export interface EmbeddingsServiceDeps {
-  providers: Providers;
+  router: Router;
   now?: () => Date;
   newId?: (prefix: string) => string;
 }
@@ -71,59 +70,70 @@ export function createEmbeddingsService(deps: EmbeddingsServiceDeps): Embeddings
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomId;
   return {
-    async create(request, { signal, meta }) {
-      const found = routeRequest(deps.providers, request.model, meta);
-      const provider = found.provider;
-      if (provider.embed === undefined) {
-        throw new GatewayError(
-          "invalid_request",
-          `The model '${request.model}' does not serve embeddings.`,
-          { code: "invalid_value", param: "model" },
-        );
-      }
-      const input = inputOf(request.input);
-      const format = request.encoding_format ?? "float";
-      const extra = Object.fromEntries(
-        Object.entries(request).filter(([key]) => !KNOWN_FIELDS.has(key)),
-      );
-      const ctx: CallContext = {
-        signal,
-        now,
-        newId,
-        ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
-      };
-      const started = performance.now();
-      let result: EmbedResult;
-      try {
-        result = await provider.embed({
-          model: found.model,
-          input,
-          ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
-          ...(request.user !== undefined ? { user: request.user } : {}),
-          ...(request.input_type !== undefined ? { inputType: request.input_type } : {}),
-          encodingFormat: format,
-          extra,
-        }, ctx);
-      } catch (error) {
-        throw toGatewayError(error);
-      } finally {
-        if (meta) meta.upstreamMs = performance.now() - started;
-      }
-      if (result.embeddings.length !== count(input)) {
-        throw malformed(`${result.embeddings.length} vectors for ${count(input)} inputs`);
-      }
-      const tokens = result.promptTokens;
-      if (meta) meta.usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
-      return {
-        object: "list",
-        data: result.embeddings.map((vector, index) => ({
-          object: "embedding",
-          index,
-          embedding: encoded(vector, format),
-        })),
-        model: request.model,
-        usage: { prompt_tokens: tokens, total_tokens: tokens },
-      };
-    },
+    create: (request, { signal, meta }) =>
+      deps.router.run(
+        request.model,
+        { signal, meta },
+        (found) => embed(found, request, signal, meta),
+      ),
   };
+
+  async function embed(
+    found: Target,
+    request: EmbeddingRequest,
+    signal: AbortSignal,
+    meta: RequestMeta | undefined,
+  ): Promise<EmbeddingResponse> {
+    const provider = found.provider;
+    if (provider.embed === undefined) {
+      throw new GatewayError(
+        "invalid_request",
+        `The model '${request.model}' does not serve embeddings.`,
+        { code: "invalid_value", param: "model" },
+      );
+    }
+    const input = inputOf(request.input);
+    const format = request.encoding_format ?? "float";
+    const extra = Object.fromEntries(
+      Object.entries(request).filter(([key]) => !KNOWN_FIELDS.has(key)),
+    );
+    const ctx: CallContext = {
+      signal,
+      now,
+      newId,
+      ...(meta ? { note: (text: string) => void (meta.notes ??= []).push(text) } : {}),
+    };
+    const started = performance.now();
+    let result: EmbedResult;
+    try {
+      result = await provider.embed({
+        model: found.model,
+        input,
+        ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
+        ...(request.user !== undefined ? { user: request.user } : {}),
+        ...(request.input_type !== undefined ? { inputType: request.input_type } : {}),
+        encodingFormat: format,
+        extra,
+      }, ctx);
+    } catch (error) {
+      throw toGatewayError(error);
+    } finally {
+      if (meta) meta.upstreamMs = performance.now() - started;
+    }
+    if (result.embeddings.length !== count(input)) {
+      throw malformed(`${result.embeddings.length} vectors for ${count(input)} inputs`);
+    }
+    const tokens = result.promptTokens;
+    if (meta) meta.usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+    return {
+      object: "list",
+      data: result.embeddings.map((vector, index) => ({
+        object: "embedding",
+        index,
+        embedding: encoded(vector, format),
+      })),
+      model: request.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  }
 }

@@ -69,10 +69,17 @@ export interface Providers {
   /** Where a model id goes, or undefined. */
   findRoute(model: string): Route | undefined;
   /**
-   * Every enabled instance's models. A model is listed under its own id when that id routes to
-   * its instance (or to nothing and no earlier instance listed it), else as `<id>/<model>`, so
-   * two instances serving the same model are both listed and each entry routes back to its
-   * instance. A failing list is skipped.
+   * Asks the instances for their model lists again (as {@link listModels} does), so ids an
+   * upstream started serving since become routable; at most once per {@link RELIST_INTERVAL_MS}
+   * (concurrent callers share one listing, so no caller's signal aborts it). The router calls it
+   * for an id nothing takes.
+   */
+  relist(): Promise<void>;
+  /**
+   * Every enabled instance's models, which also become routable under their own ids (routing's
+   * "listed" step). A model is listed under its own id when that id routes to its instance, else
+   * as `<id>/<model>`, so two instances serving the same model are both listed and each entry
+   * routes back to its instance. A failing list is skipped.
    */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /** The instances' `/health` entries. */
@@ -86,6 +93,9 @@ export interface ProvidersOptions {
   /** The kinds to choose from; default {@link PROVIDER_KINDS}. */
   kinds?: readonly ProviderKind[];
 }
+
+/** The shortest time between two listings made for ids nothing takes ({@link Providers.relist}). */
+export const RELIST_INTERVAL_MS = 10_000;
 
 /** Instance ids are config keys and model prefixes: no `/`, no spaces. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -177,35 +187,52 @@ export function createProviders(
   const claims = new Map(
     kinds.map((k) => [k.name, (model: string) => k.patterns.some((p) => p.test(model))]),
   );
+  /** Each instance's last model list, by instance id (routing's "listed" step). */
+  const served = new Map<ProviderId, ReadonlySet<string>>();
   const table: RoutingTable = {
-    instances: enabled.map((i) => ({ id: i.id, claims: claims.get(i.kind) ?? (() => false) })),
+    instances: enabled.map((i) => ({
+      id: i.id,
+      claims: claims.get(i.kind) ?? (() => false),
+      lists: (model: string) => served.get(i.id)?.has(model) === true,
+    })),
     defaultProvider,
   };
+
+  async function listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const lists = await Promise.all(
+      enabled.map((i) => i.provider.listModels(signal).catch(() => [] as ModelInfo[])),
+    );
+    enabled.forEach((instance, n) => served.set(instance.id, new Set(lists[n].map((m) => m.id))));
+    const listed = new Set<string>();
+    const models: ModelInfo[] = [];
+    enabled.forEach((instance, n) => {
+      for (const model of lists[n]) {
+        const route = findRoute(model.id, table);
+        const own = route?.provider === instance.id && route.model === model.id;
+        const id = own ? model.id : `${instance.id}/${model.id}`;
+        if (listed.has(id)) continue;
+        listed.add(id);
+        models.push(id === model.id ? model : { ...model, id });
+      }
+    });
+    return models;
+  }
+
+  let relisting: Promise<void> | undefined;
+  let relistedAt = -Infinity;
 
   return {
     instances,
     get: (id) => enabled.find((i) => i.id === id),
     route: (model) => resolveRoute(model, table),
     findRoute: (model) => findRoute(model, table),
-    async listModels(signal) {
-      const lists = await Promise.all(
-        enabled.map((i) => i.provider.listModels(signal).catch(() => [] as ModelInfo[])),
-      );
-      const listed = new Set<string>();
-      const models: ModelInfo[] = [];
-      enabled.forEach((instance, n) => {
-        for (const model of lists[n]) {
-          const route = findRoute(model.id, table);
-          const own = route === undefined
-            ? !listed.has(model.id)
-            : route.provider === instance.id && route.model === model.id;
-          const id = own ? model.id : `${instance.id}/${model.id}`;
-          if (listed.has(id)) continue;
-          listed.add(id);
-          models.push(id === model.id ? model : { ...model, id });
-        }
-      });
-      return models;
+    listModels,
+    relist() {
+      if (relisting !== undefined) return relisting;
+      if (performance.now() - relistedAt < RELIST_INTERVAL_MS) return Promise.resolve();
+      relistedAt = performance.now();
+      relisting = listModels().then(() => {}, () => {}).finally(() => relisting = undefined);
+      return relisting;
     },
     health() {
       const report: ProvidersHealth = { providers: {}, credentials: {} };

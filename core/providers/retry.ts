@@ -14,6 +14,12 @@
  *   as long as the attempt that timed out (so a hang that used the whole budget is not retried).
  *
  * Every failed attempt is logged once, with its reason and whether it is retried.
+ *
+ * A request routed to an alias has one {@link AttemptBudget} across all its deployments (the
+ * router's, `core/deployments/router.ts`), bound to the request's abort signal so every provider
+ * path sees it without taking it as a parameter: each attempt spends one, nothing is retried
+ * once it is spent, and a failure is not retried on the same deployment while another one waits
+ * (the router moves on instead).
  */
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -54,6 +60,30 @@ export interface RetryTarget {
   signal: AbortSignal | undefined;
   /** Maps what the upstream call threw to a GatewayError. */
   mapError: (error: unknown) => GatewayError;
+}
+
+/** One request's upstream attempts, shared by every deployment it tries. */
+export interface AttemptBudget {
+  /** Attempts left (every deployment and retry together). */
+  left: number;
+  /** The current deployment's first-byte deadline (`performance.now()` ms): the request's, or
+   * an earlier share of it while other deployments wait. */
+  attemptBy: number;
+  /** Another deployment waits: a failure is not retried here (the router moves on). */
+  moveOn: boolean;
+}
+
+const budgets = new WeakMap<AbortSignal, AttemptBudget>();
+
+/**
+ * Binds `budget` to a request's signal: {@link withRetries} calls made with that signal spend
+ * it. One request per signal (each request has its own).
+ *
+ * @example
+ * bindBudget(signal, { left: 3, attemptBy: performance.now() + 60_000, moveOn: true });
+ */
+export function bindBudget(signal: AbortSignal, budget: AttemptBudget): void {
+  budgets.set(signal, budget);
 }
 
 const DEFAULT_BASE_DELAY_MS = 250;
@@ -153,8 +183,10 @@ export async function withRetries<T>(
   target: RetryTarget,
   attempt: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
-  const firstByteBy = performance.now() + policy.timeoutMs;
+  const budget = target.signal === undefined ? undefined : budgets.get(target.signal);
+  const firstByteBy = budget?.attemptBy ?? performance.now() + policy.timeoutMs;
   for (let number = 1;; number++) {
+    if (budget !== undefined) budget.left--;
     const started = performance.now();
     const deadline = new UpstreamDeadline(
       target.signal,
@@ -171,7 +203,8 @@ export async function withRetries<T>(
       error = deadline.fired ? deadline.timeoutError() : target.mapError(raw);
     }
     const now = performance.now();
-    const delay = retryDelay(error, {
+    const spent = budget !== undefined && (budget.moveOn || budget.left <= 0);
+    const delay = spent ? undefined : retryDelay(error, {
       attempts: number,
       remainingMs: firstByteBy - now,
       attemptMs: now - started,

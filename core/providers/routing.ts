@@ -1,6 +1,9 @@
 /**
  * Model id → provider instance routing (SPEC §3.3), over the registered instances: an explicit
- * `<id>/` prefix first, then the kinds' patterns in registration order, then `DEFAULT_PROVIDER`.
+ * `<id>/` prefix first, then an instance whose model list names the id exactly (what an
+ * OpenAI-compatible upstream's `/models` answered, or its configured `models`), then the kinds'
+ * patterns in registration order, then `DEFAULT_PROVIDER`. (Aliases come before all of this:
+ * `core/deployments/router.ts`.)
  * The patterns themselves belong to the kinds (`core/providers/<kind>/`).
  */
 import { GatewayError } from "../errors.ts";
@@ -18,6 +21,8 @@ export interface RoutingEntry {
   id: ProviderId;
   /** The instance kind's patterns. */
   claims(model: string): boolean;
+  /** Whether the instance's model list names `model` exactly. */
+  lists?(model: string): boolean;
 }
 
 /** What routing decides over: the enabled instances in registration order, and the default. */
@@ -36,6 +41,8 @@ export function findRoute(modelId: string, table: RoutingTable): Route | undefin
       return { provider: id, model: modelId.slice(slash + 1) };
     }
   }
+  const lister = table.instances.find((i) => i.lists?.(modelId) === true);
+  if (lister !== undefined) return { provider: lister.id, model: modelId };
   const claimer = table.instances.find((i) => i.claims(modelId));
   if (claimer !== undefined) return { provider: claimer.id, model: modelId };
   if (table.defaultProvider !== undefined) {

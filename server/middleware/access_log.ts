@@ -21,6 +21,10 @@ export interface AccessRecord {
   duration_ms: number;
   model?: string;
   provider?: string;
+  /** The deployment that served (`<provider>/<model>`; for an alias, the one it picked). */
+  deployment?: string;
+  /** The deployments that failed before, with their reasons. */
+  failed_attempts?: readonly { deployment: string; error_code: string; message?: string }[];
   upstream_ms?: number;
   usage?: unknown;
   error_code?: string;
@@ -78,6 +82,8 @@ export function accessLog(
         duration_ms: round(performance.now() - started),
         model: meta.model,
         provider: meta.provider,
+        deployment: meta.deployment,
+        failed_attempts: meta.failedAttempts,
         upstream_ms: meta.upstreamMs === undefined ? undefined : round(meta.upstreamMs),
         usage: meta.usage,
         error_code: streamError?.code ?? c.var.errorCode,

@@ -17,6 +17,7 @@ import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
 import type { Store } from "../../core/store/store.ts";
 import { createApp } from "../../server/app.ts";
+import { testRouter } from "./router.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
 export const BASE_ENV: Record<string, string> = {
@@ -138,14 +139,15 @@ export function testAppWithProviders(
     undefined,
     { defaultProvider: config.defaultProvider },
   );
-  const chat = createChatService({ providers: instances });
+  const router = testRouter(instances);
+  const chat = createChatService({ router });
   return wrap(
     config,
     lines,
     createApp({
       config,
       chat,
-      embeddings: createEmbeddingsService({ providers: instances }),
+      embeddings: createEmbeddingsService({ router }),
       logger,
       providerHealth: () => instances.health(),
     }).fetch,

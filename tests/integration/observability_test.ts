@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createChatService } from "../../core/chat/service.ts";
+import { testRouter } from "../helpers/router.ts";
 import { parseConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createMockProvider } from "../../core/providers/mock/mock_provider.ts";
@@ -220,7 +221,9 @@ Deno.test("metrics need the client key when API_KEY is set; docs never do", asyn
 function bareApp() {
   const config = parseConfig(BASE_ENV);
   const chat = createChatService({
-    providers: createProviders([{ id: "mock", kind: "mock", provider: createMockProvider() }]),
+    router: testRouter(
+      createProviders([{ id: "mock", kind: "mock", provider: createMockProvider() }]),
+    ),
   });
   return createApp({ config, chat, logger: createLogger("error", () => {}) });
 }

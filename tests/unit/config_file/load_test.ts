@@ -165,9 +165,41 @@ Deno.test("load: every problem is one line naming the file and the path", async 
         lines: [/^gateway\.yaml: \(file\): .*routers/],
       },
       {
-        name: "models (aliases) are refused for now",
+        name: "an alias without deployments",
         text: "providers: {m: {kind: mock}}\nmodels: [{name: smart}]\n",
-        lines: [/^gateway\.yaml: models: model aliases are not supported yet/],
+        lines: [/^gateway\.yaml: models\[0\]\.deployments: /],
+      },
+      {
+        name: "an alias on an unknown provider, weight 0, a duplicate alias",
+        text: [
+          "providers: {m: {kind: mock}}",
+          "models:",
+          "  - {name: smart, deployments: [{provider: m, model: mock-echo}, {provider: x, model: y}]}",
+          "  - {name: fast, strategy: weighted, deployments: [{provider: m, model: mock-echo, weight: 0}]}",
+          "  - {name: smart, deployments: [{provider: m, model: mock-echo}]}",
+          "",
+        ].join("\n"),
+        lines: [
+          /^gateway\.yaml: models\[0\]\.deployments\[1\]\.provider: unknown provider 'x' \(known: m\)$/,
+          /^gateway\.yaml: models\[1\]\.deployments\[0\]\.weight: weight must be greater than 0$/,
+          /^gateway\.yaml: models\[2\]\.name: the alias 'smart' is defined twice$/,
+        ],
+      },
+      {
+        name: "an unknown strategy, a router typo, an alias named like a provider route",
+        text: [
+          "providers: {m: {kind: mock}}",
+          "router: {max_attempt: 2}",
+          "models:",
+          "  - {name: m/echo, deployments: [{provider: m, model: mock-echo}]}",
+          "  - {name: x, strategy: fastest, deployments: [{provider: m, model: mock-echo}]}",
+          "",
+        ].join("\n"),
+        lines: [
+          /^gateway\.yaml: models\[0\]\.name: 'm\/echo' starts with the provider id 'm\/'/,
+          /^gateway\.yaml: models\[1\]\.strategy: /,
+          /^gateway\.yaml: router: .*max_attempt/,
+        ],
       },
       {
         name: "no providers",

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { createChatService } from "../../../core/chat/service.ts";
+import { testRouter } from "../../helpers/router.ts";
 import type { RequestMeta } from "../../../core/chat/request_meta.ts";
 import { ConfigError } from "../../../core/config.ts";
 import { GatewayError } from "../../../core/errors.ts";
@@ -251,7 +252,7 @@ Deno.test("registry: a new kind is its definition plus one entry in the kinds li
     runtime,
     { kinds },
   );
-  const chat = createChatService({ providers });
+  const chat = createChatService({ router: testRouter(providers) });
   const meta: RequestMeta = {};
   const answer = await chat.complete(
     { model: "canned-1", messages: [{ role: "user", content: "hi" }] },
