@@ -158,7 +158,7 @@ export function buildHandler(
     stats: stats ?? new DeploymentStats(),
     logger,
     timeoutMs: config.upstreamTimeoutMs,
-    defaultMaxAttempts: config.upstreamMaxRetries + 1,
+    retries: config.upstreamMaxRetries,
     random,
   });
   const files = fileStore(config);

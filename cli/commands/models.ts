@@ -1,5 +1,6 @@
 /**
- * `models`: the gateway's models as a table (id, provider, created) or JSON.
+ * `models`: the gateway's models as a table (id, provider, created), then its aliases with their
+ * deployments (strategy, weight, priority, and whether each takes traffic now), or JSON.
  */
 import { type CommandSpec, flag, type Parsed } from "../args.ts";
 import type { CliContext } from "../context.ts";
@@ -31,5 +32,26 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
   )
     .map((m) => [m.id, m.owned_by, m.created > 0 ? formatDate(m.created) : "-"]);
   ctx.out(table(["ID", "PROVIDER", "CREATED"], rows, ctx.style) + "\n");
+  if (list.aliases.length > 0) {
+    const deployments = list.aliases.flatMap((alias) =>
+      alias.deployments.map((d, i) => [
+        i === 0 ? alias.name : "",
+        i === 0 ? alias.strategy : "",
+        d.deployment,
+        String(d.weight),
+        d.priority === undefined ? "-" : String(d.priority),
+        d.cooling_ms > 0 ? `cooling down ${Math.ceil(d.cooling_ms / 1000)} s` : "ready",
+      ])
+    );
+    ctx.out(
+      "\n" +
+        table(
+          ["ALIAS", "STRATEGY", "DEPLOYMENT", "WEIGHT", "PRIORITY", "STATE"],
+          deployments,
+          ctx.style,
+        ) +
+        "\n",
+    );
+  }
   return 0;
 }

@@ -23,7 +23,7 @@ import type { CallContext, RelayedStream } from "../providers/provider.ts";
 import { applyFileContext, type FileContextOptions } from "./file_context.ts";
 import type { RequestMeta } from "./request_meta.ts";
 import { applyParams } from "../deployments/params.ts";
-import type { Router, Target } from "../deployments/router.ts";
+import type { AliasInfo, Router, Target } from "../deployments/router.ts";
 import { decodeStream } from "../formats/openai/chunks.ts";
 import { encodeStream, meterChunks, primed } from "./stream.ts";
 import { createTokenCounter, type TokenCounter } from "./count_tokens.ts";
@@ -70,8 +70,10 @@ export interface ChatService {
     request: ChatRequest,
     options: ChatCallOptions,
   ): Promise<AsyncIterable<ChatCompletionChunk>>;
-  /** Every model of every provider. */
+  /** Every routable model: the aliases, then every provider's models. */
   listModels(signal?: AbortSignal): Promise<ModelList>;
+  /** The aliases with their deployments and each deployment's state. */
+  aliases(): AliasInfo[];
   /** One model by id; 404 `model_not_found` when unknown. */
   getModel(id: string, signal?: AbortSignal): Promise<ModelInfo>;
   /** The input tokens of a count-tokens request (`count_tokens.ts`). */
@@ -342,6 +344,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   return {
     respond,
     countTokens: createTokenCounter({ router: deps.router, now, newId }),
+    aliases: () => deps.router.aliases(),
 
     async complete(request, options) {
       const outcome = await answerOpenAI(request, false, options);

@@ -103,8 +103,9 @@ export interface RouterOptions {
   logger: Logger;
   /** The request's first-byte budget (`UPSTREAM_TIMEOUT_MS`). */
   timeoutMs: number;
-  /** Attempts per request when `router.max_attempts` is unset (`UPSTREAM_MAX_RETRIES` + 1). */
-  defaultMaxAttempts: number;
+  /** `UPSTREAM_MAX_RETRIES`: without `router.max_attempts`, a request may make one attempt per
+   * deployment plus this many. */
+  retries: number;
   /** Uniform in [0, 1); default `Math.random`. */
   random?: () => number;
   /** Seconds since the epoch for alias entries' `created`; default now. */
@@ -167,13 +168,12 @@ const notEnabled = (id: string) =>
  *
  * @example
  * const router = createRouter({ providers, aliases, settings: DEFAULT_ROUTER_CONFIG, stats,
- *   logger, timeoutMs: 60_000, defaultMaxAttempts: 3 });
+ *   logger, timeoutMs: 60_000, retries: 2 });
  * await router.run("fast", { signal, meta }, (target) => target.provider.complete(request, ctx));
  */
 export function createRouter(options: RouterOptions): Router {
   const { providers, settings, stats, logger } = options;
   const random = options.random ?? Math.random;
-  const maxAttempts = settings.max_attempts ?? options.defaultMaxAttempts;
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const aliases = new Map<string, Alias>(
     (options.aliases ?? []).map((a) => [a.name, {
@@ -261,7 +261,8 @@ export function createRouter(options: RouterOptions): Router {
     const alias = aliases.get(model);
     const targets = alias === undefined ? [await direct(model)] : aliasTargets(alias);
     const firstByteBy = performance.now() + options.timeoutMs;
-    const budget: AttemptBudget = { left: maxAttempts, attemptBy: firstByteBy, moveOn: false };
+    const left = settings.max_attempts ?? targets.length + options.retries;
+    const budget: AttemptBudget = { left, attemptBy: firstByteBy, moveOn: false };
     if (signal !== undefined) bindBudget(signal, budget);
     const tracked = alias?.strategy === "least_busy";
     for (let n = 0;; n++) {

@@ -81,7 +81,7 @@ export type CooldownConfig = z.output<typeof cooldownSchema>;
 /** The gateway-wide routing settings. */
 export const routerSchema = z.object({
   /** Upstream attempts one request may make, all deployments and retries together; default
-   * `UPSTREAM_MAX_RETRIES` + 1. */
+   * one per deployment plus `UPSTREAM_MAX_RETRIES`. */
   max_attempts: positiveInt("max_attempts").pipe(z.number().max(20)).optional(),
   cooldown: cooldownSchema.default({ failures: 3, window_s: 60, cooldown_s: 30 }),
   /** `latency`: the share of requests sent to a random deployment, so every deployment's

@@ -17,6 +17,7 @@ import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
 import type { Store } from "../../core/store/store.ts";
 import { createApp } from "../../server/app.ts";
+import type { GatewaySetup } from "../../server/instances.ts";
 import { testRouter } from "./router.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
@@ -108,11 +109,12 @@ export function testApp(
 }
 
 /**
- * The gateway as `main.ts` builds it, with the given provider instances instead of the ones the
- * environment configures (e.g. two OpenAI-compatible upstreams).
+ * The gateway as `main.ts` builds it, with the given provider instances (and aliases, routing
+ * settings, deployment stats, random source) instead of the ones the environment configures
+ * (e.g. two OpenAI-compatible upstreams).
  */
 export function testAppWithInstances(
-  instances: InstanceSpec[],
+  instances: InstanceSpec[] | GatewaySetup,
   env: Record<string, string | undefined> = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });

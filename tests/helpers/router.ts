@@ -21,7 +21,7 @@ export function testRouter(providers: Providers, options: Partial<RouterOptions>
     stats: new DeploymentStats(),
     logger: createLogger("error", () => {}),
     timeoutMs: 600_000,
-    defaultMaxAttempts: 1,
+    retries: 0,
     ...options,
   });
 }

@@ -118,11 +118,16 @@ Deno.test("anthropic thinking signature round trip: a signed thinking block goes
   assert.deepEqual(fake.messageRequests[0].body?.messages, turn);
 });
 
-Deno.test("anthropic: no ids claimed by pattern; claude ids Bedrock claims stay Bedrock's", async () => {
+Deno.test("anthropic: no ids claimed by pattern; the ids its upstream lists route to it", async () => {
   await using fake = startFakeAnthropic({ requireKey: KEY });
   const gw = anthropicGateway(fake);
-  const res = await gw.post("/v1/messages", { ...claudeBody, model: "claude-sonnet-4-5" });
-  assert.equal(res.status, 404);
-  assert.equal((await res.json()).error.type, "not_found_error");
+  const unlisted = await gw.post("/v1/messages", { ...claudeBody, model: "claude-unlisted-9" });
+  assert.equal(unlisted.status, 404);
+  assert.equal((await unlisted.json()).error.type, "not_found_error");
   assert.equal(fake.messageRequests.length, 0);
+  const listed = await gw.post("/v1/messages", { ...claudeBody, model: "claude-sonnet-4-5" });
+  assert.equal(listed.status, 200);
+  assert.equal(listed.headers.get("x-gateway-deployment"), "anthropic/claude-sonnet-4-5");
+  await listed.body?.cancel();
+  assert.equal(fake.messageRequests.length, 1);
 });
