@@ -57,7 +57,9 @@ import { renderStreamTable, renderTargets } from "./stream_report.ts";
 import { runStreamMechanisms } from "./stream_mechanisms.ts";
 import type { PassthroughMode } from "./passthrough.ts";
 import {
+  BENCH_ALIAS,
   CLIENT_KEY,
+  OPENAI_MODEL,
   requestFor,
   runsOn,
   type Scenario,
@@ -117,9 +119,28 @@ let peakIsCumulative = false;
 const cleanups: (() => Promise<void>)[] = [];
 
 /** The gateway's environment: loopback, one worker, both upstreams pointed at the mock, the
- * SQLite store (stored responses) in a temporary `dataDir`. */
+ * SQLite store (stored responses) in a temporary `dataDir`, and a config file there with the
+ * same providers plus the bench alias (a failover over two OpenAI deployments). */
 function gatewayEnv(upstream: string, port: number, dataDir: string): Record<string, string> {
+  const config = `${dataDir}/gateway.yaml`;
+  Deno.writeTextFileSync(
+    config,
+    [
+      "providers:",
+      "  openai: {kind: openai, api_key: '${OPENAI_API_KEY}', base_url: '${OPENAI_BASE_URL}'}",
+      "  standby: {kind: openai, api_key: '${OPENAI_API_KEY}', base_url: '${OPENAI_BASE_URL}'}",
+      "  bedrock: {kind: bedrock, region: us-east-1}",
+      "  mock: {kind: mock}",
+      "models:",
+      `  - name: ${BENCH_ALIAS}`,
+      "    deployments:",
+      `      - {provider: openai, model: ${OPENAI_MODEL}}`,
+      `      - {provider: standby, model: ${OPENAI_MODEL}}`,
+      "",
+    ].join("\n"),
+  );
   return {
+    GATEWAY_CONFIG: config,
     DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     PORT: String(port),
@@ -277,6 +298,7 @@ async function main(): Promise<number> {
   const apiCosts = renderApiCosts(rows, [
     { scenario: titleOf("responses-json"), baseline: titleOf("openai-json"), chunks: 0 },
     { scenario: titleOf("responses-json-nostore"), baseline: titleOf("openai-json"), chunks: 0 },
+    { scenario: titleOf("alias-json"), baseline: titleOf("openai-json"), chunks: 0 },
     {
       scenario: titleOf("responses-sse"),
       baseline: titleOf("openai-sse"),

@@ -8,6 +8,9 @@ import type { Row } from "./report.ts";
 export const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
 /** An OpenAI model id. */
 export const OPENAI_MODEL = "gpt-4o-mini";
+/** The alias the gateway's bench config file defines: a failover over two OpenAI deployments
+ * of {@link OPENAI_MODEL} (the first answers), so the router's cost shows against OpenAI JSON. */
+export const BENCH_ALIAS = "bench-alias";
 /** The client key the gateway is started with (API_KEY) and every request sends. */
 export const CLIENT_KEY = "bench-client-key";
 
@@ -42,7 +45,8 @@ export type ScenarioId =
   | "responses-json"
   | "responses-sse"
   | "responses-json-nostore"
-  | "embeddings-json";
+  | "embeddings-json"
+  | "alias-json";
 
 /** What the gateway is sent: Chat Completions (default), the Responses API (converted to Chat
  * Completions for the OpenAI upstream and back) or `/v1/embeddings` with `mock-embed`. */
@@ -70,6 +74,9 @@ export interface Scenario {
   /** The gateway's API (default `chat`); the floors always send Chat Completions to the mock,
    * the same upstream work as the gateway's converted request. */
   api?: GatewayApi;
+  /** The model the gateway is sent (default the OpenAI or Bedrock id); the floors always send
+   * {@link OPENAI_MODEL}. */
+  gatewayModel?: string;
 }
 
 /** The paced scenario's shape: 500 streams open at once, 50 ms to first byte, 10 ms per chunk. */
@@ -136,6 +143,15 @@ export const SCENARIOS: Scenario[] = [
     chunks: 0,
     api: "responses",
     noStore: true,
+    targets: ["passthrough", "gateway"],
+  },
+  {
+    id: "alias-json",
+    title: "OpenAI JSON via alias",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    gatewayModel: BENCH_ALIAS,
     targets: ["passthrough", "gateway"],
   },
   {
@@ -280,7 +296,15 @@ export function requestFor(target: TargetName, origin: string, scenario: Scenari
   }
   return {
     url: `${origin}/v1/chat/completions`,
-    body: chatBody(scenario.bedrock ? BEDROCK_MODEL : OPENAI_MODEL, scenario.stream, scenario),
+    body: chatBody(
+      target === "gateway" && scenario.gatewayModel !== undefined
+        ? scenario.gatewayModel
+        : scenario.bedrock
+        ? BEDROCK_MODEL
+        : OPENAI_MODEL,
+      scenario.stream,
+      scenario,
+    ),
     headers,
     validate: scenario.stream ? sseOk(scenario.chunks) : jsonOk,
   };

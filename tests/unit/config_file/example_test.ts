@@ -6,6 +6,14 @@ import assert from "node:assert/strict";
 import { ConfigFileError, loadConfigFile } from "../../../core/config_file/load.ts";
 import { PROVIDER_KINDS } from "../../../core/providers/registry.ts";
 import { z } from "zod";
+import {
+  aliasSchema,
+  cooldownSchema,
+  deploymentSchema,
+  paramsSchema,
+  routerSchema,
+  STRATEGIES,
+} from "../../../core/deployments/schema.ts";
 
 const TEXT = Deno.readTextFileSync(new URL("../../../gateway.example.yaml", import.meta.url));
 
@@ -53,4 +61,31 @@ Deno.test("gateway.example.yaml mentions every kind and every setting", () => {
       assert.match(TEXT, new RegExp(`\\b${setting}:`), `${kind.name}.${setting}`);
     }
   }
+});
+
+Deno.test("gateway.example.yaml shows every alias, deployment, params and router setting", () => {
+  const shapes = {
+    alias: aliasSchema,
+    deployment: deploymentSchema,
+    params: paramsSchema,
+    router: routerSchema,
+    cooldown: cooldownSchema,
+  };
+  for (const [name, schema] of Object.entries(shapes)) {
+    for (const setting of Object.keys(schema.shape)) {
+      assert.match(TEXT, new RegExp(`\\b${setting}:`), `${name}.${setting}`);
+    }
+  }
+  for (const strategy of STRATEGIES) assert.match(TEXT, new RegExp(`\\b${strategy}\\b`));
+  const loaded = loadConfigFile(
+    TEXT,
+    "gateway.example.yaml",
+    { OPENAI_API_KEY: "sk-example" },
+    PROVIDER_KINDS,
+  );
+  assert.deepEqual(loaded.aliases.map((a) => [a.name, a.strategy, a.deployments.length]), [
+    ["smart", "failover", 2],
+    ["local-first", "weighted", 2],
+  ]);
+  assert.equal(loaded.router.max_attempts, 3);
 });
