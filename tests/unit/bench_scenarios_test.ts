@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { ANSWER_TEXT } from "../performance/mock_upstream.ts";
-import { requestFor, runsOn, type ScenarioId, SCENARIOS } from "../performance/scenarios.ts";
+import {
+  BENCH_ALIAS,
+  requestFor,
+  runsOn,
+  type ScenarioId,
+  SCENARIOS,
+} from "../performance/scenarios.ts";
 
 const scenario = (id: ScenarioId) => SCENARIOS.find((s) => s.id === id)!;
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -48,8 +54,15 @@ Deno.test("bench scenarios: Responses requests go to the gateway's /v1/responses
   );
   assert.deepEqual(
     SCENARIOS.filter((s) => runsOn("direct", s) === false).map((s) => s.id),
-    ["openai-sse-paced", "responses-json-nostore", "embeddings-json"],
+    ["openai-sse-paced", "responses-json-nostore", "alias-json", "embeddings-json"],
   );
+});
+
+Deno.test("bench scenarios: the alias scenario sends the alias to the gateway, the model to floors", () => {
+  const s = scenario("alias-json");
+  assert.equal(JSON.parse(requestFor("gateway", "http://gw", s).body).model, BENCH_ALIAS);
+  const floor = requestFor("passthrough", "http://pt", s);
+  assert.equal(floor.body, requestFor("passthrough", "http://pt", scenario("openai-json")).body);
 });
 
 Deno.test("bench scenarios: the Response check wants the mock's text in output[0].content[0]", () => {
