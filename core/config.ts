@@ -77,8 +77,9 @@ const envSchema = z.object({
   AWS_EXTERNAL_ID: optionalString,
   AWS_ROLE_SESSION_NAME: optionalString,
   DEFAULT_PROVIDER: optionalString.pipe(
-    z.enum(["openai", "bedrock"], { error: "DEFAULT_PROVIDER must be 'openai' or 'bedrock'" })
-      .optional(),
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "DEFAULT_PROVIDER must be a provider id (e.g. openai, bedrock, or a config file's)",
+    }).optional(),
   ),
   FILES_BACKEND: optionalString.pipe(
     z.enum(["local", "s3"], { error: "FILES_BACKEND must be 'local' or 's3'" }).optional(),
@@ -172,7 +173,8 @@ export interface Config {
   awsRoleArn?: string;
   awsExternalId?: string;
   awsRoleSessionName?: string;
-  defaultProvider?: "openai" | "bedrock";
+  /** A provider instance id: the environment's (`openai`, `bedrock`…) or a config file's. */
+  defaultProvider?: string;
   filesBackend: "local" | "s3";
   filesDir: string;
   s3FilesBucket?: string;

@@ -3,7 +3,7 @@
  * (`GATEWAY_CONFIG`, `./gateway.yaml`), and what the AWS credential chain needs besides the
  * environment it reads itself. Used by `main.ts` (the composition root) and the tests.
  */
-import type { Config } from "../core/config.ts";
+import { type Config, ConfigError } from "../core/config.ts";
 import { ConfigFileError, configFilePath, loadConfigFile } from "../core/config_file/load.ts";
 import { type InstanceSpec, PROVIDER_KINDS } from "../core/providers/registry.ts";
 import type { AliasConfig, RouterConfig } from "../core/deployments/schema.ts";
@@ -92,7 +92,18 @@ export function configuredInstances(
   env: Record<string, string | undefined>,
 ): GatewaySetup & { instances: InstanceSpec[] } {
   const file = configFilePath(config.gatewayConfig, fileExists);
-  if (file === undefined) return { instances: envInstances(config) };
+  if (file === undefined) {
+    const instances = envInstances(config);
+    const ids = instances.map((i) => i.id);
+    if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
+      throw new ConfigError(
+        `Invalid configuration: DEFAULT_PROVIDER '${config.defaultProvider}' is not a provider (${
+          ids.join(", ")
+        }; more come from a config file, GATEWAY_CONFIG)`,
+      );
+    }
+    return { instances };
+  }
   let text: string;
   try {
     text = Deno.readTextFileSync(file);

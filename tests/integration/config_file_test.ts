@@ -100,3 +100,32 @@ Deno.test("no config file: the environment's implicit openai, bedrock and mock",
   assert.equal(file, undefined);
   assert.deepEqual(instances.map((i) => i.id), ["openai", "bedrock", "mock"]);
 });
+
+Deno.test("DEFAULT_PROVIDER names any provider: the environment's, or a config file's", async () => {
+  const env = { ...BASE_ENV, DEFAULT_PROVIDER: "mock" };
+  assert.equal(configuredInstances(parseConfig(env), env).instances.length, 3);
+  const unknown = { ...BASE_ENV, DEFAULT_PROVIDER: "groq" };
+  assert.throws(
+    () => configuredInstances(parseConfig(unknown), unknown),
+    /DEFAULT_PROVIDER 'groq' is not a provider \(openai, bedrock, mock; more come from a config file/,
+  );
+  await using fake = await startFakeOpenAI();
+  fake.respondWith(() => completion({ content: "from local" }));
+  const dir = Deno.makeTempDirSync({ prefix: "config-file-test-" });
+  const file = `${dir}/gateway.yaml`;
+  Deno.writeTextFileSync(
+    file,
+    `providers:\n  local: {kind: openai, base_url: "${fake.url}", api_key: none}\n`,
+  );
+  try {
+    const withFile = { ...BASE_ENV, GATEWAY_CONFIG: file, DEFAULT_PROVIDER: "local" };
+    const setup = configuredInstances(parseConfig(withFile), withFile);
+    const gw = testAppWithInstances(setup, withFile);
+    const res = await gw.post("/v1/chat/completions", chatBody("anything-at-all", "Hi"));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-gateway-deployment"), "local/anything-at-all");
+    await res.body?.cancel();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -93,7 +93,7 @@ Deno.test("parseConfig: bad values name the variable", async (t) => {
     { env: { LOG_LEVEL: "verbose" }, variable: "LOG_LEVEL" },
     { env: { HOST: "0.0.0.0" }, variable: "API_KEY" },
     { env: { HOST: "10.0.0.5", API_KEY: " , " }, variable: "API_KEY" },
-    { env: { DEFAULT_PROVIDER: "azure" }, variable: "DEFAULT_PROVIDER" },
+    { env: { DEFAULT_PROVIDER: "my provider" }, variable: "DEFAULT_PROVIDER" },
     { env: { MOCK_MODELS: "maybe" }, variable: "MOCK_MODELS" },
     { env: { MAX_REQUEST_BYTES: "1.5" }, variable: "MAX_REQUEST_BYTES" },
     { env: { OPENAI_BASE_URL: "ftp://x" }, variable: "OPENAI_BASE_URL" },
