@@ -65,6 +65,13 @@ export function envInstances(config: Config): InstanceSpec[] {
   ];
 }
 
+/** What {@link configuredInstances} found: the provider instances and the config file they
+ * come from (undefined: the environment's). */
+export interface ConfiguredInstances {
+  instances: InstanceSpec[];
+  file?: string;
+}
+
 /**
  * The provider instances: the config file's (`GATEWAY_CONFIG`, or `./gateway.yaml` when it
  * exists) when there is one, else the environment's ({@link envInstances}). Throws
@@ -73,7 +80,7 @@ export function envInstances(config: Config): InstanceSpec[] {
 export function configuredInstances(
   config: Config,
   env: Record<string, string | undefined>,
-): { instances: InstanceSpec[]; file?: string } {
+): ConfiguredInstances {
   const file = configFilePath(config.gatewayConfig, fileExists);
   if (file === undefined) return { instances: envInstances(config) };
   let text: string;

@@ -102,7 +102,7 @@ export function testApp(
   return wrap(
     config,
     lines,
-    buildHandler(config, logger, undefined, undefined, undefined, options.store),
+    buildHandler(config, logger, undefined, { store: options.store }),
   );
 }
 
@@ -117,7 +117,7 @@ export function testAppWithInstances(
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
   const logger = capturingLogger(config, lines);
-  return wrap(config, lines, buildHandler(config, logger, undefined, undefined, instances));
+  return wrap(config, lines, buildHandler(config, logger, { instances }));
 }
 
 /**
