@@ -106,7 +106,7 @@ function linesOf(result: ReloadResult, fields: LogFields): LogLine[] {
     case "no_answer":
       return [{
         level: "warn",
-        msg: `config reload: no answer within ${RELOAD_TIMEOUT_MS} ms`,
+        msg: "config reload: a worker did not answer in time (it may still reload)",
         fields,
       }];
   }
@@ -170,7 +170,8 @@ function reloadMessage(data: unknown): ReloadMessage | undefined {
   return typeof type === "string" && type.startsWith("reload") ? data as ReloadMessage : undefined;
 }
 
-/** What a worker's global scope offers (`self` in a Web Worker). */
+/** One end of the launcher–worker channel: a `Worker` (the launcher's end) or a worker's global
+ * scope (`self`, the worker's end). */
 export interface WorkerScope {
   postMessage(message: unknown): void;
   addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
@@ -178,19 +179,23 @@ export interface WorkerScope {
 
 /**
  * The launcher's side: `reloadAll` asks every worker to reload, waits for each outcome (a
- * worker silent for {@link RELOAD_TIMEOUT_MS} counts as `no_answer`) and logs them once. A
- * worker's `reload-all` runs the same and is answered with that worker's outcome. Reloads run
- * one after the other.
+ * worker silent for `timeoutMs` counts as `no_answer`) and logs them once. A worker's
+ * `reload-all` runs the same and is answered with that worker's outcome. Reloads run one after
+ * the other.
  */
-export function coordinateReloads(workers: readonly Worker[], logger: Logger): ReloadAll {
+export function coordinateReloads(
+  workers: readonly WorkerScope[],
+  logger: Logger,
+  timeoutMs = RELOAD_TIMEOUT_MS,
+): ReloadAll {
   const waiting = new Map<string, (result: ReloadResult) => void>();
-  const ask = (worker: Worker) =>
+  const ask = (worker: WorkerScope) =>
     new Promise<ReloadResult>((resolve) => {
       const id = crypto.randomUUID();
       const timer = setTimeout(() => {
         waiting.delete(id);
         resolve({ reloaded: false, reason: "no_answer" });
-      }, RELOAD_TIMEOUT_MS);
+      }, timeoutMs);
       waiting.set(id, (result) => {
         clearTimeout(timer);
         waiting.delete(id);
