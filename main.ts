@@ -51,7 +51,7 @@ import {
 } from "./server/environment.ts";
 import { claimPort, connectionLimits, firstToRefuse, startupFailure } from "./server/launch.ts";
 import { listen } from "./server/listener.ts";
-import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
+import { clusterMetrics, localMetrics, type MetricsSource } from "./server/metrics_source.ts";
 import {
   answerReloads,
   askForReload,
@@ -208,7 +208,9 @@ async function serveHere(
 ): Promise<{ shutdown: (stop: Promise<void>) => Promise<void>; reloadAll: ReloadAll }> {
   const { config, logger, configured } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
-  const metrics = scope ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
+  const metrics: MetricsSource & { close?(): void } = scope
+    ? clusterMetrics({ peers: workerCount(config) - 1 })
+    : localMetrics();
   const shutdown = new AbortController();
   let reloadAll: ReloadAll = () => Promise.resolve([]);
   const reload = scope ? askForReload(scope) : async () => (await reloadAll())[0];
@@ -237,14 +239,14 @@ async function serveHere(
       logger,
     });
   } catch (error) {
-    metrics?.close();
+    metrics.close?.();
     await store.close();
     throw error;
   }
   const stopServing = async (stop: Promise<void>) => {
     await stop;
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
-    metrics?.close();
+    metrics.close?.();
     await store.close();
   };
   return { shutdown: stopServing, reloadAll };

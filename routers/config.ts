@@ -18,9 +18,8 @@ export type ReloadResult =
   /** A worker did not answer in time (only seen by the launcher). */
   | { reloaded: false; reason: "no_answer" };
 
-/** The first line of the 400 answer's message; the problem lines follow it. */
-export const RELOAD_FAILED =
-  "The config file was not reloaded; the previous config stays in force:";
+/** The first line of the 400 answer's message; one line per problem follows it. */
+const RELOAD_FAILED = "The config file was not reloaded; the previous config stays in force:";
 
 /** What `config.reload` answers when there is nothing to reload. */
 const NO_FILE =

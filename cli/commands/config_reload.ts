@@ -4,7 +4,6 @@
  * (ids)`, or the file's problems one per line on stderr (exit status 1; the gateway keeps its
  * previous config).
  */
-import { RELOAD_FAILED } from "../../routers/config.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, explainError } from "../errors.ts";
 
@@ -24,7 +23,8 @@ export async function reloadGatewayConfig(ctx: CliContext, json: boolean): Promi
     const code = gatewayCode(error);
     const message = error instanceof Error ? error.message : String(error);
     if (code === "invalid_config") {
-      const problems = message.split("\n").filter((line) => line !== RELOAD_FAILED);
+      // The message: one sentence, then one line per problem.
+      const problems = message.split("\n").slice(1);
       ctx.err(`Not reloaded: the gateway keeps its previous config. Fix these and try again:\n`);
       for (const line of problems) ctx.err(`${line}\n`);
       return 1;

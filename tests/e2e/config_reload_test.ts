@@ -106,6 +106,27 @@ Deno.test("reload: SIGHUP makes every worker serve the rewritten file; a bad fil
   assert.equal(status.code, 0, gw.stderr());
 });
 
+/** The chat completions counted by `/metrics` (over every status). */
+async function chatsCounted(gw: SpawnedGateway): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  return text.split("\n")
+    .filter((l) => l.startsWith("gateway_requests_total{") && l.includes('"/v1/chat/completions"'))
+    .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+}
+
+Deno.test("reload with one worker: SIGHUP serves the new file; /metrics keeps counting", async () => {
+  using file = configFile(ONE);
+  await using gw = await spawnGateway({ WORKERS: "1", GATEWAY_CONFIG: file.path });
+  assert.ok((await chats(gw, "m/mock-echo", 3)).every((r) => r.status === 200));
+  assert.equal(await chatsCounted(gw), 3);
+  file.write(TWO);
+  gw.child.kill("SIGHUP");
+  const [line] = await logged(gw, /^config reloaded: /);
+  assert.deepEqual([line.msg, line.workers], ["config reloaded: providers m, m2", 1]);
+  assert.ok((await chats(gw, "m2/mock-echo", 5)).every((r) => r.status === 200));
+  assert.equal(await chatsCounted(gw), 8, "the counters survived the reload");
+});
+
 Deno.test("reload under load: no request fails; a stream started before finishes on its config", async () => {
   const OLD = "providers:\n  old: {kind: mock}\n";
   const NEW = "providers:\n  new: {kind: mock}\n";
