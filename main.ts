@@ -197,9 +197,10 @@ async function openStateStore(config: Config, logger: Logger, first: boolean) {
 }
 
 /** Starts serving on this thread — throws what opening the store or listening throws — and
- * returns the graceful shutdown, to run once `stop` resolves, and the reload of this isolate.
- * Workers (`scope`, SO_REUSEPORT) answer `/metrics` with the sum over every worker, gathered
- * over a BroadcastChannel, count connections in `setup`, and reload when the launcher says so.
+ * returns the graceful shutdown, to run once `stop` resolves, and (without workers) the reload
+ * SIGHUP runs. Workers (`scope`, SO_REUSEPORT) answer `/metrics` with the sum over every worker,
+ * gathered over a BroadcastChannel, count connections in `setup`, and reload when the launcher
+ * says so.
  * Each isolate opens its own store handle (or pool). */
 async function serveHere(
   setup: ServeSetup,
