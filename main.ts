@@ -10,22 +10,27 @@
  * workers in shared memory), a headers deadline, an idle keep-alive bound, and accepting that
  * survives running out of file descriptors. SIGINT/SIGTERM stop accepting and let in-flight
  * requests finish for up to `SHUTDOWN_GRACE_MS`; streams still open then end with their format's
- * `server_shutting_down` error event. There is deliberately no default `fetch` export:
+ * `server_shutting_down` error event. SIGHUP — or tRPC `config.reload` (`deno task cli config
+ * reload`) — reloads the config file in every worker (`server/reloadable.ts`): each builds a new
+ * handler from it and swaps it in at once, so requests already running finish on the config
+ * they started with; a bad file keeps the old config, and the launcher logs the outcome once
+ * ("config reloaded: providers …", or one "config reload failed: …" line per problem). Only
+ * the file is read again (with `.env` for its `${VAR}`s); the environment's settings stay as
+ * started. There is deliberately no default `fetch` export:
  * `deno serve main.ts` would listen on 0.0.0.0 with none of these checks and limits.
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
 import { createEmbeddingsService } from "./core/embeddings/service.ts";
-import { type Config, ConfigError, databaseUrlSecrets, parseConfig } from "./core/config.ts";
-import { mergeEnv, parseDotenv } from "./core/dotenv.ts";
+import { type Config, ConfigError, parseConfig } from "./core/config.ts";
 import { createLocalFileStore } from "./core/files/local_store.ts";
 import { createS3FileStore } from "./core/files/s3_store.ts";
 import type { FileStore } from "./core/files/store.ts";
-import { createLogger, type Logger } from "./core/logger.ts";
+import { createLogger, type Logger, type RedactingLogger } from "./core/logger.ts";
 import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
 import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
 import type { ProviderRuntime } from "./core/providers/provider.ts";
-import { createProviders, type InstanceSpec } from "./core/providers/registry.ts";
+import { createProviders } from "./core/providers/registry.ts";
 import { createRouter } from "./core/deployments/router.ts";
 import { DEFAULT_ROUTER_CONFIG } from "./core/deployments/schema.ts";
 import { DeploymentStats } from "./core/deployments/stats.ts";
@@ -34,63 +39,38 @@ import { type OpenedStore, openStore } from "./core/store/open.ts";
 import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
 import {
+  type ConfiguredInstances,
   configuredInstances,
   credentialOptions,
   envInstances,
   fileExists,
-  type GatewaySetup,
 } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
-import { claimPort, connectionLimits, startupFailure } from "./server/launch.ts";
+import {
+  instanceSecrets,
+  loadEnvironment,
+  readTextIfExists,
+  secretsOf,
+} from "./server/environment.ts";
+import { claimPort, connectionLimits, firstToRefuse, startupFailure } from "./server/launch.ts";
 import { listen } from "./server/listener.ts";
-import { clusterMetrics, type MetricsSource } from "./server/metrics_source.ts";
+import { clusterMetrics, localMetrics, type MetricsSource } from "./server/metrics_source.ts";
+import {
+  answerReloads,
+  askForReload,
+  coordinateReloads,
+  type FetchHandler,
+  listenForHangup,
+  localReloads,
+  reloadableHandler,
+  type ReloadAll,
+  type ReloadResult,
+  type WorkerScope,
+} from "./server/reloadable.ts";
 
 const WORKER_PREFIX = "gateway-worker-";
 /** After the grace period: how long open streams get to send their last event. */
 const SHUTDOWN_FLUSH_MS = 1_000;
-
-/** Reads `./.env` (if any) under the real environment, and exports its values to `Deno.env` so
- * the AWS SDK's credential chain sees them too. Real environment variables win. */
-function loadEnvironment(): Record<string, string | undefined> {
-  let dotenv: Record<string, string> = {};
-  try {
-    dotenv = parseDotenv(Deno.readTextFileSync(".env"));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  const env = mergeEnv(Deno.env.toObject(), dotenv);
-  for (const [key, value] of Object.entries(dotenv)) {
-    if (Deno.env.get(key) === undefined) Deno.env.set(key, value);
-  }
-  return env;
-}
-
-/** The `api_key` settings of the instances (a config file's secrets, interpolated). */
-function instanceSecrets(instances: readonly InstanceSpec[]): string[] {
-  return instances.map((i) => (i.settings as { api_key?: unknown } | undefined)?.api_key)
-    .filter((key): key is string => typeof key === "string");
-}
-
-function secretsOf(config: Config, instances: readonly InstanceSpec[]): string[] {
-  return [
-    ...config.apiKeys,
-    ...instanceSecrets(instances),
-    config.openaiApiKey,
-    Deno.env.get("AWS_SECRET_ACCESS_KEY"),
-    Deno.env.get("AWS_SESSION_TOKEN"),
-    Deno.env.get("AWS_BEARER_TOKEN_BEDROCK"),
-    ...databaseUrlSecrets(config.databaseUrl),
-  ]
-    .filter((s): s is string => s !== undefined && s !== "");
-}
-
-const readTextIfExists = (path: string) => {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-};
 
 /** `fetch` for OpenAI-compatible upstreams: idle pooled connections are closed after a few
  * seconds instead of Deno's 90, so a burst's connections (and their buffers) do not outlive it. */
@@ -122,23 +102,34 @@ function fileStore(config: Config): FileStore {
   return createS3FileStore({ client, bucket: config.s3FilesBucket });
 }
 
-/** Builds the fetch handler from a config: provider instances (real SDK clients), the router
- * over them and the file's aliases, services, app. `setup` defaults to the instances the
- * environment configures ({@link envInstances}); a bare instance list means no aliases;
- * `metrics` defaults to a registry of this handler alone; when `shutdown` aborts, open streams
- * end with the `server_shutting_down` error event; `store` is the opened state store
- * ({@link openStore}; the caller closes it). */
+/** What an isolate creates once and keeps across config reloads: every handler built from a
+ * loaded config shares it. */
+export interface IsolateState {
+  /** What `/metrics` reports; default: a registry of the handler alone. */
+  metrics?: MetricsSource;
+  /** When it aborts, open streams end with the `server_shutting_down` error event. */
+  shutdown?: AbortSignal;
+  /** The opened state store ({@link openStore}; the caller closes it). */
+  store?: Store;
+  /** Uploaded files; default: the configured store ({@link fileStore}). */
+  files?: FileStore;
+  /** Cooldowns, in-flight counts and latencies of the deployments (kept across reloads). */
+  stats?: DeploymentStats;
+  /** The routing strategies' random source; default `Math.random`. */
+  random?: () => number;
+  /** tRPC `config.reload`; without it that procedure is a 404. */
+  reload?: () => Promise<ReloadResult>;
+}
+
+/** Builds the fetch handler from a config and what {@link configuredInstances} loaded (default:
+ * the environment's instances, {@link envInstances}): provider instances (real SDK clients), the
+ * router over them and the file's aliases, services, app, over the isolate's lasting `state`. */
 export function buildHandler(
   config: Config,
   logger: Logger,
-  metrics?: MetricsSource,
-  shutdown?: AbortSignal,
-  setup: GatewaySetup | readonly InstanceSpec[] = envInstances(config),
-  store?: Store,
-): (request: Request) => Response | Promise<Response> {
-  const { instances, aliases, router: routing, stats, random } = Array.isArray(setup)
-    ? { instances: setup as readonly InstanceSpec[] } as GatewaySetup
-    : setup as GatewaySetup;
+  configured: ConfiguredInstances = { instances: envInstances(config) },
+  state: IsolateState = {},
+): FetchHandler {
   const runtime: ProviderRuntime = {
     logger,
     retry: retryPolicy(config),
@@ -148,20 +139,20 @@ export function buildHandler(
     env: Deno.env.toObject(),
     fileExists,
   };
-  const providers = createProviders(instances, runtime, {
+  const providers = createProviders(configured.instances, runtime, {
     defaultProvider: config.defaultProvider,
   });
   const router = createRouter({
     providers,
-    aliases,
-    settings: routing ?? DEFAULT_ROUTER_CONFIG,
-    stats: stats ?? new DeploymentStats(),
+    aliases: configured.aliases,
+    settings: configured.router ?? DEFAULT_ROUTER_CONFIG,
+    stats: state.stats ?? new DeploymentStats(),
     logger,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamMaxRetries,
-    random,
+    random: state.random,
   });
-  const files = fileStore(config);
+  const files = state.files ?? fileStore(config);
   const chat = createChatService({
     router,
     files: { store: files, maxChars: config.filesContextMaxChars },
@@ -173,23 +164,31 @@ export function buildHandler(
     logger,
     files,
     providerHealth: () => providers.health(),
-    metrics,
-    shutdown,
-    store,
+    metrics: state.metrics,
+    shutdown: state.shutdown,
+    store: state.store,
+    reload: state.reload,
   }).fetch;
 }
 
-function configure(): { config: Config; logger: Logger; setup: GatewaySetup } {
+function configure(): { config: Config; logger: RedactingLogger; configured: ConfiguredInstances } {
   const env = loadEnvironment();
   const config = parseConfig(env);
-  const setup = configuredInstances(config, env);
-  const { instances } = setup;
+  const configured = configuredInstances(config, env);
   const logger = createLogger(
     config.logLevel,
     (line) => console.log(line),
-    secretsOf(config, instances),
+    secretsOf(config, configured.instances),
   );
-  return { config, logger, setup };
+  return { config, logger, configured };
+}
+
+/** The config file read again, with `.env` for its `${VAR}`s (the rest of the config stays as
+ * started); its new secrets are redacted from then on. Throws like {@link configuredInstances}. */
+function reloadFile(config: Config, file: string, logger: RedactingLogger): ConfiguredInstances {
+  const configured = configuredInstances({ ...config, gatewayConfig: file }, loadEnvironment());
+  logger.redact(instanceSecrets(configured.instances));
+  return configured;
 }
 
 const workerCount = (config: Config) =>
@@ -215,44 +214,66 @@ async function openStateStore(config: Config, logger: Logger, first: boolean) {
 }
 
 /** Starts serving on this thread — throws what opening the store or listening throws — and
- * returns the graceful shutdown, to run once `stop` resolves. Workers (`reusePort`) answer
- * `/metrics` with the sum over every worker, gathered over a BroadcastChannel; they all count
- * connections in `setup`. Each isolate opens its own store handle (or pool). */
+ * returns the graceful shutdown, to run once `stop` resolves, and (without workers) the reload
+ * SIGHUP runs. Workers (`scope`, SO_REUSEPORT) answer `/metrics` with the sum over every worker,
+ * gathered over a BroadcastChannel, count connections in `setup`, and reload when the launcher
+ * says so.
+ * Each isolate opens its own store handle (or pool). */
 async function serveHere(
-  reusePort: boolean,
   setup: ServeSetup,
+  scope?: WorkerScope,
   first = true,
-): Promise<(stop: Promise<void>) => Promise<void>> {
-  const { config, logger, setup: gateway } = configure();
+): Promise<{ shutdown: (stop: Promise<void>) => Promise<void>; reloadAll: ReloadAll }> {
+  const { config, logger, configured } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
-  const metrics = reusePort ? clusterMetrics({ peers: workerCount(config) - 1 }) : undefined;
+  const metrics: MetricsSource & { close?(): void } = scope
+    ? clusterMetrics({ peers: workerCount(config) - 1 })
+    : localMetrics();
   const shutdown = new AbortController();
+  let reloadAll: ReloadAll = () => Promise.resolve([]);
+  const reload = scope ? askForReload(scope) : async () => (await reloadAll())[0];
+  const state: IsolateState = {
+    metrics,
+    shutdown: shutdown.signal,
+    store,
+    reload,
+    stats: new DeploymentStats(),
+  };
   let listener;
   try {
-    const handler = buildHandler(config, logger, metrics, shutdown.signal, {
-      ...gateway,
-      stats: new DeploymentStats(),
-    }, store);
-    listener = listen(handler, {
+    state.files = fileStore(config);
+    // The one place a handler is built from a loaded config.
+    const build = (loaded: ConfiguredInstances) => buildHandler(config, logger, loaded, state);
+    const served = reloadableHandler(build(configured), {
+      file: configured.file,
+      load: () => {
+        const loaded = reloadFile(config, configured.file!, logger);
+        return { handler: build(loaded), providers: loaded.instances.map((i) => i.id) };
+      },
+    });
+    if (scope) answerReloads(scope, served.reload);
+    else reloadAll = localReloads(served.reload, logger);
+    listener = listen(served.handler, {
       hostname: config.host,
       port: setup.port,
-      reusePort,
+      reusePort: scope !== undefined,
       limits: connectionLimits(config, setup.buffer, setup.maxConnections),
       headersTimeoutMs: config.headersTimeoutMs,
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       logger,
     });
   } catch (error) {
-    metrics?.close();
+    metrics.close?.();
     await store.close();
     throw error;
   }
-  return async (stop) => {
+  const stopServing = async (stop: Promise<void>) => {
     await stop;
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
-    metrics?.close();
+    metrics.close?.();
     await store.close();
   };
+  return { shutdown: stopServing, reloadAll };
 }
 
 function signalled(): Promise<void> {
@@ -275,35 +296,21 @@ function failStart(line: string): never {
   Deno.exit(1);
 }
 
-/** True in the first isolate of this process to claim the refusal (a directory named after the
- * pid, created atomically and removed once the refusal is written); true as well when it cannot
- * tell (no permission to try). */
-function firstToRefuse(): boolean {
-  let claim: string;
-  try {
-    claim = `${Deno.env.get("TMPDIR") || "/tmp"}/llm-gateway-refused-${Deno.pid}`;
-    Deno.mkdirSync(claim);
-  } catch (error) {
-    return !(error instanceof Deno.errors.AlreadyExists);
-  }
-  globalThis.addEventListener("unload", () => Deno.removeSync(claim));
-  return true;
-}
-
 /** The launcher: validate config, start the workers, stop them on a signal. Every start-up
  * failure is one stderr line and exit status 1. */
 async function start(): Promise<void> {
   let config: Config;
+  let logger: Logger;
   try {
-    const { config: parsed, setup } = configure();
-    config = parsed;
-    if (setup.file !== undefined) {
-      const aliases = (setup.aliases ?? []).map((a) => a.name);
+    const { configured, ...rest } = configure();
+    ({ config, logger } = rest);
+    if (configured.file !== undefined) {
+      const aliases = (configured.aliases ?? []).map((a) => a.name);
       console.log(JSON.stringify({
         level: "info",
-        msg: `config file ${setup.file}: providers ${setup.instances.map((i) => i.id).join(", ")}${
-          aliases.length > 0 ? `; aliases ${aliases.join(", ")}` : ""
-        }`,
+        msg: `config file ${configured.file}: providers ${
+          configured.instances.map((i) => i.id).join(", ")
+        }${aliases.length > 0 ? `; aliases ${aliases.join(", ")}` : ""}`,
       }));
     }
   } catch (error) {
@@ -317,6 +324,7 @@ async function start(): Promise<void> {
   // Listen for signals before any worker serves: a SIGTERM that arrives while the last workers
   // are still starting must still shut down gracefully, not kill the process.
   const stop = signalled();
+  const hangup = listenForHangup();
   const count = workerCount(config);
   let port = config.port;
   try {
@@ -343,14 +351,15 @@ async function start(): Promise<void> {
       shutdown_grace_ms: config.shutdownGraceMs,
     }));
   if (count === 1) {
-    let shutdown;
+    let served;
     try {
-      shutdown = await serveHere(false, setup);
+      served = await serveHere(setup);
     } catch (error) {
       failStart(startFailureLine(error, config.host, port));
     }
     listening("1 worker", port);
-    await shutdown(stop);
+    hangup.serve(served.reloadAll);
+    await served.shutdown(stop);
     Deno.exit(0);
   }
   const workers = Array.from(
@@ -365,12 +374,16 @@ async function start(): Promise<void> {
       }, { once: true })
     )
   );
+  const reloadAll = coordinateReloads(workers, logger);
   for (const w of workers) w.postMessage(setup);
   await Promise.all(ready);
   listening(`${count} workers`, port);
+  hangup.serve(reloadAll);
   await stop;
   const stopped = workers.map((w) =>
-    new Promise<void>((resolve) => w.addEventListener("message", () => resolve(), { once: true }))
+    new Promise<void>((resolve) =>
+      w.addEventListener("message", (e) => e.data === "stopped" && resolve())
+    )
   );
   for (const w of workers) w.postMessage("shutdown");
   await Promise.race([
@@ -390,16 +403,16 @@ async function runWorker(): Promise<void> {
   const stop = new Promise<void>((resolve) =>
     scope.addEventListener("message", (e) => e.data === "shutdown" && resolve())
   );
-  let shutdown;
+  let served;
   try {
-    shutdown = await serveHere(true, setup, self.name === `${WORKER_PREFIX}0`);
+    served = await serveHere(setup, scope, self.name === `${WORKER_PREFIX}0`);
   } catch (error) {
     const { config } = configure();
     scope.postMessage({ failed: startFailureLine(error, config.host, setup.port) });
     return;
   }
   scope.postMessage("ready");
-  await shutdown(stop);
+  await served.shutdown(stop);
   scope.postMessage("stopped");
   self.close();
 }

@@ -17,9 +17,16 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
+/** A logger whose list of redacted secrets can grow (a reloaded config file's new keys). */
+export interface RedactingLogger extends Logger {
+  /** Redacts `secrets` too from now on (strings shorter than 4 characters are ignored). */
+  redact(secrets: readonly string[]): void;
+}
+
 /**
  * Creates a logger that writes one JSON object per line to `sink` for messages at or above
- * `level`. `secrets` are replaced by `[redacted]` wherever they appear in a line.
+ * `level`. `secrets` (and those added later with `redact`) are replaced by `[redacted]`
+ * wherever they appear in a line.
  *
  * @example
  * const log = createLogger("warn", console.log); log.info("dropped"); log.warn("kept");
@@ -29,16 +36,26 @@ export function createLogger(
   sink: (line: string) => void,
   secrets: readonly string[] = [],
   now: () => Date = () => new Date(),
-): Logger {
+): RedactingLogger {
   const threshold = SEVERITY[level];
-  const hidden = secrets.filter((s) => s.length >= 4);
+  const hidden = new Set<string>();
+  const redact = (more: readonly string[]) => {
+    for (const secret of more) if (secret.length >= 4) hidden.add(secret);
+  };
+  redact(secrets);
   const write = (lvl: LogLevel) => (msg: string, fields: LogFields = {}) => {
     if (SEVERITY[lvl] < threshold) return;
     let line = JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields });
     for (const secret of hidden) line = line.replaceAll(secret, "[redacted]");
     sink(line);
   };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    redact,
+  };
 }
 
 /** A logger that drops everything (tests, tools). */

@@ -2,6 +2,7 @@
  * The root tRPC router. Clients import only its type.
  */
 import { chatRouter } from "./chat.ts";
+import { configRouter } from "./config.ts";
 import { embeddingsRouter } from "./embeddings.ts";
 import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
@@ -19,6 +20,7 @@ export const appRouter = router({
   files: filesRouter,
   embeddings: embeddingsRouter,
   responses: responsesRouter,
+  config: configRouter,
 });
 
 /** The router's type, for typed clients. */

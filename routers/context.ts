@@ -9,6 +9,7 @@ import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";
 import type { ResponsesHooks } from "../core/responses/prepare.ts";
 import type { ResponseRepository } from "../core/store/store.ts";
+import type { ReloadResult } from "./config.ts";
 
 /** Services the routers use; built once by `server/app.ts`. */
 export interface RouterDeps {
@@ -26,6 +27,9 @@ export interface RouterDeps {
   /** Aborted when the shutdown grace period is over: open `chat.stream` streams end with a
    * `server_shutting_down` error. */
   shutdown: AbortSignal;
+  /** `config.reload`: reloads the config file in every worker, resolving with this worker's
+   * outcome; without it the procedure is a 404 `no_config_file`. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** Per-request context. */

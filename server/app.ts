@@ -38,6 +38,7 @@ import { trpcRoute } from "./routes/trpc.ts";
 import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
 import type { Store } from "../core/store/store.ts";
+import type { ReloadResult } from "../routers/config.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
 export interface AppDeps {
@@ -60,6 +61,8 @@ export interface AppDeps {
   /** The opened state store (stored responses); opened and closed by the caller. Without one,
    * nothing is stored and `previous_response_id` is always a 404. */
   store?: Store;
+  /** tRPC `config.reload` (see `RouterDeps.reload`); without it that procedure is a 404. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         shutdown,
         responses,
         storedResponses: stored,
+        reload: deps.reload,
       },
       logger,
       limits,

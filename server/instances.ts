@@ -7,21 +7,6 @@ import { type Config, ConfigError } from "../core/config.ts";
 import { ConfigFileError, configFilePath, loadConfigFile } from "../core/config_file/load.ts";
 import { type InstanceSpec, PROVIDER_KINDS } from "../core/providers/registry.ts";
 import type { AliasConfig, RouterConfig } from "../core/deployments/schema.ts";
-import type { DeploymentStats } from "../core/deployments/stats.ts";
-
-/** What the gateway routes over: provider instances, the file's aliases and routing settings,
- * and the per-isolate deployment state that outlives a reload. */
-export interface GatewaySetup {
-  instances: readonly InstanceSpec[];
-  aliases?: readonly AliasConfig[];
-  router?: RouterConfig;
-  /** Cooldowns, in-flight counts, latencies (created once per isolate). */
-  stats?: DeploymentStats;
-  /** The strategies' random source; default `Math.random`. */
-  random?: () => number;
-  /** The config file it came from, if any. */
-  file?: string;
-}
 
 /** Whether `path` is an existing file. */
 export const fileExists = (path: string) => {
@@ -81,6 +66,15 @@ export function envInstances(config: Config): InstanceSpec[] {
   ];
 }
 
+/** What {@link configuredInstances} found: the provider instances, the file's aliases and
+ * routing settings, and the config file they come from (undefined: the environment's). */
+export interface ConfiguredInstances {
+  instances: InstanceSpec[];
+  aliases?: readonly AliasConfig[];
+  router?: RouterConfig;
+  file?: string;
+}
+
 /**
  * The provider instances, aliases and routing settings: the config file's (`GATEWAY_CONFIG`, or
  * `./gateway.yaml` when it exists) when there is one, else the environment's instances
@@ -90,7 +84,7 @@ export function envInstances(config: Config): InstanceSpec[] {
 export function configuredInstances(
   config: Config,
   env: Record<string, string | undefined>,
-): GatewaySetup & { instances: InstanceSpec[] } {
+): ConfiguredInstances {
   const file = configFilePath(config.gatewayConfig, fileExists);
   if (file === undefined) {
     const instances = envInstances(config);

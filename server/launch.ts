@@ -1,7 +1,7 @@
 /**
  * Start-up helpers of the launcher (`main.ts`): claim the port for the gateway's own workers,
- * count the file descriptors the process may still open, the connection limits that follow, and
- * the one line a start-up failure is reported in.
+ * count the file descriptors the process may still open, the connection limits that follow, the
+ * one line a start-up failure is reported in, and who prints the refusal to start otherwise.
  */
 import type { Config } from "../core/config.ts";
 import {
@@ -62,4 +62,19 @@ export function claimPort(host: string, port: number): number {
   const bound = probe.addr.port;
   probe.close();
   return bound;
+}
+
+/** True in the first isolate of this process to claim the refusal (a directory named after the
+ * pid, created atomically and removed once the refusal is written); true as well when it cannot
+ * tell (no permission to try). */
+export function firstToRefuse(): boolean {
+  let claim: string;
+  try {
+    claim = `${Deno.env.get("TMPDIR") || "/tmp"}/llm-gateway-refused-${Deno.pid}`;
+    Deno.mkdirSync(claim);
+  } catch (error) {
+    return !(error instanceof Deno.errors.AlreadyExists);
+  }
+  globalThis.addEventListener("unload", () => Deno.removeSync(claim));
+  return true;
 }

@@ -322,7 +322,7 @@ export const OPENAPI: Json = {
       post: {
         tags: ["trpc"],
         summary:
-          "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete, embeddings.create",
+          "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete, embeddings.create, config.reload",
         description: "chat.stream answers a stream: call it as tRPC's httpBatchStreamLink does " +
           '(`?batch=1`, header `trpc-accept: application/jsonl`, body `{"0": {json: <input>}}`; ' +
           "JSON lines back), as createGatewayClient does.",

@@ -1,12 +1,13 @@
 /**
- * `config show | get KEY | set [KEY VALUE] | unset KEY | validate [FILE]`: effective
+ * `config show | get KEY | set [KEY VALUE] | unset KEY | validate [FILE] | reload`: effective
  * configuration with sources, validated edits of the `.env` file that keep its other lines and
- * comments, and a check of the gateway config file.
+ * comments, a check of the gateway config file, and the running gateway's reload of it.
  */
 import { type CommandSpec, flag, type Parsed } from "../args.ts";
 import { type CliContext, readDotenv } from "../context.ts";
 import { setEnvValue, unsetEnvValue } from "../env_file.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { reloadGatewayConfig } from "./config_reload.ts";
 import { validateConfigFile } from "./config_validate.ts";
 import { createLineEditor } from "../line_editor.ts";
 import { type LineSource, plainLineSource } from "../line_source.ts";
@@ -17,7 +18,7 @@ import { displayValue, findKey, KNOWN_KEYS, resolveKey, validateEdit } from "../
 /** The command's spec. */
 export const spec: CommandSpec = {
   name: "config",
-  summary: "Show the effective configuration, or edit the .env file.",
+  summary: "Show the effective configuration, edit the .env file, check or reload the config file.",
   usage: [
     "config show [--json]",
     "config get KEY",
@@ -25,6 +26,7 @@ export const spec: CommandSpec = {
     "config set               interactive prompts",
     "config unset KEY",
     "config validate [FILE]   check a gateway config file (default GATEWAY_CONFIG, ./gateway.yaml)",
+    "config reload [--json]   make the running gateway reload its config file (like SIGHUP)",
   ],
   options: {
     json: { type: "boolean", description: "show as JSON (secrets masked)" },
@@ -205,9 +207,13 @@ export async function run(ctx: CliContext, parsed: Parsed): Promise<number> {
       if (args.length > 1) throw new UsageError("Usage: deno task cli config validate [FILE].");
       return validateConfigFile(ctx, args[0]);
     }
+    case "reload": {
+      if (args.length > 0) throw new UsageError("Usage: deno task cli config reload [--json].");
+      return await reloadGatewayConfig(ctx, flag(parsed, "json"));
+    }
     default:
       throw new UsageError(
-        `Unknown config command '${sub}': use show, get, set, unset or validate.`,
+        `Unknown config command '${sub}': use show, get, set, unset, validate or reload.`,
       );
   }
 }

@@ -17,7 +17,8 @@ import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
 import type { Store } from "../../core/store/store.ts";
 import { createApp } from "../../server/app.ts";
-import type { GatewaySetup } from "../../server/instances.ts";
+import type { ConfiguredInstances } from "../../server/instances.ts";
+import type { IsolateState } from "../../main.ts";
 import { testRouter } from "./router.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
@@ -104,7 +105,7 @@ export function testApp(
   return wrap(
     config,
     lines,
-    buildHandler(config, logger, undefined, undefined, undefined, options.store),
+    buildHandler(config, logger, undefined, { store: options.store }),
   );
 }
 
@@ -114,13 +115,14 @@ export function testApp(
  * (e.g. two OpenAI-compatible upstreams).
  */
 export function testAppWithInstances(
-  instances: InstanceSpec[] | GatewaySetup,
+  setup: InstanceSpec[] | (ConfiguredInstances & Pick<IsolateState, "stats" | "random">),
   env: Record<string, string | undefined> = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
   const logger = capturingLogger(config, lines);
-  return wrap(config, lines, buildHandler(config, logger, undefined, undefined, instances));
+  const { stats, random, ...configured } = Array.isArray(setup) ? { instances: setup } : setup;
+  return wrap(config, lines, buildHandler(config, logger, configured, { stats, random }));
 }
 
 /**

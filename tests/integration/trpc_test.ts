@@ -220,3 +220,18 @@ Deno.test("tRPC: a gateway bug is INTERNAL_SERVER_ERROR without stack or interna
   const logged = gw.logs().filter((l) => l.level === "error").map((l) => String(l.error));
   assert.ok(logged.some((e) => e.includes("boom")), "the bug is logged for the operator");
 });
+
+Deno.test("tRPC: config.reload needs the key, and is a 404 no_config_file without a reload", async () => {
+  const gw = testApp({ API_KEY: "trpc-key" });
+  const refused = await trpcError(() => clientFor(gw).config.reload.mutate());
+  assert.equal(dataOf(refused).httpStatus, 401);
+  assert.equal(dataOf(refused).gateway.code, "invalid_api_key");
+  const absent = await trpcError(() => clientFor(gw, "trpc-key").config.reload.mutate());
+  assert.equal(dataOf(absent).httpStatus, 404);
+  assert.deepEqual(dataOf(absent).gateway, {
+    type: "not_found_error",
+    code: "no_config_file",
+    param: null,
+  });
+  assert.match(absent.message, /^Reload is not available: .*without a config file/);
+});

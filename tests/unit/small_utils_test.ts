@@ -41,6 +41,18 @@ Deno.test("createLogger: threshold, JSON lines, secrets redacted", () => {
   assert.equal(JSON.parse(lines[1]).level, "error");
 });
 
+Deno.test("createLogger: redact() hides secrets added later (a reloaded file's keys)", () => {
+  const lines: string[] = [];
+  const log = createLogger("info", (l) => lines.push(l), ["sk-first-key"]);
+  log.info("before", { key: "sk-added-later" });
+  log.redact(["sk-added-later", "abc"]);
+  log.info("after", { key: "sk-added-later", old: "sk-first-key", short: "abc" });
+  assert.equal(JSON.parse(lines[0]).key, "sk-added-later");
+  const after = JSON.parse(lines[1]);
+  assert.deepEqual([after.key, after.old], ["[redacted]", "[redacted]"]);
+  assert.equal(after.short, "abc", "shorter than 4 characters: not a secret worth hiding");
+});
+
 Deno.test("GatewayError: default codes, types, internal wrapping", () => {
   const e = new GatewayError("rate_limited", "x", { retryAfterSeconds: 3 });
   assert.equal(e.code, "rate_limit_exceeded");
