@@ -116,7 +116,11 @@ Deno.test("validateEdit: parseConfig on the merged result", async (t) => {
       changes: { MOCK_MODELS: "maybe" },
       problem: /MOCK_MODELS must be true or false/,
     },
-    { name: "bad provider", changes: { DEFAULT_PROVIDER: "my provider" }, problem: /DEFAULT_PROVIDER/ },
+    {
+      name: "bad provider",
+      changes: { DEFAULT_PROVIDER: "my provider" },
+      problem: /DEFAULT_PROVIDER/,
+    },
     {
       name: "public host without key",
       changes: { HOST: "0.0.0.0" },
