@@ -18,7 +18,9 @@ export const azureOpenAISettings = z.object({
   /** The resource's endpoint, e.g. `https://my-resource.openai.azure.com`. */
   endpoint: httpUrl,
   /** The `api-version` query parameter of every request. */
-  api_version: z.string().trim().min(1).default(AZURE_DEFAULT_API_VERSION),
+  api_version: z.string().trim().regex(/^[A-Za-z0-9._-]+$/, {
+    message: "an api-version looks like 2024-10-21 or 2025-04-01-preview",
+  }).default(AZURE_DEFAULT_API_VERSION),
   /** Sent as `api-key`. One of `api_key` and `azure_ad_token`; without either the instance is
    * `not_configured` and answers 503. */
   api_key: secret,
