@@ -76,7 +76,7 @@ Deno.test("registry: bad specs are rejected with a clear error", async (t) => {
       name: "unknown kind",
       specs: [{ id: "claude", kind: "vertex" }],
       error:
-        /provider 'claude' has unknown kind 'vertex' \(known: openai, bedrock, anthropic, mock\)/,
+        /provider 'claude' has unknown kind 'vertex' \(known: openai, bedrock, anthropic, azure_openai, mock\)/,
     },
     {
       name: "id with a slash (the model prefix separator)",
