@@ -1,5 +1,7 @@
 /**
- * The OpenAI provider's HTTP calls: one `fetch` with the three headers a chat call needs. The
+ * The OpenAI provider's HTTP calls: one `fetch` with the headers a call needs (the key, the
+ * instance's extra headers). The URL scheme is the caller's ({@link createTransport}): OpenAI's
+ * `{base_url}{path}` here, Azure's deployments in `azure_openai/transport.ts`. The
  * `openai` SDK sends the same request through its general pipeline (options merging, header
  * objects, idempotency keys, URL re-parsing, per-request abort wiring), which measured a quarter
  * of the gateway's CPU per OpenAI JSON request; the gateway does its own retries, deadlines and
