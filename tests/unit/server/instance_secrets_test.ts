@@ -1,6 +1,6 @@
-/** `instanceSecrets`: every secret-like setting of a config file's instances, for log redaction. */
+/** `instanceSecrets` (server/environment.ts): every secret-like setting of a config file's instances, for log redaction. */
 import assert from "node:assert/strict";
-import { instanceSecrets } from "../../../server/instances.ts";
+import { instanceSecrets } from "../../../server/environment.ts";
 
 Deno.test("instanceSecrets: keys, tokens, secret keys and credential-named header values", () => {
   const secrets = instanceSecrets([
