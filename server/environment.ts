@@ -22,10 +22,35 @@ export function loadEnvironment(): Record<string, string | undefined> {
   return env;
 }
 
-/** The `api_key` settings of the instances (a config file's secrets, interpolated). */
+/** Settings that hold a secret, whatever the kind. */
+const SECRET_SETTINGS = ["api_key", "azure_ad_token", "secret_access_key", "session_token"];
+
+/** Header names that carry a credential (`x-api-key`, `proxy-authorization`, `x-auth-token`…). */
+const CREDENTIAL_HEADER = /auth|key|token|secret|password|credential|cookie|signature/i;
+
+/**
+ * Every secret-looking value of the instances' settings (interpolated from the config file):
+ * the secret settings and the values of credential-named `headers`, for log redaction.
+ *
+ * @example
+ * instanceSecrets([{ id: "a", kind: "openai", settings: { api_key: "sk-1", headers: { "x-api-key": "k2" } } }]);
+ * // ["sk-1", "k2"]
+ */
 export function instanceSecrets(instances: readonly InstanceSpec[]): string[] {
-  return instances.map((i) => (i.settings as { api_key?: unknown } | undefined)?.api_key)
-    .filter((key): key is string => typeof key === "string");
+  const secrets: string[] = [];
+  for (const { settings } of instances) {
+    if (typeof settings !== "object" || settings === null) continue;
+    const values = settings as Record<string, unknown>;
+    for (const name of SECRET_SETTINGS) {
+      if (typeof values[name] === "string") secrets.push(values[name]);
+    }
+    const headers = values.headers;
+    if (typeof headers !== "object" || headers === null) continue;
+    for (const [name, value] of Object.entries(headers)) {
+      if (CREDENTIAL_HEADER.test(name) && typeof value === "string") secrets.push(value);
+    }
+  }
+  return secrets.filter((secret) => secret !== "");
 }
 
 /** Every secret the gateway knows of at start-up: client keys, provider keys (the instances'

@@ -4,6 +4,7 @@
  * same kinds, in the same order, as `PROVIDER_KINDS` in registry.ts (a test keeps them equal).
  */
 import { anthropicSettings } from "./anthropic/settings.ts";
+import { azureOpenAISettings } from "./azure_openai/settings.ts";
 import { bedrockSettings } from "./bedrock/settings.ts";
 import { mockSettings } from "./mock/settings.ts";
 import { openaiSettings } from "./openai/settings.ts";
@@ -13,5 +14,6 @@ export const KIND_SETTINGS = [
   { name: "openai", settings: openaiSettings },
   { name: "bedrock", settings: bedrockSettings },
   { name: "anthropic", settings: anthropicSettings },
+  { name: "azure_openai", settings: azureOpenAISettings },
   { name: "mock", settings: mockSettings },
 ] as const;

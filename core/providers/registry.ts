@@ -6,6 +6,7 @@
 import { ConfigError } from "../config.ts";
 import type { ModelInfo } from "../formats/openai/schema.ts";
 import { anthropicKind } from "./anthropic/kind.ts";
+import { azureOpenAIKind } from "./azure_openai/kind.ts";
 import { bedrockKind } from "./bedrock/kind.ts";
 import { mockKind } from "./mock/kind.ts";
 import { openaiKind } from "./openai/kind.ts";
@@ -25,6 +26,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   openaiKind,
   bedrockKind,
   anthropicKind,
+  azureOpenAIKind,
   mockKind,
 ];
 

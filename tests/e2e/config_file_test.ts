@@ -21,7 +21,7 @@ const BAD_LINES = [
 
 const VALID_LINES = [
   /^gateway\.yaml: providers\.groq\.base_url: must be an http\(s\) URL$/,
-  /^gateway\.yaml: providers\.vertex\.kind: unknown kind 'vertex' \(known: openai, bedrock, anthropic, mock\)$/,
+  /^gateway\.yaml: providers\.vertex\.kind: unknown kind 'vertex' \(known: openai, bedrock, anthropic, azure_openai, mock\)$/,
   /^gateway\.yaml: providers\.mock\.enabled: /,
 ];
 

@@ -52,6 +52,12 @@ export interface FakeOpenAIOptions {
    * forgotten script fails loudly). Fuzz tests use it to answer every request that gets through.
    */
   fallback?: (request: RecordedRequest) => Reply;
+  /**
+   * Checks a request before it is answered (after it is recorded): a Response refuses it, as an
+   * upstream with another URL scheme or credential header would (`azure_openai_upstream.ts`);
+   * undefined lets OpenAI's routes answer it.
+   */
+  gate?: (request: RecordedRequest) => Response | undefined;
 }
 
 /** A running fake upstream. */
@@ -230,6 +236,8 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
     };
     requests.push(rec);
     const signal = info.signal;
+    const refused = options.gate?.(rec);
+    if (refused !== undefined) return refused;
 
     if (
       options.requireKey !== undefined &&

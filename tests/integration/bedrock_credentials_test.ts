@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { chatBody } from "../helpers/app.ts";
 import { bedrockGateway, runtimeRequests } from "./bedrock_harness.ts";
+import { startFakeSts } from "../fakes/sts.ts";
 
 const MODEL = "amazon.nova-lite-v1:0";
 
@@ -45,38 +46,6 @@ Deno.test("AWS_BEARER_TOKEN_BEDROCK is sent as Authorization: Bearer and never l
   const health = await (await h.gw.get("/health")).json();
   assert.equal(health.providers.bedrock, "configured");
 });
-
-/** A fake STS answering AssumeRole (query protocol, XML) with numbered temporary keys. */
-function startFakeSts(lifetimesMs: number[]) {
-  const calls: Array<{ params: URLSearchParams; authorization: string }> = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const params = new URLSearchParams(await req.text());
-    calls.push({ params, authorization: req.headers.get("authorization") ?? "" });
-    const n = calls.length;
-    const expiration = new Date(Date.now() + (lifetimesMs[n - 1] ?? 3_600_000)).toISOString();
-    const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleResult>
-    <Credentials>
-      <AccessKeyId>ASIAASSUMED${n}</AccessKeyId>
-      <SecretAccessKey>assumed-secret-${n}</SecretAccessKey>
-      <SessionToken>assumed-session-${n}</SessionToken>
-      <Expiration>${expiration}</Expiration>
-    </Credentials>
-    <AssumedRoleUser>
-      <AssumedRoleId>AROATEST:${params.get("RoleSessionName")}</AssumedRoleId>
-      <Arn>arn:aws:sts::123456789012:assumed-role/gateway/${params.get("RoleSessionName")}</Arn>
-    </AssumedRoleUser>
-  </AssumeRoleResult>
-  <ResponseMetadata><RequestId>req-${n}</RequestId></ResponseMetadata>
-</AssumeRoleResponse>`;
-    return new Response(xml, { headers: { "content-type": "text/xml" } });
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    calls,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
 
 Deno.test("AWS_ROLE_ARN is assumed on top of the base keys, cached, refreshed before expiry", async () => {
   // The first session expires in 2 minutes, inside the SDK's 5-minute refresh window, so it is

@@ -1,6 +1,8 @@
 /**
- * `GET /v1/models` and `GET /v1/models/{id}`: the upstream's list (cached), degrading to the
- * known list on failure — never a 500 — plus the mock models.
+ * `GET /v1/models` and `GET /v1/models/{id}`: the upstream's list (cached), degrading to no
+ * models on failure for a server other than api.openai.com (OpenAI's known list is for
+ * api.openai.com only: `tests/unit/providers/openai/models_fallback_test.ts`) — never a 500 —
+ * plus the mock models.
  */
 import assert from "node:assert/strict";
 import {
@@ -55,7 +57,7 @@ Deno.test("models: the upstream list is cached", async () => {
   assert.equal(fake.requests.filter((r) => r.path === "/v1/models").length, 1);
 });
 
-Deno.test("models: an upstream failure degrades to the known list, never a 500", async (t) => {
+Deno.test("models: an upstream failure lists no upstream models, never a 500", async (t) => {
   const cases: Array<[string, (fake: Awaited<ReturnType<typeof startFakeOpenAI>>) => string]> = [
     ["upstream 500", (fake) => (fake.scriptModels(errorReply(500)), fake.url)],
     ["upstream 401", (fake) => (fake.scriptModels(errorReply(401)), fake.url)],
@@ -76,19 +78,26 @@ Deno.test("models: an upstream failure degrades to the known list, never a 500",
       const res = await gw.get("/v1/models");
       assert.equal(res.status, 200);
       const list = await res.json();
-      assert.ok(ids(list).includes("gpt-4o"), "known OpenAI models listed");
+      assert.deepEqual(
+        (list.data as Model[]).filter((m) => m.owned_by === "openai").map((m) => m.id),
+        [],
+        "no OpenAI models claimed for a non-OpenAI server",
+      );
       assert.ok(ids(list).includes("mock-echo"));
       const one = await gw.get("/v1/models/gpt-4o");
-      assert.equal(one.status, 200);
-      assert.equal((await one.json()).owned_by, "openai");
-      const warning = gw.logs().find((l) => l.level === "warn");
-      assert.ok(warning, "the degradation is logged");
+      assert.equal(one.status, 404);
+      await one.body?.cancel();
+      const warnings = gw.logs().filter((l) => l.level === "warn").map((l) => l.msg);
+      assert.ok(
+        warnings.includes("openai model list unavailable; listing no models"),
+        "the degradation is logged",
+      );
       assert.ok(!JSON.stringify(gw.logs()).includes("Bearer"), "no credentials in logs");
     });
   }
 });
 
-Deno.test("models: a hanging upstream list times out into the known list", async () => {
+Deno.test("models: a hanging upstream list times out into no upstream models", async () => {
   await using fake = await startFakeOpenAI();
   fake.scriptModels(hang());
   const gw = testApp({
@@ -98,7 +107,9 @@ Deno.test("models: a hanging upstream list times out into the known list", async
   });
   const res = await gw.get("/v1/models");
   assert.equal(res.status, 200);
-  assert.ok(ids(await res.json()).includes("gpt-4o"));
+  const listed = ids(await res.json());
+  assert.ok(listed.includes("mock-echo"));
+  assert.ok(!listed.includes("gpt-4o"));
 });
 
 Deno.test("models: without OPENAI_API_KEY no OpenAI models are listed, upstream untouched", async () => {

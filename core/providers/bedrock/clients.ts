@@ -1,7 +1,9 @@
 /**
- * The Bedrock runtime and control-plane SDK clients of one instance. Credentials come from the
- * SDK default chain (plus `role_arn` assumed on top); `AWS_BEARER_TOKEN_BEDROCK` and the
- * `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by the SDK itself.
+ * The Bedrock runtime and control-plane SDK clients of one instance. Credentials are the
+ * instance's static keys, its profile or the SDK default chain (plus `role_arn` assumed on top;
+ * `credentials.ts`); the runtime client goes to the instance's `endpoint` when it names one.
+ * `AWS_BEARER_TOKEN_BEDROCK` and the `AWS_ENDPOINT_URL_BEDROCK[_RUNTIME]` overrides are read by
+ * the SDK itself.
  */
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
@@ -14,6 +16,7 @@ import {
   type BedrockCredentialProvider,
   createBedrockCredentials,
   hasCredentialHints,
+  hasOwnCredentials,
 } from "./credentials.ts";
 import type { BedrockControlClient } from "./models.ts";
 import { withResilientSend } from "./resilient_send.ts";
@@ -28,7 +31,7 @@ export interface BedrockClients {
 }
 
 /**
- * Builds the clients of instance `id`.
+ * Builds the clients of instance `id`; `endpoint` is a custom runtime endpoint URL.
  *
  * @example
  * const clients = bedrockClients("bedrock", { region: "us-east-1" }, runtime);
@@ -37,13 +40,15 @@ export function bedrockClients(
   id: string,
   credentialOptions: BedrockCredentialOptions,
   runtime: ProviderRuntime,
+  endpoint?: string,
 ): BedrockClients {
   const credentials = createBedrockCredentials(credentialOptions);
   const common = { region: credentialOptions.region, credentials };
   const requestTimeout = runtime.retry.timeoutMs; // idle time without a byte from Bedrock
   // Without a visible credential source the model list is the built-in catalog: listing would
   // otherwise probe the instance metadata service on every refresh.
-  const configured = hasCredentialHints(runtime.env, runtime.fileExists);
+  const configured = hasOwnCredentials(credentialOptions) ||
+    hasCredentialHints(runtime.env, runtime.fileExists);
   return {
     // HTTP/1.1 with keep-alive: the SDK's default HTTP/2 handler opened a session per request
     // (about 40% more CPU per request in `deno task bench`). Retries and deadlines are the
@@ -52,6 +57,7 @@ export function bedrockClients(
     runtime: withResilientSend(
       new BedrockRuntimeClient({
         ...common,
+        ...(endpoint === undefined ? {} : { endpoint }),
         maxAttempts: 1,
         requestHandler: new BoundedHttpHandler(runtime.maxResponseBytes, {
           requestTimeout,

@@ -1,8 +1,15 @@
 /**
- * AWS credentials for Bedrock: the SDK's default Node chain, plus an optional role assumed on
- * top of it.
+ * AWS credentials for Bedrock: an instance's static keys, else its shared-file profile, else the
+ * SDK's default Node chain — plus an optional role assumed on top of whichever it is.
  *
- * How each source is honoured (AWS SDK for JavaScript v3, `@aws-sdk/client-bedrock-runtime`
+ * - Static keys (`access_key_id`, `secret_access_key`, `session_token` settings) are used as they
+ *   are.
+ * - A `profile` setting is read with `fromIni({ profile })` from the shared files
+ *   (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, else `~/.aws/`): that profile only, with
+ *   no fallback to other sources (its `role_arn`/`source_profile`, `credential_process` and SSO
+ *   entries are the SDK's).
+ *
+ * How each source of the default chain is honoured (AWS SDK for JavaScript v3, `@aws-sdk/client-bedrock-runtime`
  * 3.1164):
  * - Env keys, `AWS_PROFILE` and the shared files, SSO, web identity (`AWS_ROLE_ARN` +
  *   `AWS_WEB_IDENTITY_TOKEN_FILE`), ECS/EKS container credentials and the EC2 instance role come
@@ -17,7 +24,11 @@
  *   (`fromEnvSigningName({ signingName: "bedrock" })`) sends `Authorization: Bearer …`, so the
  *   SigV4 credentials below are never resolved.
  */
-import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import {
+  fromIni,
+  fromNodeProviderChain,
+  fromTemporaryCredentials,
+} from "@aws-sdk/credential-providers";
 import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 
 /** A credential provider accepted by the Bedrock clients. */
@@ -35,6 +46,21 @@ export interface BedrockCredentialOptions {
   roleSessionName?: string;
   /** Whether `AWS_WEB_IDENTITY_TOKEN_FILE` is set (then the default chain assumes the role). */
   webIdentityTokenFile?: boolean;
+  /** Static keys: used instead of any other source. */
+  staticKeys?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** A shared-file profile: used instead of the default chain. */
+  profile?: string;
+}
+
+/**
+ * Whether an instance names its own credential source (static keys or a profile), so it is
+ * configured whatever the environment holds.
+ *
+ * @example
+ * hasOwnCredentials({ region: "eu-west-1", profile: "prod" }); // true
+ */
+export function hasOwnCredentials(options: BedrockCredentialOptions): boolean {
+  return options.staticKeys !== undefined || options.profile !== undefined;
 }
 
 /** Environment variables that indicate some credential source is present. */
@@ -137,8 +163,9 @@ export async function checkCredentials(
 }
 
 /**
- * The credential provider handed to the Bedrock clients: the default chain, with
- * `options.roleArn` assumed on top unless web identity already assumes it.
+ * The credential provider handed to the Bedrock clients: static keys > profile > the default
+ * chain, with `options.roleArn` assumed on top (unless the default chain's web identity already
+ * assumes it).
  *
  * @example
  * const credentials = createBedrockCredentials({ region: "us-east-1" });
@@ -147,8 +174,14 @@ export async function checkCredentials(
 export function createBedrockCredentials(
   options: BedrockCredentialOptions,
 ): BedrockCredentialProvider {
-  const base = fromNodeProviderChain();
-  if (options.roleArn === undefined || options.webIdentityTokenFile === true) return base;
+  const keys = options.staticKeys;
+  const base: BedrockCredentialProvider = keys !== undefined
+    ? () => Promise.resolve({ ...keys })
+    : options.profile !== undefined
+    ? fromIni({ profile: options.profile })
+    : fromNodeProviderChain();
+  if (options.roleArn === undefined) return base;
+  if (options.webIdentityTokenFile === true && !hasOwnCredentials(options)) return base;
   return fromTemporaryCredentials({
     masterCredentials: base,
     params: {

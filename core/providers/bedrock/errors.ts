@@ -51,7 +51,7 @@ const AUTH_ERRORS = new Set([
 
 /** The fix for missing credentials, shown to the client. */
 export const CREDENTIALS_HINT =
-  "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_BEARER_TOKEN_BEDROCK, or run the gateway with an IAM role";
+  "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_BEARER_TOKEN_BEDROCK, the instance's access_key_id/secret_access_key or a profile the shared AWS files define, or run the gateway with an IAM role";
 
 /** Reads `Retry-After` (seconds or HTTP date) from SDK response headers. */
 function retryAfter(headers: Record<string, string | undefined> | undefined, now: number) {

@@ -1,6 +1,7 @@
 /**
  * The `bedrock` provider kind: Amazon Bedrock in one region (Converse for every family,
- * InvokeModel for bodies Bedrock takes as they are), with the AWS SDK's credential chain.
+ * InvokeModel for bodies Bedrock takes as they are), with the instance's static keys, its
+ * profile or the AWS SDK's credential chain, and optionally its own runtime endpoint.
  */
 import { type CredentialState, defineProviderKind } from "../provider.ts";
 import { createBedrockProvider } from "./bedrock_provider.ts";
@@ -27,13 +28,28 @@ export const bedrockKind = defineProviderKind({
   settings: bedrockSettings,
   patterns: [BEDROCK_MODEL_PATTERN, BEDROCK_ARN_PATTERN],
   create(id, settings, runtime) {
-    const clients = bedrockClients(id, {
-      region: settings.region,
-      roleArn: settings.role_arn,
-      externalId: settings.external_id,
-      roleSessionName: settings.role_session_name,
-      webIdentityTokenFile: (runtime.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? "") !== "",
-    }, runtime);
+    const clients = bedrockClients(
+      id,
+      {
+        region: settings.region,
+        roleArn: settings.role_arn,
+        externalId: settings.external_id,
+        roleSessionName: settings.role_session_name,
+        webIdentityTokenFile: (runtime.env.AWS_WEB_IDENTITY_TOKEN_FILE ?? "") !== "",
+        profile: settings.profile,
+        staticKeys: settings.access_key_id === undefined || settings.secret_access_key === undefined
+          ? undefined
+          : {
+            accessKeyId: settings.access_key_id,
+            secretAccessKey: settings.secret_access_key,
+            ...(settings.session_token === undefined
+              ? {}
+              : { sessionToken: settings.session_token }),
+          },
+      },
+      runtime,
+      settings.endpoint,
+    );
     const provider = createBedrockProvider({
       id,
       client: clients.runtime,

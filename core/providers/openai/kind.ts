@@ -6,6 +6,7 @@ import { defineProviderKind } from "../provider.ts";
 import { createOpenAIProvider } from "./openai_provider.ts";
 import { openaiSettings } from "./settings.ts";
 import { createOpenAITransport } from "./transport.ts";
+import { KNOWN_OPENAI_MODELS } from "./models.ts";
 
 /** The model ids OpenAI instances claim (SPEC §3.3). */
 export const OPENAI_MODEL_PATTERN = /^(gpt-|chatgpt-|o1|o3|o4|text-|ft:)/;
@@ -24,6 +25,18 @@ export function speaksResponses(setting: boolean | string, baseUrl: string): boo
   return new URL(baseUrl).hostname === "api.openai.com";
 }
 
+/**
+ * The models listed when the upstream's `GET /models` fails: OpenAI's well-known models for
+ * api.openai.com, none for any other server (listing OpenAI's models for a vLLM or Ollama would
+ * make them look routable there).
+ *
+ * @example
+ * fallbackModelsFor("http://127.0.0.1:11434/v1"); // []
+ */
+export function fallbackModelsFor(baseUrl: string): readonly string[] {
+  return new URL(baseUrl).hostname === "api.openai.com" ? KNOWN_OPENAI_MODELS : [];
+}
+
 /** The `openai` kind. */
 export const openaiKind = defineProviderKind({
   name: "openai",
@@ -35,6 +48,7 @@ export const openaiKind = defineProviderKind({
       baseURL: settings.base_url,
       organization: settings.organization,
       project: settings.project,
+      headers: settings.headers,
       fetch: runtime.fetch,
     });
     const provider = createOpenAIProvider({
@@ -44,6 +58,8 @@ export const openaiKind = defineProviderKind({
       retry: runtime.retry,
       maxResponseBytes: runtime.maxResponseBytes,
       responsesApi: speaksResponses(settings.responses_api, settings.base_url),
+      models: settings.models,
+      fallbackModels: fallbackModelsFor(settings.base_url),
     });
     const state = transport === undefined ? "not_configured" : "configured";
     return { provider, health: () => ({ state }) };

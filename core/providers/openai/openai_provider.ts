@@ -19,7 +19,6 @@ import { mapOpenAIError } from "./errors.ts";
 import type { OpenAITransport } from "./transport.ts";
 import { decodeSseJson } from "./sse_decoder.ts";
 import { startSseRelay } from "./sse_relay.ts";
-import { knownOpenAIModels } from "./models.ts";
 import { forOpenAIUpstream } from "./extensions.ts";
 import { openaiEmbed } from "./embeddings.ts";
 import { estimatePromptTokens } from "../../formats/openai/token_estimate.ts";
@@ -46,6 +45,15 @@ export interface OpenAIProviderOptions {
   modelsTtlMs?: number;
   /** The upstream speaks the Responses API: Responses requests go to it as they are. */
   responsesApi?: boolean;
+  /** The model ids the upstream serves: the model list is exactly these, owned by the instance,
+   * and the upstream's `GET /models` is never called. */
+  models?: readonly string[];
+  /** The list when the upstream's `GET /models` fails (OpenAI's known models for api.openai.com);
+   * default none. */
+  fallbackModels?: readonly string[];
+  /** The message of the 503 an instance without credentials answers (naming the fix); default:
+   * set OPENAI_API_KEY or the instance's api_key. */
+  notConfiguredMessage?: string;
 }
 
 /** Fields only the gateway understands, never sent upstream. */
@@ -57,13 +65,18 @@ function upstreamBody(request: ChatRequest): Record<string, unknown> {
   return body;
 }
 
-function notConfigured(id: string): GatewayError {
+function notConfiguredError(id: string, message?: string): GatewayError {
   return new GatewayError(
     "unavailable",
-    `An API key for the OpenAI-compatible provider '${id}' is missing: set OPENAI_API_KEY (and OPENAI_BASE_URL for compatible servers), or the instance's api_key.`,
+    message ??
+      `An API key for the OpenAI-compatible provider '${id}' is missing: set OPENAI_API_KEY (and OPENAI_BASE_URL for compatible servers), or the instance's api_key.`,
     { code: "provider_not_configured" },
   );
 }
+
+/** Model entries owned by instance `owner`. */
+const entriesOf = (ids: readonly string[], owner: string): ModelInfo[] =>
+  ids.map((id) => ({ id, object: "model", created: 0, owned_by: owner }));
 
 function checkCompletion(value: unknown): ChatCompletion {
   const candidate = value as ChatCompletion | null;
@@ -138,6 +151,7 @@ function keepAlive(_value: unknown): void {}
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const { transport, logger } = options;
   const id = options.id ?? "openai";
+  const notConfigured = (id: string) => notConfiguredError(id, options.notConfiguredMessage);
 
   const target = (signal: AbortSignal | undefined): RetryTarget => ({
     provider: id,
@@ -160,6 +174,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
   const loadModels = cached(async (): Promise<ModelInfo[]> => {
     if (transport === undefined) return [];
+    if (options.models !== undefined) return entriesOf(options.models, id);
     try {
       return await withRetries(options.retry, target(undefined), async ({ signal, deadline }) => {
         try {
@@ -175,11 +190,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         }
       });
     } catch (error) {
-      logger.warn("openai model list unavailable; using the known list", {
-        provider: id,
-        error: mapOpenAIError(error).message,
-      });
-      return knownOpenAIModels(id);
+      const fallback = options.fallbackModels ?? [];
+      logger.warn(
+        `openai model list unavailable; ${
+          fallback.length > 0 ? "using the known list" : "listing no models"
+        }`,
+        { provider: id, error: mapOpenAIError(error).message },
+      );
+      return entriesOf(fallback, id);
     }
   }, options.modelsTtlMs ?? 5 * 60_000);
 

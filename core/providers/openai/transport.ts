@@ -1,5 +1,7 @@
 /**
- * The OpenAI provider's HTTP calls: one `fetch` with the three headers a chat call needs. The
+ * The OpenAI provider's HTTP calls: one `fetch` with the headers a call needs (the key, the
+ * instance's extra headers). The URL scheme is the caller's ({@link createTransport}): OpenAI's
+ * `{base_url}{path}` here, Azure's deployments in `azure_openai/transport.ts`. The
  * `openai` SDK sends the same request through its general pipeline (options merging, header
  * objects, idempotency keys, URL re-parsing, per-request abort wiring), which measured a quarter
  * of the gateway's CPU per OpenAI JSON request; the gateway does its own retries, deadlines and
@@ -18,7 +20,19 @@ export interface OpenAITransportOptions {
   /** Sent as `OpenAI-Organization` and `OpenAI-Project` when given. */
   organization?: string;
   project?: string;
+  /** Extra headers sent with every request (names lower-case; the key's headers win). */
+  headers?: Record<string, string>;
   /** The `fetch` to use (a pooled client in production, the global one by default). */
+  fetch?: typeof fetch;
+}
+
+/** What {@link createTransport} needs: where each call goes and the headers every call sends. */
+export interface TransportTarget {
+  /** The URL of a call to `path` (e.g. `/chat/completions`); `body` is the POST body, if any. */
+  urlOf(path: string, body?: unknown): string;
+  /** Headers sent with every call (credentials included). */
+  headers: Record<string, string>;
+  /** The `fetch` to use; the global one by default. */
   fetch?: typeof fetch;
 }
 
@@ -63,23 +77,18 @@ async function statusError(response: Response): Promise<APIError> {
 }
 
 /**
- * Creates the transport.
+ * Creates a transport over any URL scheme (OpenAI's `{base}{path}`, Azure's deployments): one
+ * fetch per call, non-2xx answers and network failures as the SDK's error classes.
  *
  * @example
- * const transport = createOpenAITransport({ apiKey: "sk-…", baseURL: "https://api.openai.com/v1" });
- * const response = await transport.post("/chat/completions", body, signal);
+ * const transport = createTransport({ urlOf: (path) => base + path, headers: { authorization: "Bearer sk-…" } });
  */
-export function createOpenAITransport(options: OpenAITransportOptions): OpenAITransport {
-  const call = options.fetch ?? fetch;
-  const identity: Record<string, string> = {
-    authorization: `Bearer ${options.apiKey}`,
-    ...(options.organization ? { "openai-organization": options.organization } : {}),
-    ...(options.project ? { "openai-project": options.project } : {}),
-  };
-  const send = async (init: RequestInit & { signal: AbortSignal }, path: string) => {
+export function createTransport(target: TransportTarget): OpenAITransport {
+  const call = target.fetch ?? fetch;
+  const send = async (init: RequestInit & { signal: AbortSignal }, url: string) => {
     let response: Response;
     try {
-      response = await call(options.baseURL + path, init);
+      response = await call(url, init);
     } catch (error) {
       if (init.signal.aborted || isAbortError(error)) throw new APIUserAbortError();
       throw new APIConnectionError({
@@ -90,15 +99,40 @@ export function createOpenAITransport(options: OpenAITransportOptions): OpenAITr
     if (!response.ok) throw await statusError(response);
     return response;
   };
+  const { headers } = target;
   return {
     post: (path, body, signal) =>
       send({
         method: "POST",
-        headers: { ...identity, "content-type": "application/json", accept: "application/json" },
+        headers: { ...headers, "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify(body),
         signal,
-      }, path),
+      }, target.urlOf(path, body)),
     get: (path, signal) =>
-      send({ method: "GET", headers: { ...identity, accept: "application/json" }, signal }, path),
+      send(
+        { method: "GET", headers: { ...headers, accept: "application/json" }, signal },
+        target.urlOf(path),
+      ),
   };
+}
+
+/**
+ * Creates the transport of an OpenAI-compatible upstream: `{baseURL}{path}`, the key as a bearer
+ * token, organization and project headers, the instance's extra headers.
+ *
+ * @example
+ * const transport = createOpenAITransport({ apiKey: "sk-…", baseURL: "https://api.openai.com/v1" });
+ * const response = await transport.post("/chat/completions", body, signal);
+ */
+export function createOpenAITransport(options: OpenAITransportOptions): OpenAITransport {
+  return createTransport({
+    urlOf: (path) => options.baseURL + path,
+    headers: {
+      ...options.headers,
+      authorization: `Bearer ${options.apiKey}`,
+      ...(options.organization ? { "openai-organization": options.organization } : {}),
+      ...(options.project ? { "openai-project": options.project } : {}),
+    },
+    fetch: options.fetch,
+  });
 }

@@ -29,6 +29,7 @@ Deno.test("gateway.example.yaml loads with OPENAI_API_KEY set, defaults for the 
     ["local", "openai"],
     ["aws-eu", "bedrock"],
     ["claude", "anthropic"],
+    ["azure", "azure_openai"],
     ["mock", "mock"],
   ]);
   assert.deepEqual(instances[0].settings, {

@@ -124,7 +124,7 @@ Deno.test("load: every problem is one line naming the file and the path", async 
         name: "unknown kind names the known ones",
         text: "providers:\n  x: {kind: vertex}\n",
         lines: [
-          /^gateway\.yaml: providers\.x\.kind: unknown kind 'vertex' \(known: openai, bedrock, anthropic, mock\)$/,
+          /^gateway\.yaml: providers\.x\.kind: unknown kind 'vertex' \(known: openai, bedrock, anthropic, azure_openai, mock\)$/,
         ],
       },
       {

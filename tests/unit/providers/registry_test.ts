@@ -32,10 +32,16 @@ function assertConfigError(run: () => unknown, pattern: RegExp) {
 }
 
 Deno.test("registry: the built-in kinds, each with settings, patterns and a factory", () => {
-  assert.deepEqual(PROVIDER_KINDS.map((k) => k.name), ["openai", "bedrock", "anthropic", "mock"]);
+  assert.deepEqual(PROVIDER_KINDS.map((k) => k.name), [
+    "openai",
+    "bedrock",
+    "anthropic",
+    "azure_openai",
+    "mock",
+  ]);
   const claimed = (model: string) =>
     PROVIDER_KINDS.filter((k) => k.patterns.some((p) => p.test(model))).map((k) => k.name);
-  assert.deepEqual(claimed("gpt-4o"), ["openai"]);
+  assert.deepEqual(claimed("gpt-4o"), ["openai"], "azure_openai claims no bare ids");
   assert.deepEqual(claimed("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), ["bedrock"]);
   assert.deepEqual(claimed("arn:aws:bedrock:us-east-1:1:application-inference-profile/x"), [
     "bedrock",
@@ -76,7 +82,7 @@ Deno.test("registry: bad specs are rejected with a clear error", async (t) => {
       name: "unknown kind",
       specs: [{ id: "claude", kind: "vertex" }],
       error:
-        /provider 'claude' has unknown kind 'vertex' \(known: openai, bedrock, anthropic, mock\)/,
+        /provider 'claude' has unknown kind 'vertex' \(known: openai, bedrock, anthropic, azure_openai, mock\)/,
     },
     {
       name: "id with a slash (the model prefix separator)",
