@@ -19,17 +19,12 @@
  * started. There is deliberately no default `fetch` export:
  * `deno serve main.ts` would listen on 0.0.0.0 with none of these checks and limits.
  */
-import { S3Client } from "@aws-sdk/client-s3";
 import { createChatService } from "./core/chat/service.ts";
 import { createEmbeddingsService } from "./core/embeddings/service.ts";
 import { type Config, ConfigError, parseConfig } from "./core/config.ts";
-import { createLocalFileStore } from "./core/files/local_store.ts";
-import { createS3FileStore } from "./core/files/s3_store.ts";
 import type { FileStore } from "./core/files/store.ts";
 import { createLogger, type Logger, type RedactingLogger } from "./core/logger.ts";
-import { createGuardedFetch } from "./core/net/guarded_fetch.ts";
-import { createBedrockCredentials, missingProfile } from "./core/providers/bedrock/credentials.ts";
-import type { ProviderRuntime } from "./core/providers/provider.ts";
+import { missingProfile } from "./core/providers/bedrock/credentials.ts";
 import { createProviders } from "./core/providers/registry.ts";
 import { createRouter } from "./core/deployments/router.ts";
 import { DEFAULT_ROUTER_CONFIG } from "./core/deployments/schema.ts";
@@ -38,13 +33,7 @@ import { StoreOpenError } from "./core/store/errors.ts";
 import { type OpenedStore, openStore } from "./core/store/open.ts";
 import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
-import {
-  type ConfiguredInstances,
-  configuredInstances,
-  credentialOptions,
-  envInstances,
-  fileExists,
-} from "./server/instances.ts";
+import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import {
   instanceSecrets,
@@ -52,6 +41,8 @@ import {
   readTextIfExists,
   secretsOf,
 } from "./server/environment.ts";
+import { fileStore } from "./server/file_store.ts";
+import { providerRuntime, upstreamFetch } from "./server/provider_runtime.ts";
 import { claimPort, connectionLimits, firstToRefuse, startupFailure } from "./server/launch.ts";
 import { listen } from "./server/listener.ts";
 import { clusterMetrics, localMetrics, type MetricsSource } from "./server/metrics_source.ts";
@@ -72,36 +63,6 @@ const WORKER_PREFIX = "gateway-worker-";
 /** After the grace period: how long open streams get to send their last event. */
 const SHUTDOWN_FLUSH_MS = 1_000;
 
-/** `fetch` for OpenAI-compatible upstreams: idle pooled connections are closed after a few
- * seconds instead of Deno's 90, so a burst's connections (and their buffers) do not outlive it. */
-function upstreamFetch(): typeof fetch {
-  let client: Deno.HttpClient | undefined;
-  return (input, init) =>
-    fetch(input, { ...init, client: client ??= Deno.createHttpClient({ poolIdleTimeout: 5_000 }) });
-}
-
-/** The gateway's one retry policy (core/providers/retry.ts), from the environment. */
-function retryPolicy(config: Config) {
-  return { maxRetries: config.upstreamMaxRetries, timeoutMs: config.upstreamTimeoutMs };
-}
-
-/** The configured file store: the local directory, or S3 with the same credential chain as
- * Bedrock (`AWS_ENDPOINT_URL_S3` is read by the SDK; S3-compatible servers get path-style URLs). */
-function fileStore(config: Config): FileStore {
-  if (config.filesBackend !== "s3" || config.s3FilesBucket === undefined) {
-    return createLocalFileStore({ dir: config.filesDir });
-  }
-  const customEndpoint = (Deno.env.get("AWS_ENDPOINT_URL_S3") ?? Deno.env.get("AWS_ENDPOINT_URL") ??
-    "") !== "";
-  const client = new S3Client({
-    region: config.awsRegion,
-    credentials: createBedrockCredentials(credentialOptions(config)),
-    forcePathStyle: customEndpoint,
-    maxAttempts: config.upstreamMaxRetries + 1,
-  });
-  return createS3FileStore({ client, bucket: config.s3FilesBucket });
-}
-
 /** What an isolate creates once and keeps across config reloads: every handler built from a
  * loaded config shares it. */
 export interface IsolateState {
@@ -117,6 +78,10 @@ export interface IsolateState {
   stats?: DeploymentStats;
   /** The routing strategies' random source; default `Math.random`. */
   random?: () => number;
+  /** `fetch` for HTTP upstreams (pooled connections), shared by every handler. */
+  fetch?: typeof fetch;
+  /** Read every provider's model list once the handler is built (start-up and reloads). */
+  warmUp?: boolean;
   /** tRPC `config.reload`; without it that procedure is a 404. */
   reload?: () => Promise<ReloadResult>;
 }
@@ -130,18 +95,13 @@ export function buildHandler(
   configured: ConfiguredInstances = { instances: envInstances(config) },
   state: IsolateState = {},
 ): FetchHandler {
-  const runtime: ProviderRuntime = {
-    logger,
-    retry: retryPolicy(config),
-    maxResponseBytes: config.maxResponseBytes,
-    fetchMedia: createGuardedFetch({ allowPrivate: config.allowPrivateImageUrls }),
-    fetch: upstreamFetch(),
-    env: Deno.env.toObject(),
-    fileExists,
-  };
+  const runtime = providerRuntime(config, logger, state.fetch);
   const providers = createProviders(configured.instances, runtime, {
     defaultProvider: config.defaultProvider,
   });
+  // Read the providers' model lists now: it warns about an upstream that cannot be reached and
+  // makes the ids they list routable before the first request asks.
+  if (state.warmUp === true) void providers.relist();
   const router = createRouter({
     providers,
     aliases: configured.aliases,
@@ -238,6 +198,8 @@ async function serveHere(
     store,
     reload,
     stats: new DeploymentStats(),
+    fetch: upstreamFetch(),
+    warmUp: true,
   };
   let listener;
   try {
