@@ -311,3 +311,32 @@ Deno.test("deno task -q cli prints only the command's output; install-cli gives 
     assert.equal(stderr, "");
   });
 });
+
+Deno.test("CLI models: aliases with their strategy and deployments; --json has them too", async () => {
+  const file = [
+    "providers:",
+    "  m1: {kind: mock}",
+    "  m2: {kind: mock}",
+    "models:",
+    "  - name: echo-pool",
+    "    strategy: weighted",
+    "    deployments:",
+    "      - {provider: m1, model: mock-echo, weight: 3}",
+    "      - {provider: m2, model: mock-echo, weight: 1, priority: 2}",
+    "",
+  ].join("\n");
+  await using gw = await spawnGateway({ GATEWAY_CONFIG: "gateway.yaml" }, {
+    files: { "gateway.yaml": file },
+  });
+  using s = scratch();
+  const r = await runCli(["models", "--url", gw.url], { env: s.env(), cwd: s.dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^echo-pool\s+gateway\s/m);
+  assert.match(r.stdout, /^ALIAS\s+STRATEGY\s+DEPLOYMENT\s+WEIGHT\s+PRIORITY\s+STATE$/m);
+  assert.match(r.stdout, /^echo-pool\s+weighted\s+m1\/mock-echo\s+3\s+-\s+ready$/m);
+  assert.match(r.stdout, /^\s+m2\/mock-echo\s+1\s+2\s+ready$/m);
+  const json = await runCli(["models", "--json", "--url", gw.url], { env: s.env(), cwd: s.dir });
+  const list = JSON.parse(json.stdout);
+  assert.equal(list.aliases[0].name, "echo-pool");
+  assert.equal(list.aliases[0].deployments.length, 2);
+});

@@ -300,3 +300,24 @@ Deno.test("reload without a config file: SIGHUP logs it, cli config reload says 
   assert.equal(res.status, 200);
   assert.equal((await gw.stop()).code, 0, "SIGHUP did not end the process");
 });
+
+Deno.test("reload: aliases come and go with the file", async () => {
+  using file = configFile(ONE);
+  await using gw = await spawnGateway({ WORKERS: "1", GATEWAY_CONFIG: file.path });
+  assert.deepEqual((await chats(gw, "pool", 1)).map((r) => r.status), [404]);
+  file.write(
+    TWO +
+      "models:\n  - name: pool\n    strategy: weighted\n    deployments:\n" +
+      "      - {provider: m, model: mock-echo}\n      - {provider: m2, model: mock-echo}\n",
+  );
+  gw.child.kill("SIGHUP");
+  await logged(gw, /^config reloaded: /);
+  const served = await chats(gw, "pool", 6);
+  assert.ok(served.every((r) => r.status === 200), JSON.stringify(served));
+  const models = await (await fetch(`${gw.url}/v1/models`)).json();
+  assert.equal(models.data[0].id, "pool");
+  file.write(ONE);
+  gw.child.kill("SIGHUP");
+  await logged(gw, /^config reloaded: /, 2);
+  assert.deepEqual((await chats(gw, "pool", 1)).map((r) => r.status), [404]);
+});

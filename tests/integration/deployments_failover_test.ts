@@ -117,6 +117,15 @@ Deno.test("failover before the first byte, for each failure kind, JSON and strea
         const warn = up.gw.logs().find((l) => l.msg === "deployment failed")!;
         assert.equal(warn.deployment, "a/gpt-4o-mini");
         assert.equal(warn.next_deployment, "b/gpt-4.1");
+        const metrics = await (await up.gw.get("/metrics")).text();
+        assert.match(
+          metrics,
+          /gateway_deployment_failures_total\{provider="a",deployment="a\/gpt-4o-mini",code="[a-z_]+"\} 1/,
+        );
+        assert.match(
+          metrics,
+          /gateway_deployment_requests_total\{provider="b",deployment="b\/gpt-4.1"\} 1/,
+        );
       });
     }
   }
