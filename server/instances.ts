@@ -7,6 +7,7 @@ import { type Config, ConfigError } from "../core/config.ts";
 import { ConfigFileError, configFilePath, loadConfigFile } from "../core/config_file/load.ts";
 import { type InstanceSpec, PROVIDER_KINDS } from "../core/providers/registry.ts";
 import type { AliasConfig, RouterConfig } from "../core/deployments/schema.ts";
+import type { Price } from "../core/usage/prices.ts";
 
 /** Whether `path` is an existing file. */
 export const fileExists = (path: string) => {
@@ -72,6 +73,8 @@ export interface ConfiguredInstances {
   instances: InstanceSpec[];
   aliases?: readonly AliasConfig[];
   router?: RouterConfig;
+  /** Price overrides (USD per million tokens) over the built-in table. */
+  prices?: Readonly<Record<string, Price>>;
   file?: string;
 }
 
@@ -105,7 +108,7 @@ export function configuredInstances(
     const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
     throw new ConfigFileError([`${file}: cannot read the config file (GATEWAY_CONFIG): ${reason}`]);
   }
-  const { instances, aliases, router } = loadConfigFile(text, file, env, PROVIDER_KINDS);
+  const { instances, aliases, router, prices } = loadConfigFile(text, file, env, PROVIDER_KINDS);
   const ids = instances.map((i) => i.id);
   if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
     throw new ConfigFileError([
@@ -114,5 +117,5 @@ export function configuredInstances(
       })`,
     ]);
   }
-  return { instances, aliases, router, file };
+  return { instances, aliases, router, prices, file };
 }

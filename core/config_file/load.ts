@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../config.ts";
 import { type FileProblem, interpolate } from "./interpolate.ts";
 import type { AliasConfig, RouterConfig } from "../deployments/schema.ts";
+import type { Price } from "../usage/prices.ts";
 import { type KindSchema, validateFile } from "./schema.ts";
 
 /** The file looked for when `GATEWAY_CONFIG` is unset. */
@@ -35,6 +36,8 @@ export interface LoadedConfigFile {
   instances: FileInstance[];
   aliases: AliasConfig[];
   router: RouterConfig;
+  /** Price overrides (USD per million tokens), by model id or name. */
+  prices: Record<string, Price>;
 }
 
 /**
@@ -99,12 +102,16 @@ export function loadConfigFile(
   if (parsed.problems.length > 0) fail(parsed.problems);
   const interpolated = interpolate(parsed.data, env);
   if (interpolated.problems.length > 0) fail(interpolated.problems);
-  const { providers, aliases, router, problems } = validateFile(interpolated.value, kinds);
+  const { providers, aliases, router, prices, problems } = validateFile(
+    interpolated.value,
+    kinds,
+  );
   if (problems.length > 0) fail(problems);
   return {
     file,
     instances: providers.map((p) => ({ id: p.id, kind: p.kind, settings: p.settings })),
     aliases,
     router,
+    prices,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The config file's shape (SPEC §9): `providers` (id → `{kind, ...settings}`), `models` (aliases:
- * a public name → deployments on those providers) and `router` (attempts, cooldowns). Each
+ * a public name → deployments on those providers), `router` (attempts, cooldowns) and `prices`
+ * (USD per million tokens, over the built-in table). Each
  * provider's settings are validated by its kind's own zod schema, passed in, so this file knows
  * no kind; the aliases by `core/deployments/schema.ts`, and here against the file's providers.
  */
@@ -12,6 +13,7 @@ import {
   type RouterConfig,
   routerSchema,
 } from "../deployments/schema.ts";
+import { type Price, pricesSchema } from "../usage/prices.ts";
 import { type FileProblem, pathText } from "./interpolate.ts";
 
 /** What the loader needs of a provider kind: its name and settings schema. */
@@ -35,6 +37,7 @@ const topLevel = z.object({
   providers: z.record(z.string(), z.unknown()),
   models: z.array(z.unknown()).optional(),
   router: z.unknown().optional(),
+  prices: z.unknown().optional(),
 }).strict();
 
 const providerEntry = z.object({ kind: z.string().min(1) }).passthrough();
@@ -67,6 +70,7 @@ export function validateFile(
       providers: [],
       aliases: [],
       router: DEFAULT_ROUTER_CONFIG,
+      prices: {},
       problems: problemsOf(top.error, []),
     };
   }
@@ -116,7 +120,13 @@ export function validateFile(
     if (parsed.success) router = parsed.data;
     else problems.push(...problemsOf(parsed.error, ["router"]));
   }
-  return { providers, aliases, router, problems };
+  let prices: Record<string, Price> = {};
+  if (top.data.prices !== undefined) {
+    const parsed = pricesSchema.safeParse(top.data.prices);
+    if (parsed.success) prices = parsed.data;
+    else problems.push(...problemsOf(parsed.error, ["prices"]));
+  }
+  return { providers, aliases, router, prices, problems };
 }
 
 /** What {@link validateFile} finds: the providers, aliases and routing settings, and every
@@ -125,6 +135,8 @@ export interface ValidatedFile {
   providers: FileProvider[];
   aliases: AliasConfig[];
   router: RouterConfig;
+  /** Price overrides (USD per million tokens), by model id or name. */
+  prices: Record<string, Price>;
   problems: FileProblem[];
 }
 

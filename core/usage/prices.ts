@@ -6,6 +6,7 @@
  * removed), so `us.anthropic.claude-sonnet-4-5-20250929-v1:0` prices as `claude-sonnet-4-5`.
  * A model the table does not know has no price: its cost is unknown, never zero.
  */
+import { z } from "zod";
 
 /** USD per million tokens. `cached` defaults to `input` when a provider has no cache price. */
 export interface Price {
@@ -13,6 +14,17 @@ export interface Price {
   cached?: number;
   output: number;
 }
+
+const usd = z.union([
+  z.number(),
+  z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a number").transform(Number),
+]).pipe(z.number().min(0, "a price is at least 0"));
+
+/** A price as the config file writes it (`prices: {<model>: {input, cached?, output}}`). */
+export const priceSchema = z.object({ input: usd, cached: usd.optional(), output: usd }).strict();
+
+/** The config file's `prices` section: model id or name → price. */
+export const pricesSchema = z.record(z.string().min(1), priceSchema);
 
 /** Model name → price (names as the providers spell them, without dates or versions). */
 export const BUILT_IN_PRICES: Readonly<Record<string, Price>> = {

@@ -14,6 +14,7 @@ import {
   routerSchema,
   STRATEGIES,
 } from "../../../core/deployments/schema.ts";
+import { priceSchema } from "../../../core/usage/prices.ts";
 
 const TEXT = Deno.readTextFileSync(new URL("../../../gateway.example.yaml", import.meta.url));
 
@@ -71,6 +72,7 @@ Deno.test("gateway.example.yaml shows every alias, deployment, params and router
     params: paramsSchema,
     router: routerSchema,
     cooldown: cooldownSchema,
+    price: priceSchema,
   };
   for (const [name, schema] of Object.entries(shapes)) {
     for (const setting of Object.keys(schema.shape)) {
@@ -89,4 +91,5 @@ Deno.test("gateway.example.yaml shows every alias, deployment, params and router
     ["local-first", "weighted", 2],
   ]);
   assert.equal(loaded.router.max_attempts, 3);
+  assert.deepEqual(loaded.prices.llama3, { input: 0, output: 0 });
 });

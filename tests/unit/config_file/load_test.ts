@@ -165,6 +165,14 @@ Deno.test("load: every problem is one line naming the file and the path", async 
         lines: [/^gateway\.yaml: \(file\): .*routers/],
       },
       {
+        name: "a negative price, a price without output",
+        text: "providers: {m: {kind: mock}}\nprices: {x: {input: -1, output: 1}, y: {input: 1}}\n",
+        lines: [
+          /^gateway\.yaml: prices\.x\.input: a price is at least 0$/,
+          /^gateway\.yaml: prices\.y\.output: /,
+        ],
+      },
+      {
         name: "an alias without deployments",
         text: "providers: {m: {kind: mock}}\nmodels: [{name: smart}]\n",
         lines: [/^gateway\.yaml: models\[0\]\.deployments: /],
