@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { costUsd, tokenCounts } from "../../../core/usage/cost.ts";
 import { priceName, priceOf } from "../../../core/usage/prices.ts";
+import { usageRecord } from "../../../core/usage/record.ts";
 import { createUsageWriter } from "../../../core/usage/writer.ts";
 
 Deno.test("prices: Bedrock and dated ids price as their model; unknown is unknown", () => {
@@ -95,4 +96,61 @@ Deno.test("writer: records written while a batch is sent are sent after it; clos
   assert.deepEqual(seen, [3, 4]);
   writer.write(5); // after close: dropped and counted
   assert.equal(writer.dropped, 3);
+});
+
+Deno.test("usage record: priced by the deployment's model; unknown price is null, not 0", () => {
+  const price = priceOf();
+  const now = new Date("2026-12-02T12:00:00Z");
+  const usage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
+  const served = usageRecord(
+    {
+      request_id: "req-1",
+      route: "/v1/chat/completions",
+      status: 200,
+      duration_ms: 123.456,
+      model: "smart",
+      provider: "aws-us",
+      deployment: "aws-us/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      upstream_ms: 45.678,
+      usage,
+      key_id: "key_1",
+      team: "search",
+    },
+    price,
+    now,
+  );
+  assert.equal(served.time, "2026-12-02T12:00:00.000Z");
+  assert.equal(served.model, "smart");
+  assert.equal(served.cost_usd, (1000 * 3 + 200 * 15) / 1e6);
+  assert.deepEqual([served.latency_ms, served.ttft_ms, served.key_id], [123.46, 45.68, "key_1"]);
+  const unknown = usageRecord(
+    {
+      request_id: "req-2",
+      route: "/v1/chat/completions",
+      status: 200,
+      duration_ms: 1,
+      deployment: "local/llama3",
+      usage,
+    },
+    price,
+    now,
+  );
+  assert.equal(unknown.cost_usd, null);
+  const failed = usageRecord(
+    {
+      request_id: "req-3",
+      route: "/v1/chat/completions",
+      status: 503,
+      duration_ms: 1,
+      deployment: "local/llama3",
+      error_code: "upstream_unavailable",
+    },
+    price,
+    now,
+  );
+  assert.deepEqual([failed.cost_usd, failed.input_tokens, failed.error_code], [
+    0,
+    0,
+    "upstream_unavailable",
+  ]);
 });
