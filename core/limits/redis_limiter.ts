@@ -65,6 +65,10 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #prefix: string;
   #down = false;
   #closed = false;
+  /** While the first connection is attempted: outages are reported by {@link connect}'s
+   * caller (one start-up line), not logged. */
+  #starting = false;
+  #lastError: unknown;
 
   constructor(options: RedisLimiterOptions) {
     this.#options = options;
@@ -92,7 +96,16 @@ export class RedisRateLimiter implements RateLimiter {
   /** Connects (resolves once ready); rejects with the reason when the first attempt fails —
    * the client keeps retrying in the background either way. */
   async connect(): Promise<void> {
-    await this.#client.connect();
+    this.#starting = true;
+    try {
+      await this.#client.connect();
+    } catch (error) {
+      this.#down = true; // reported once by the caller; "reachable again" is logged when it is
+      const cause = this.#lastError ?? error;
+      throw new Error(cause instanceof Error ? cause.message : String(cause), { cause });
+    } finally {
+      this.#starting = false;
+    }
   }
 
   /** True while Redis is connected and answering. */
@@ -167,7 +180,8 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** Logs the start of an outage once (until Redis is ready again). */
   #outage(error: unknown): void {
-    if (this.#down || this.#closed) return;
+    this.#lastError = error;
+    if (this.#down || this.#closed || this.#starting) return;
     this.#down = true;
     const reason = error instanceof Error ? error.message : String(error);
     this.#options.logger.warn(

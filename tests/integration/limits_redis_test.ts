@@ -13,6 +13,7 @@ import { GatewayError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import type { Decision, Lease } from "../../core/limits/limiter.ts";
 import { createRateLimitBuffer, MemoryRateLimiter } from "../../core/limits/memory_limiter.ts";
+import { openRateLimiter } from "../../core/limits/open.ts";
 import { RedisRateLimiter } from "../../core/limits/redis_limiter.ts";
 import { errorResponse } from "../../server/errors.ts";
 import {
@@ -230,6 +231,29 @@ if (started.server === undefined) {
       await server.restart();
       await until(() => limiter.reachable, "the limiter to reconnect");
       assert.ok((await limiter.acquire("closed", { rpm: 5 }, 1)).allowed);
+    } finally {
+      await limiter.close();
+    }
+  });
+
+  Deno.test("redis limiter: unreachable at start (one warning line), shared once Redis is up", async () => {
+    const { logger, lines } = captureLogger();
+    await server.kill();
+    const limiter = await openRateLimiter({
+      settings: { redisUrl: server.url, redisFailClosed: false },
+      buffer: createRateLimitBuffer(16),
+      logger,
+    });
+    try {
+      const early = await limiter.acquire("late", { rpm: 10 }, 1);
+      assert.ok(early.allowed && early.lease.via === "memory");
+      await server.restart();
+      await until(() => (limiter as RedisRateLimiter).reachable, "the limiter to connect");
+      const later = await limiter.acquire("late", { rpm: 10 }, 1);
+      assert.ok(later.allowed && later.lease.via === "redis");
+      assert.deepEqual(lines.map((l) => l.level), ["warn", "info"], JSON.stringify(lines));
+      assert.match(lines[0].msg, /^REDIS_URL redis:\/\/127\.0\.0\.1:\d+ cannot be reached/);
+      assert.equal(lines[1].msg, "redis: reachable again; rate limits are shared again");
     } finally {
       await limiter.close();
     }
