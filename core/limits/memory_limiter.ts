@@ -26,6 +26,8 @@ const INSERT_LOCK = 0;
 const SEED = 1;
 const CAPACITY = 2;
 const EVICTIONS = 3;
+/** 1 while the instance's Redis is known to be down (see {@link MemoryRateLimiter.noteRedis}). */
+const REDIS_DOWN = 4;
 const HEADER = 8;
 
 const LOCK = 0;
@@ -144,6 +146,16 @@ export class MemoryRateLimiter implements RateLimiter {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * Records, for every worker of the instance, that Redis went down (`down`) or came back
+   * (`up`); true only for the call that changed it — the one worker that logs the change, so an
+   * outage is one warning per instance, not one per worker.
+   */
+  noteRedis(state: "down" | "up"): boolean {
+    const [from, to] = state === "down" ? [0, 1] : [1, 0];
+    return Atomics.compareExchange(this.#words, REDIS_DOWN, from, to) === from;
   }
 
   /** Entries in use (holding a subject, idle or not) and evictions so far, over all workers. */

@@ -5,7 +5,8 @@
  * Outages: commands are never queued while the connection is down (they fail at once) and time
  * out after `timeoutMs`; the client reconnects in the background. While Redis cannot be reached
  * the limiter either counts in the instance's in-memory table (the default: limits hold per
- * instance; one warning when the outage starts, one info line when Redis is back) or, with
+ * instance; one warning when the outage starts, one info line when Redis is back — once per
+ * instance, the workers agreeing through the shared table) or, with
  * `failClosed`, refuses every request with a 503 `rate_limiter_unavailable`. A lease is settled
  * where it was counted; one counted in Redis that cannot be settled there (Redis down) keeps
  * its reservation and in-flight slot until they expire (window: 61 s; in flight: 15 min).
@@ -89,6 +90,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#client.on("ready", () => {
       if (!this.#down) return;
       this.#down = false;
+      if (!this.#options.fallback.noteRedis("up")) return; // another worker said so
       this.#options.logger.info("redis: reachable again; rate limits are shared again");
     });
   }
@@ -101,6 +103,7 @@ export class RedisRateLimiter implements RateLimiter {
       await this.#client.connect();
     } catch (error) {
       this.#down = true; // reported once by the caller; "reachable again" is logged when it is
+      this.#options.fallback.noteRedis("down");
       const cause = this.#lastError ?? error;
       throw new Error(cause instanceof Error ? cause.message : String(cause), { cause });
     } finally {
@@ -183,6 +186,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#lastError = error;
     if (this.#down || this.#closed || this.#starting) return;
     this.#down = true;
+    if (!this.#options.fallback.noteRedis("down")) return; // another worker of the instance did
     const reason = error instanceof Error ? error.message : String(error);
     this.#options.logger.warn(
       `redis: cannot reach ${redactDatabaseUrl(this.#options.url)} (${reason}); ${

@@ -208,6 +208,27 @@ if (started.server === undefined) {
     }
   });
 
+  Deno.test("redis limiter: the workers of one instance report an outage once between them", async () => {
+    const { logger, lines } = captureLogger();
+    const table = createRateLimitBuffer(64);
+    const workers = [0, 1, 2].map(() =>
+      new RedisRateLimiter({ url: server.url, fallback: new MemoryRateLimiter(table), logger })
+    );
+    try {
+      for (const w of workers) await w.connect();
+      await server.kill();
+      for (const w of workers) {
+        const d = await w.acquire("w", { rpm: 10 }, 1);
+        assert.ok(d.allowed && d.lease.via === "memory");
+      }
+      await server.restart();
+      for (const w of workers) await until(() => w.reachable, "every worker to reconnect");
+      assert.deepEqual(lines.map((l) => l.level), ["warn", "info"], JSON.stringify(lines));
+    } finally {
+      for (const w of workers) await w.close();
+    }
+  });
+
   Deno.test("redis limiter: fail-closed mode answers 503 while Redis is down", async () => {
     const { logger, lines } = captureLogger();
     const limiter = await limiterOn(server, { logger, failClosed: true });
