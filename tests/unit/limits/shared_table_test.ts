@@ -35,15 +35,15 @@ Deno.test("shared table: two workers at once are admitted exactly the RPM limit 
     buffer,
     subject: "team-a",
     limits: { rpm: 15_000 },
-    requests: 20_000,
+    requests: 10_000,
     estimate: 1,
     actual: [1],
   });
   const admitted = results[0].admitted + results[1].admitted;
   assert.equal(admitted, 15_000, JSON.stringify(results));
-  assert.equal(results[0].refused + results[1].refused, 40_000 - 15_000);
-  // both workers were admitted some: they really raced for the same entry
-  assert.ok(results.every((r) => r.admitted > 0), JSON.stringify(results));
+  assert.equal(results[0].refused + results[1].refused, 20_000 - 15_000);
+  // neither alone can reach the limit, so both counted in the one entry
+  assert.ok(results.every((r) => r.admitted >= 5_000), JSON.stringify(results));
   // the main thread sees the same counts (a third isolate on the buffer)
   const view = await new MemoryRateLimiter(buffer).acquire("team-a", { rpm: 15_000 }, 1);
   assert.equal(view.allowed, false);
