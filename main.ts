@@ -35,6 +35,7 @@ import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
 import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
+import { createRateLimitBuffer } from "./core/limits/memory_limiter.ts";
 import {
   instanceSecrets,
   loadEnvironment,
@@ -155,9 +156,12 @@ const workerCount = (config: Config) =>
   config.workers > 0 ? config.workers : navigator.hardwareConcurrency;
 
 /** What the launcher gives every worker: the shared counters, the limit it computed once and
- * the port it checked (the bound one when `PORT=0`). */
+ * the port it checked (the bound one when `PORT=0`). `rateLimits` is the rate limiter's table
+ * (`core/limits/memory_limiter.ts`), created once here so that every worker counts in it; each
+ * isolate opens its limiter over it with `openRateLimiter` (`core/limits/open.ts`). */
 interface ServeSetup {
   buffer: SharedArrayBuffer;
+  rateLimits: SharedArrayBuffer;
   maxConnections: number;
   port: number;
 }
@@ -297,6 +301,7 @@ async function start(): Promise<void> {
   const limits = connectionLimits(config, createLimitsBuffer());
   const setup: ServeSetup = {
     buffer: limits.buffer,
+    rateLimits: createRateLimitBuffer(),
     maxConnections: limits.maxConnections,
     port,
   };

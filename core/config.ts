@@ -134,6 +134,18 @@ const envSchema = z.object({
     }
     return v;
   }),
+  REDIS_URL: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    if (!URL.canParse(v) || !/^rediss?:$/.test(new URL(v).protocol)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
+      });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  REDIS_FAIL_CLOSED: boolFromEnv("REDIS_FAIL_CLOSED", false),
   RESPONSES_TTL_DAYS: intFromEnv("RESPONSES_TTL_DAYS", 30, 1, 36_500),
   GATEWAY_CONFIG: optionalString,
 });
@@ -216,6 +228,12 @@ export interface Config {
   /** PostgreSQL for the state store, shared by several instances (`DATABASE_URL`); it holds a
    * password: log it only through {@link redactDatabaseUrl}. */
   databaseUrl?: string;
+  /** Redis for rate-limit counters shared by several instances (`REDIS_URL`); it may hold a
+   * password: log it only through {@link redactDatabaseUrl}. */
+  redisUrl?: string;
+  /** While Redis cannot be reached: refuse rate-limited requests with a 503 (true) instead of
+   * counting per instance (false, the default); true also refuses to start without it. */
+  redisFailClosed: boolean;
   /** Stored responses expire this many days after they were stored. */
   responsesTtlDays: number;
   /** The config file (`GATEWAY_CONFIG`) when set; unset: `./gateway.yaml` if it exists
@@ -231,7 +249,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** A DATABASE_URL with its password replaced by `***` (for logs and messages). */
+/** A DATABASE_URL (or REDIS_URL: any URL) with its password replaced by `***` (for logs and
+ * messages). */
 export function redactDatabaseUrl(url: string): string {
   if (!URL.canParse(url)) return "(unparsable URL)";
   const parsed = new URL(url);
@@ -239,7 +258,7 @@ export function redactDatabaseUrl(url: string): string {
   return parsed.href;
 }
 
-/** The password of a DATABASE_URL as written and decoded (for redaction lists); empty when
+/** The password of a DATABASE_URL (or REDIS_URL) as written and decoded (for redaction lists); empty when
  * it has none. */
 export function databaseUrlSecrets(url: string | undefined): string[] {
   if (url === undefined || !URL.canParse(url)) return [];
@@ -326,6 +345,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.DATA_DIR ?? "./data",
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisFailClosed: e.REDIS_FAIL_CLOSED,
     responsesTtlDays: e.RESPONSES_TTL_DAYS,
     gatewayConfig: e.GATEWAY_CONFIG,
   };

@@ -54,7 +54,7 @@ export function instanceSecrets(instances: readonly InstanceSpec[]): string[] {
 }
 
 /** Every secret the gateway knows of at start-up: client keys, provider keys (the instances'
- * and the environment's), AWS secrets, the database password. */
+ * and the environment's), AWS secrets, the database and Redis passwords. */
 export function secretsOf(config: Config, instances: readonly InstanceSpec[]): string[] {
   return [
     ...config.apiKeys,
@@ -64,6 +64,7 @@ export function secretsOf(config: Config, instances: readonly InstanceSpec[]): s
     Deno.env.get("AWS_SESSION_TOKEN"),
     Deno.env.get("AWS_BEARER_TOKEN_BEDROCK"),
     ...databaseUrlSecrets(config.databaseUrl),
+    ...databaseUrlSecrets(config.redisUrl),
   ]
     .filter((s): s is string => s !== undefined && s !== "");
 }

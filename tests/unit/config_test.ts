@@ -109,6 +109,9 @@ Deno.test("parseConfig: bad values name the variable", async (t) => {
     { env: { SHUTDOWN_GRACE_MS: "-5" }, variable: "SHUTDOWN_GRACE_MS" },
     { env: { DATABASE_URL: "mysql://u:p@h/db" }, variable: "DATABASE_URL" },
     { env: { DATABASE_URL: "not a url" }, variable: "DATABASE_URL" },
+    { env: { REDIS_URL: "http://cache:6379" }, variable: "REDIS_URL" },
+    { env: { REDIS_URL: "cache:6379" }, variable: "REDIS_URL" },
+    { env: { REDIS_FAIL_CLOSED: "sometimes" }, variable: "REDIS_FAIL_CLOSED" },
     { env: { RESPONSES_TTL_DAYS: "0" }, variable: "RESPONSES_TTL_DAYS" },
     { env: { RESPONSES_TTL_DAYS: "7.5" }, variable: "RESPONSES_TTL_DAYS" },
   ];
@@ -166,6 +169,24 @@ Deno.test("parseConfig: the state store's variables", () => {
   assert.equal(c.dataDir, "/var/lib/gateway");
   assert.equal(c.databaseUrl, "postgresql://gw:pw@db.internal:6432/gateway?sslmode=require");
   assert.equal(c.responsesTtlDays, 7);
+});
+
+Deno.test("parseConfig: REDIS_URL and REDIS_FAIL_CLOSED (default: unset, fail open)", () => {
+  const none = parseConfig({});
+  assert.equal(none.redisUrl, undefined);
+  assert.equal(none.redisFailClosed, false);
+  const c = parseConfig({
+    REDIS_URL: " rediss://:pw@cache.internal:6380/2 ",
+    REDIS_FAIL_CLOSED: "true",
+  });
+  assert.equal(c.redisUrl, "rediss://:pw@cache.internal:6380/2");
+  assert.equal(c.redisFailClosed, true);
+  assert.equal(redactDatabaseUrl(c.redisUrl!), "rediss://:***@cache.internal:6380/2");
+  assert.throws(() => parseConfig({ REDIS_URL: "http://:hunter2-pw@h" }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.doesNotMatch(e.message, /hunter2-pw/);
+    return true;
+  });
 });
 
 Deno.test("parseConfig: a bad DATABASE_URL is refused without echoing it", () => {

@@ -1,6 +1,7 @@
 /** `instanceSecrets` (server/environment.ts): every secret-like setting of a config file's instances, for log redaction. */
 import assert from "node:assert/strict";
-import { instanceSecrets } from "../../../server/environment.ts";
+import { instanceSecrets, secretsOf } from "../../../server/environment.ts";
+import { parseConfig } from "../../../core/config.ts";
 
 Deno.test("instanceSecrets: keys, tokens, secret keys and credential-named header values", () => {
   const secrets = instanceSecrets([
@@ -42,4 +43,14 @@ Deno.test("instanceSecrets: keys, tokens, secret keys and credential-named heade
     "hdr-key",
     "sk-up",
   ]);
+});
+
+Deno.test("secretsOf lists the DATABASE_URL and REDIS_URL passwords for redaction", () => {
+  const config = parseConfig({
+    DATABASE_URL: "postgres://gw:db-pass-1@db/gateway",
+    REDIS_URL: "redis://:redis%2Fpass@cache:6379",
+  });
+  const secrets = secretsOf(config, []);
+  assert.ok(secrets.includes("db-pass-1"));
+  assert.ok(secrets.includes("redis%2Fpass") && secrets.includes("redis/pass"));
 });
