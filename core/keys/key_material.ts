@@ -19,7 +19,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** `count` uniformly random base62 characters (rejection sampling, no modulo bias). */
 export function randomBase62(count: number): string {
   let out = "";
-  const bytes = new Uint8Array(count * 2);
+  const bytes = new Uint8Array(Math.min(count * 2, 65_536)); // getRandomValues' limit
   while (out.length < count) {
     crypto.getRandomValues(bytes);
     for (const byte of bytes) {
