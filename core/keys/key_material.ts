@@ -39,9 +39,14 @@ export function generateKey(): string {
   return KEY_PREFIX + randomBase62(KEY_RANDOM_CHARS);
 }
 
-/** A new key id, `key_` + 24 base62 characters. */
-export function newKeyId(): string {
-  return "key_" + randomBase62(24);
+/** A new key id, `key_` + 24 base62 characters: the creation time in milliseconds (8
+ * characters, so ids sort by creation) and 16 random ones. */
+export function newKeyId(now = Date.now()): string {
+  let time = "";
+  for (let n = Math.max(0, Math.floor(now)), i = 0; i < 8; i++, n = Math.floor(n / 62)) {
+    time = BASE62[n % 62] + time;
+  }
+  return "key_" + time + randomBase62(16);
 }
 
 /**

@@ -53,7 +53,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // Virtual keys: the key only as its SHA-256 hash; limits, budget, expiry and metadata as one
-    // JSON text column (`settings`); revocation is a soft delete so pollers see it.
+    // JSON text column (`settings`); revocation is a soft delete so pollers see it. Ids sort by
+    // creation in byte order (COLLATE "C" in PostgreSQL, SQLite's default), as listings page.
     version: 2,
     name: "virtual_keys",
     sqlite: `
@@ -73,7 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX virtual_keys_created_at ON virtual_keys (created_at, id);`,
     postgres: `
       CREATE TABLE virtual_keys (
-        id TEXT PRIMARY KEY,
+        id TEXT COLLATE "C" PRIMARY KEY,
         key_hash TEXT NOT NULL UNIQUE,
         key_prefix TEXT NOT NULL,
         name TEXT NOT NULL,

@@ -33,3 +33,11 @@ Deno.test("hashKey is SHA-256 hex; visiblePrefix keeps sk-gw- and 4 characters",
   assert.equal(visiblePrefix(key), "sk-gw-AbCd");
   assert.equal(isVirtualKey("sk-static"), false);
 });
+
+Deno.test("newKeyId: ids sort (byte order) by creation time", () => {
+  const times = [0, 61, 62, 3843, 3844, 1_800_000_000_000, 1_800_000_000_001, 1_900_000_000_000];
+  const ids = times.map((t) => newKeyId(t));
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  assert.deepEqual(sorted, ids);
+  for (const id of ids) assert.match(id, /^key_[0-9A-Za-z]{24}$/);
+});
