@@ -7,8 +7,11 @@
  * than half the poll interval starts a poll in the background; one older than the whole
  * interval waits for it, so a decision never rests on data older than `pollMs` (2 s by default)
  * — a key revoked, disabled or restricted on any instance is refused everywhere within that
- * time, and an idle instance reads nothing. When the store fails, the cache keeps answering
- * from what it has (and retries once per interval, with a warning).
+ * time, and an idle instance reads nothing. A miss (a key created a moment ago on another
+ * worker or instance, or an unknown key) polls too, but at most once per `missPollMs` (250 ms by
+ * default), so a new key works at once everywhere and a flood of unknown keys costs at most
+ * four small reads a second. When the store fails, the cache keeps answering from what it has
+ * (and retries once per interval, with a warning).
  */
 import type { Logger } from "../logger.ts";
 import type { KeyRepository, VirtualKeyRecord } from "../store/store.ts";
@@ -37,6 +40,8 @@ export interface KeyCache {
 export interface KeyCacheOptions {
   /** The longest a lookup's data may be out of date; default 2000 ms. */
   pollMs?: number;
+  /** The least time between two polls caused by misses; default 250 ms. */
+  missPollMs?: number;
   /** How far each poll reads back before the previous one; default 5000 ms. */
   overlapMs?: number;
   /** A monotonic clock in milliseconds; default `performance.now`. */
@@ -56,6 +61,7 @@ export const KEY_POLL_MS = 2_000;
 export function createKeyCache(keys: KeyRepository, options: KeyCacheOptions = {}): KeyCache {
   const pollMs = options.pollMs ?? KEY_POLL_MS;
   const overlapMs = options.overlapMs ?? 5_000;
+  const missPollMs = options.missPollMs ?? 250;
   const clock = options.clock ?? (() => performance.now());
   const byHash = new Map<string, CachedKey>();
   /** The newest `updatedAt` applied per id (revoked ones too), so an older row never wins. */
@@ -105,6 +111,9 @@ export function createKeyCache(keys: KeyRepository, options: KeyCacheOptions = {
       if (!loaded && age <= pollMs && loadError !== undefined) throw loadError;
       if (!loaded || age > pollMs) await refresh();
       else if (age > pollMs / 2) void refresh().catch(() => {});
+      const found = byHash.get(hash);
+      if (found !== undefined || clock() - polledAt <= missPollMs) return found;
+      await refresh();
       return byHash.get(hash);
     },
     remember: apply,

@@ -37,21 +37,46 @@ function countedStore() {
   };
 }
 
-Deno.test("key cache: between polls, known and unknown keys cost no store read", async () => {
+Deno.test("key cache: between polls a known key costs no read; misses at most one per 250 ms", async () => {
   const s = countedStore();
   try {
     let now = 0;
-    const cache = createKeyCache(s.keys, { pollMs: 2000, clock: () => now });
+    const cache = createKeyCache(s.keys, { pollMs: 2000, missPollMs: 250, clock: () => now });
     const { key } = await createKeyAdmin(s.store.keys).create({ name: "a" });
     assert.equal(s.state.polls, 0, "nothing read before the first lookup");
     assert.equal((await cache.lookup(hashKey(key)))?.record.name, "a");
     assert.equal(s.state.polls, 1);
-    for (let i = 0; i < 1000; i++) {
-      now += 0.5;
+    for (let i = 0; i < 900; i++) {
+      now += 1;
       assert.ok(await cache.lookup(hashKey(key)));
-      assert.equal(await cache.lookup(hashKey(`sk-gw-unknown-${i}`)), undefined);
     }
-    assert.equal(s.state.polls, 1, "2000 lookups within 500 ms: still one read");
+    assert.equal(s.state.polls, 1, "900 lookups of a known key within 900 ms: no read");
+    now = 0;
+    const fresh = createKeyCache(s.keys, { pollMs: 2000, missPollMs: 250, clock: () => now });
+    const before = s.state.polls;
+    for (let i = 0; i < 1000; i++) {
+      now += 0.9; // 1000 unknown keys in 900 ms
+      assert.equal(await fresh.lookup(hashKey(`sk-gw-unknown-${i}`)), undefined);
+    }
+    const reads = s.state.polls - before;
+    assert.ok(
+      reads >= 2 && reads <= 4,
+      `1000 misses in 900 ms: ${reads} reads (1 + one per 250 ms)`,
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("key cache: a key created on another instance works at once (the miss polls)", async () => {
+  const s = countedStore();
+  try {
+    let now = 0;
+    const cache = createKeyCache(s.keys, { pollMs: 2000, missPollMs: 250, clock: () => now });
+    assert.equal(await cache.lookup("nothing yet"), undefined);
+    const { key } = await createKeyAdmin(s.store.keys).create({ name: "new" });
+    now = 300;
+    assert.equal((await cache.lookup(hashKey(key)))?.record.name, "new");
   } finally {
     await s.close();
   }
