@@ -138,9 +138,9 @@ function describe(key: KeyView): string {
 }
 
 /** A created key's object without the key (printed once, on its own line). */
-function withoutKey(created: KeyView & { key: string }): KeyView {
+function withoutKey(created: { key: string }): KeyView {
   const { key: _key, ...rest } = created;
-  return rest;
+  return rest as unknown as KeyView;
 }
 
 /** Runs `keys`. */
