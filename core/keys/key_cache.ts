@@ -8,10 +8,11 @@
  * interval waits for it, so a decision never rests on data older than `pollMs` (2 s by default)
  * — a key revoked, disabled or restricted on any instance is refused everywhere within that
  * time, and an idle instance reads nothing. A miss (a key created a moment ago on another
- * worker or instance, or an unknown key) polls too, but at most once per `missPollMs` (250 ms by
- * default), so a new key works at once everywhere and a flood of unknown keys costs at most
- * four small reads a second. When the store fails, the cache keeps answering from what it has
- * (and retries once per interval, with a warning).
+ * worker or instance, or an unknown key) polls at once too, but misses poll at most once per
+ * `missPollMs` (100 ms by default): a new key works at once everywhere, and a flood of unknown
+ * keys costs at most ten small reads a second (a new key used during such a flood may need
+ * that long). When the store fails, the cache keeps answering from what it has (and retries
+ * once per interval, with a warning).
  */
 import type { Logger } from "../logger.ts";
 import type { KeyRepository, VirtualKeyRecord } from "../store/store.ts";
@@ -40,7 +41,7 @@ export interface KeyCache {
 export interface KeyCacheOptions {
   /** The longest a lookup's data may be out of date; default 2000 ms. */
   pollMs?: number;
-  /** The least time between two polls caused by misses; default 250 ms. */
+  /** The least time between two polls caused by misses; default 100 ms. */
   missPollMs?: number;
   /** How far each poll reads back before the previous one; default 5000 ms. */
   overlapMs?: number;
@@ -61,7 +62,7 @@ export const KEY_POLL_MS = 2_000;
 export function createKeyCache(keys: KeyRepository, options: KeyCacheOptions = {}): KeyCache {
   const pollMs = options.pollMs ?? KEY_POLL_MS;
   const overlapMs = options.overlapMs ?? 5_000;
-  const missPollMs = options.missPollMs ?? 250;
+  const missPollMs = options.missPollMs ?? 100;
   const clock = options.clock ?? (() => performance.now());
   const byHash = new Map<string, CachedKey>();
   /** The newest `updatedAt` applied per id (revoked ones too), so an older row never wins. */
@@ -71,6 +72,7 @@ export function createKeyCache(keys: KeyRepository, options: KeyCacheOptions = {
   let polledAt = -Infinity;
   let inFlight: Promise<void> | undefined;
   let loadError: unknown;
+  let missPolledAt = -Infinity;
 
   const apply = (record: VirtualKeyRecord) => {
     if ((seen.get(record.id) ?? -Infinity) > record.updatedAt) return;
@@ -106,13 +108,20 @@ export function createKeyCache(keys: KeyRepository, options: KeyCacheOptions = {
 
   return {
     async lookup(hash) {
-      const age = clock() - polledAt;
+      const asked = clock();
+      const age = asked - polledAt;
       // Never loaded and the last try just failed: fail again without asking the store.
       if (!loaded && age <= pollMs && loadError !== undefined) throw loadError;
       if (!loaded || age > pollMs) await refresh();
       else if (age > pollMs / 2) void refresh().catch(() => {});
       const found = byHash.get(hash);
-      if (found !== undefined || clock() - polledAt <= missPollMs) return found;
+      // Found, polled during this lookup, or misses polled a moment ago: the answer stands.
+      if (found !== undefined || polledAt >= asked || clock() - missPolledAt < missPollMs) {
+        return found;
+      }
+      missPolledAt = clock();
+      // A poll in flight may have read before the key was written: poll after it.
+      if (inFlight !== undefined) await inFlight.catch(() => {});
       await refresh();
       return byHash.get(hash);
     },
