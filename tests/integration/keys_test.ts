@@ -168,6 +168,14 @@ Deno.test("keys: the allowlist holds on chat, messages, count_tokens, embeddings
       await free.body?.cancel();
     }
     const key = echo;
+    const listed = await (await gw.get("/v1/models", bearer(echo))).json();
+    assert.deepEqual(
+      listed.data.map((m: { id: string }) => m.id),
+      ["mock-echo"],
+      "listed: allowed only",
+    );
+    const everything = await (await gw.get("/v1/models", bearer(STATIC))).json();
+    assert.ok(everything.data.length > 2);
     const stream = await gw.post(
       "/v1/chat/completions",
       chatBody("mock-slow", "x", { stream: true }),
