@@ -389,3 +389,61 @@ Deno.test("keys: without API_KEY (loopback, auth off) a virtual key still keeps 
     await gw.close();
   }
 });
+
+Deno.test("keys: 400 generated create and update bodies answer 200 or a well-formed 400, never 5xx", async () => {
+  const fc = (await import("fast-check")).default;
+  const gw = gateway();
+  try {
+    const { id } = await createKey(gw, { name: "target" });
+    const value = fc.oneof(
+      fc.integer({ min: -5, max: 1e6 }),
+      fc.double(),
+      fc.string({ maxLength: 12 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }),
+      fc.constantFrom("daily", "weekly", "monthly", "2030-01-31T00:00:00Z", "mock-*"),
+    );
+    const fields = [
+      "name",
+      "team",
+      "models",
+      "rpm_limit",
+      "tpm_limit",
+      "max_parallel",
+      "max_budget_usd",
+      "budget_period",
+      "expires_at",
+      "metadata",
+      "enabled",
+      "bogus",
+    ];
+    const body = fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 6 });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(body, fc.boolean(), async (b, update) => {
+        const res = update
+          ? await send(gw, "PATCH", `/admin/keys/${id}`, ADMIN, b)
+          : await send(gw, "POST", "/admin/keys", ADMIN, b);
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const answer = await res.json();
+        if (res.status === 200) {
+          assert.equal(answer.object, "virtual_key");
+          return;
+        }
+        assert.equal(res.status, 400, JSON.stringify({ b, answer }));
+        assert.equal(answer.error.type, "invalid_request_error");
+        assert.equal(typeof answer.error.message, "string");
+        assert.ok(answer.error.param === null || typeof answer.error.param === "string");
+      }),
+      { seed: 20_261_202, numRuns: 400 },
+    );
+    assert.ok(
+      (statuses.get(200) ?? 0) > 10 && (statuses.get(400) ?? 0) > 10,
+      JSON.stringify([...statuses]),
+    );
+  } finally {
+    await gw.close();
+  }
+});
