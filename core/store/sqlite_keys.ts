@@ -21,7 +21,8 @@ export function sqliteKeys(open: () => DatabaseSync): KeyRepository {
      WHERE id = ?`,
   );
   const revoke = db.prepare(
-    `UPDATE virtual_keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`,
+    `UPDATE virtual_keys SET revoked_at = ?, updated_at = MAX(?, updated_at + 1)
+     WHERE id = ? AND revoked_at IS NULL`,
   );
   const changed = db.prepare("SELECT * FROM virtual_keys WHERE updated_at >= ?");
   const page = (order: "asc" | "desc", after: boolean) =>
