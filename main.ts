@@ -31,6 +31,7 @@ import { DEFAULT_ROUTER_CONFIG } from "./core/deployments/schema.ts";
 import { DeploymentStats } from "./core/deployments/stats.ts";
 import { StoreOpenError } from "./core/store/errors.ts";
 import { type OpenedStore, openStore } from "./core/store/open.ts";
+import { createKeyCache, type KeyCache } from "./core/keys/key_cache.ts";
 import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
 import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
@@ -85,6 +86,8 @@ export interface IsolateState {
   warmUp?: boolean;
   /** tRPC `config.reload`; without it that procedure is a 404. */
   reload?: () => Promise<ReloadResult>;
+  /** The virtual keys cache over `store` (one per isolate, kept across reloads). */
+  keys?: KeyCache;
 }
 
 /** Builds the fetch handler from a config and what {@link configuredInstances} loaded (default:
@@ -129,6 +132,7 @@ export function buildHandler(
     shutdown: state.shutdown,
     store: state.store,
     reload: state.reload,
+    keys: state.keys,
   }).fetch;
 }
 
@@ -204,9 +208,11 @@ async function serveHere(
     stats: new DeploymentStats(),
     fetch: upstreamFetch(),
     warmUp: true,
+    keys: createKeyCache(store.keys, { logger }),
   };
   let listener;
   try {
+    await state.keys?.refresh(); // every virtual key is known before the first request
     state.files = fileStore(config);
     // The one place a handler is built from a loaded config.
     const build = (loaded: ConfiguredInstances) => buildHandler(config, logger, loaded, state);

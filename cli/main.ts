@@ -17,6 +17,7 @@ import * as config from "./commands/config.ts";
 import * as embed from "./commands/embed.ts";
 import * as health from "./commands/health.ts";
 import * as history from "./commands/history.ts";
+import * as keys from "./commands/keys.ts";
 import * as models from "./commands/models.ts";
 import { type CliContext, createContext, type Io, processIo } from "./context.ts";
 import { CliError, UsageError } from "./errors.ts";
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, Command> = {
   health,
   history,
   config,
+  keys,
 };
 
 const ROOT_SPEC: CommandSpec = {

@@ -71,6 +71,12 @@ export const KNOWN_KEYS: KnownKey[] = [
   { key: "HOST", description: "bind address", prompt: true, fallback: constant("127.0.0.1") },
   { key: "PORT", description: "port", prompt: true, fallback: constant("8000") },
   { key: "API_KEY", description: "comma-separated client keys", secret: true, prompt: true },
+  {
+    key: "ADMIN_API_KEY",
+    description: "admin key (virtual keys, /admin/*)",
+    secret: true,
+    fallback: (e) => firstApiKey(e),
+  },
   { key: "OPENAI_API_KEY", description: "OpenAI upstream key", secret: true, prompt: true },
   {
     key: "OPENAI_BASE_URL",

@@ -43,6 +43,7 @@ const envSchema = z.object({
   API_KEY: optionalString.transform((v) =>
     v === undefined ? [] : v.split(",").map((k) => k.trim()).filter((k) => k !== "")
   ),
+  ADMIN_API_KEY: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.transform((v, ctx) => {
     const url = v ?? "https://api.openai.com/v1";
@@ -164,8 +165,11 @@ function canonicalOrigin(text: string): string | undefined {
 export interface Config {
   host: string;
   port: number;
-  /** Client keys; empty means authentication is off (loopback only). */
+  /** Client keys; empty (and no `adminApiKey`) means authentication is off (loopback only). */
   apiKeys: string[];
+  /** The key that manages virtual keys (`/admin/*`) and may do all a client key may
+   * (`ADMIN_API_KEY`, else the first `API_KEY`); it holds a secret. */
+  adminApiKey?: string;
   openaiApiKey?: string;
   openaiBaseUrl: string;
   /** Sent upstream as `OpenAI-Organization` (`OPENAI_ORG_ID`). */
@@ -297,7 +301,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${message}`);
   }
   const e = parsed.data;
-  if (e.API_KEY.length === 0 && !isLoopbackHost(e.HOST)) {
+  if (e.API_KEY.length === 0 && e.ADMIN_API_KEY === undefined && !isLoopbackHost(e.HOST)) {
     throw new ConfigError(
       `Invalid configuration: API_KEY must be set when HOST (${e.HOST}) is not a loopback address`,
     );
@@ -311,6 +315,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     port: e.PORT,
     apiKeys: e.API_KEY,
+    adminApiKey: e.ADMIN_API_KEY ?? e.API_KEY[0],
     openaiApiKey: e.OPENAI_API_KEY,
     openaiBaseUrl: e.OPENAI_BASE_URL,
     openaiOrganization: e.OPENAI_ORG_ID,

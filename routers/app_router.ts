@@ -1,6 +1,7 @@
 /**
  * The root tRPC router. Clients import only its type.
  */
+import { adminRouter } from "./admin.ts";
 import { chatRouter } from "./chat.ts";
 import { configRouter } from "./config.ts";
 import { embeddingsRouter } from "./embeddings.ts";
@@ -21,6 +22,7 @@ export const appRouter = router({
   embeddings: embeddingsRouter,
   responses: responsesRouter,
   config: configRouter,
+  admin: adminRouter,
 });
 
 /** The router's type, for typed clients. */

@@ -4,7 +4,8 @@
 import type { ChatService } from "../core/chat/service.ts";
 import type { EmbeddingsService } from "../core/embeddings/service.ts";
 import type { RequestMeta } from "../core/chat/request_meta.ts";
-import type { KeyChecker } from "../core/auth.ts";
+import type { Authenticator, Caller } from "../core/keys/authenticate.ts";
+import type { KeyAdmin } from "../core/keys/admin.ts";
 import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";
 import type { ResponsesHooks } from "../core/responses/prepare.ts";
@@ -17,7 +18,10 @@ export interface RouterDeps {
   /** `embeddings.create`; without it the procedure is a NOT_FOUND. */
   embeddings?: EmbeddingsService;
   health: () => HealthReport;
-  checkKey: KeyChecker;
+  /** Resolves the presented key to its caller (undefined: refused). */
+  authenticate: Authenticator;
+  /** `admin.keys.*`; without it (no state store) those procedures are a NOT_FOUND. */
+  keyAdmin?: KeyAdmin;
   /** Uploaded files (`files.*`). */
   files: FileStore;
   /** Stored responses' hooks for `responses.create`/`responses.stream` (empty: none stored). */
@@ -40,4 +44,6 @@ export interface Context extends RouterDeps {
   signal: AbortSignal;
   /** Filled in by the chat service for the access log. */
   meta: RequestMeta;
+  /** Set by the authed procedures. */
+  caller?: Caller;
 }

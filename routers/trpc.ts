@@ -10,6 +10,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import { type ErrorKind, errorType, GatewayError } from "../core/errors.ts";
 import { formatPath } from "../core/formats/validate.ts";
+import { adminOnlyError, recordCaller } from "../core/keys/authenticate.ts";
 import type { Context } from "./context.ts";
 
 const TRPC_CODES: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
@@ -63,6 +64,9 @@ function gatewayData(error: TRPCError): GatewayErrorData {
   }
   if (error.code === "UNAUTHORIZED") {
     return { type: "authentication_error", code: "invalid_api_key", param: null };
+  }
+  if (error.code === "FORBIDDEN") {
+    return { type: "permission_error", code: "permission_denied", param: null };
   }
   return { type: "api_error", code: "internal_error", param: null };
 }
@@ -138,8 +142,17 @@ export function missingKeyError(): TRPCError {
   );
 }
 
-/** A procedure that requires a valid client key (`Authorization` or `x-api-key` header). */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.checkKey(ctx.apiKey)) throw missingKeyError();
+/** A procedure that requires a valid client key (`Authorization` or `x-api-key` header); the
+ * caller's identity and model allowlist go into the request's meta. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const caller = ctx.caller ?? await ctx.authenticate(ctx.apiKey);
+  if (caller === undefined) throw missingKeyError();
+  recordCaller(ctx.meta, caller);
+  return next({ ctx: { caller } });
+});
+
+/** A procedure only the admin key may call (403 `permission_denied` for any other key). */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller.admin) throw toTRPCError(adminOnlyError());
   return next();
 });

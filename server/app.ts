@@ -3,7 +3,9 @@
  */
 import { Hono } from "hono";
 import type { ChatService } from "../core/chat/service.ts";
-import { createKeyChecker } from "../core/auth.ts";
+import { createKeyAdmin } from "../core/keys/admin.ts";
+import { createAuthenticator } from "../core/keys/authenticate.ts";
+import { createKeyCache, type KeyCache } from "../core/keys/key_cache.ts";
 import type { Config } from "../core/config.ts";
 import type { EmbeddingsService } from "../core/embeddings/service.ts";
 import { GatewayError, toGatewayError } from "../core/errors.ts";
@@ -16,7 +18,8 @@ import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { deploymentHeader } from "./middleware/deployment_header.ts";
-import { requireApiKey } from "./middleware/auth.ts";
+import { requireAdmin, requireApiKey } from "./middleware/auth.ts";
+import { adminKeysRoute } from "./routes/admin_keys.ts";
 import { cors } from "./middleware/cors.ts";
 import { localOnly } from "./middleware/local_only.ts";
 import { requestId } from "./middleware/request_id.ts";
@@ -63,13 +66,24 @@ export interface AppDeps {
   store?: Store;
   /** tRPC `config.reload` (see `RouterDeps.reload`); without it that procedure is a 404. */
   reload?: () => Promise<ReloadResult>;
+  /** The virtual keys cache (kept across config reloads); default: a new one over
+   * `store.keys`. Without a store there are no virtual keys and no `/admin/keys`. */
+  keys?: KeyCache;
 }
 
 /** Builds the gateway's HTTP application. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, chat, logger } = deps;
   const files = deps.files ?? createLocalFileStore({ dir: config.filesDir });
-  const checkKey = createKeyChecker(config.apiKeys);
+  const keys = deps.keys ??
+    (deps.store === undefined ? undefined : createKeyCache(deps.store.keys, { logger }));
+  const keyAdmin = deps.store === undefined ? undefined : createKeyAdmin(deps.store.keys, keys);
+  const authenticate = createAuthenticator({
+    apiKeys: config.apiKeys,
+    adminKey: config.adminApiKey,
+    keys,
+  });
+  const authOff = config.apiKeys.length === 0 && config.adminApiKey === undefined;
   const report = () => healthReport(deps.providerHealth?.());
   const limits = { maxBytes: config.maxRequestBytes, maxDepth: config.maxJsonDepth };
   const stored = deps.store?.responses;
@@ -98,10 +112,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   // Without API_KEY: loopback Host, no foreign Origin, JSON bodies (before anything else reads
   // the request). Then preflights, answered before authentication.
-  if (config.apiKeys.length === 0) app.use("*", localOnly(config.corsOrigins));
+  if (authOff) app.use("*", localOnly(config.corsOrigins));
   app.use("*", cors(config.corsOrigins));
-  app.use("/v1/*", requireApiKey(checkKey));
-  app.use("/metrics", requireApiKey(checkKey));
+  app.use("/v1/*", requireApiKey(authenticate));
+  app.use("/metrics", requireApiKey(authenticate));
+  app.use("/admin/*", requireApiKey(authenticate), requireAdmin());
   // JSON bodies are read under `limits` by their routes (server/body.ts). An upload declaring more
   // than MAX_FILE_BYTES (plus the multipart envelope) is refused before it is read; the store
   // enforces the exact limit while it streams, so a chunked upload is never buffered whole.
@@ -128,6 +143,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/v1/models", modelsRoute(chat));
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
+  if (keyAdmin !== undefined) app.route("/admin/keys", adminKeysRoute(keyAdmin, limits));
   app.route(
     "/trpc",
     trpcRoute(
@@ -135,7 +151,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         chat,
         embeddings: deps.embeddings,
         health: report,
-        checkKey,
+        authenticate,
+        keyAdmin,
         files,
         shutdown,
         responses,
@@ -165,6 +182,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/files", methodNotAllowed("GET or POST"));
   app.all("/v1/files/:id", methodNotAllowed("GET or DELETE"));
   app.all("/v1/files/:id/content", methodNotAllowed("GET"));
+  if (keyAdmin !== undefined) {
+    app.all("/admin/keys", methodNotAllowed("GET or POST"));
+    app.all("/admin/keys/:id", methodNotAllowed("GET, PATCH or DELETE"));
+  }
 
   app.notFound((c) => {
     c.set("errorCode", "not_found");

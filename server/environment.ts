@@ -58,6 +58,7 @@ export function instanceSecrets(instances: readonly InstanceSpec[]): string[] {
 export function secretsOf(config: Config, instances: readonly InstanceSpec[]): string[] {
   return [
     ...config.apiKeys,
+    config.adminApiKey,
     ...instanceSecrets(instances),
     config.openaiApiKey,
     Deno.env.get("AWS_SECRET_ACCESS_KEY"),

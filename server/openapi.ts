@@ -6,6 +6,7 @@
  */
 import { FORMATS } from "../core/formats/registry.ts";
 import { VERSION } from "../core/version.ts";
+import { ADMIN_PATHS, ADMIN_SCHEMAS } from "./openapi_admin.ts";
 import { EMBEDDINGS_SCHEMAS, embeddingsPath } from "./openapi_embeddings.ts";
 import {
   CHAT_ERRORS,
@@ -43,6 +44,7 @@ export const OPENAPI: Json = {
     { name: "models" },
     { name: "files" },
     { name: "operations" },
+    { name: "admin" },
     { name: "trpc" },
   ],
   paths: {
@@ -256,6 +258,7 @@ export const OPENAPI: Json = {
         responses: { "200": json(ref("FileDeleted")), ...errors(401, 404) },
       },
     },
+    ...ADMIN_PATHS,
     "/health": {
       get: {
         tags: ["operations"],
@@ -307,7 +310,8 @@ export const OPENAPI: Json = {
       get: {
         tags: ["trpc"],
         summary: "tRPC queries (superjson)",
-        description: "Procedures: health, models.list, formats.detect, files.list, files.get. " +
+        description: "Procedures: health, models.list, formats.detect, files.list, files.get, " +
+          "admin.keys.list, admin.keys.get. " +
           "Use the typed client (createGatewayClient) rather than raw HTTP.",
         security: secured,
         parameters: [{
@@ -322,7 +326,7 @@ export const OPENAPI: Json = {
       post: {
         tags: ["trpc"],
         summary:
-          "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete, embeddings.create, config.reload",
+          "tRPC mutations: chat.complete, chat.stream, formats.convert, files.delete, embeddings.create, config.reload, admin.keys.create|update|revoke",
         description: "chat.stream answers a stream: call it as tRPC's httpBatchStreamLink does " +
           '(`?batch=1`, header `trpc-accept: application/jsonl`, body `{"0": {json: <input>}}`; ' +
           "JSON lines back), as createGatewayClient does.",
@@ -354,7 +358,7 @@ export const OPENAPI: Json = {
     },
   },
   components: {
-    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS, ...RESPONSES_SCHEMAS },
+    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS, ...RESPONSES_SCHEMAS, ...ADMIN_SCHEMAS },
     responses: Object.fromEntries(
       Object.entries(ERROR_TEXT).map(([status, text]) => [
         `E${status}`,
@@ -362,7 +366,11 @@ export const OPENAPI: Json = {
       ]),
     ),
     securitySchemes: {
-      bearerAuth: { type: "http", scheme: "bearer", description: "A key listed in API_KEY" },
+      bearerAuth: {
+        type: "http",
+        scheme: "bearer",
+        description: "A key listed in API_KEY, the admin key, or a virtual key (sk-gw-…)",
+      },
       apiKeyHeader: { type: "apiKey", in: "header", name: "x-api-key" },
     },
   },

@@ -20,7 +20,7 @@ export const errors = (...statuses: number[]): Json =>
 export const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request (body, parameter or value)",
   401: "Missing or invalid client key",
-  403: "Upstream denied access",
+  403: "Upstream denied access, or the key may not use this model or route (permission_denied)",
   404: "Unknown model, file or route",
   405: "Method not allowed",
   413: "Request body or upload too large",

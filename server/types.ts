@@ -2,6 +2,7 @@
  * Hono environment shared by the app, middleware and routes.
  */
 import type { RequestMeta } from "../core/chat/request_meta.ts";
+import type { Caller } from "../core/keys/authenticate.ts";
 import type { GatewayError } from "../core/errors.ts";
 import type { FormatName } from "../core/formats/registry.ts";
 
@@ -11,6 +12,8 @@ export interface AppEnv {
     requestId: string;
     /** Filled in by the chat service; read by the access log. */
     meta: RequestMeta;
+    /** Who is calling, set by the authentication middleware. */
+    caller?: Caller;
     /** The error code of a failed request, set by the error handler. */
     errorCode?: string;
     /** The envelope errors of this request are written in (default: OpenAI's). */

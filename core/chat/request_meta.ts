@@ -14,4 +14,6 @@ export interface RequestMeta extends RouteRecord {
   notes?: string[];
   /** The request's tools the answering path left out (Responses built-in tools on the hub). */
   ignoredTools?: string[];
+  /** The virtual key that made the request (never the key itself), for logs and usage. */
+  key?: { id: string; name: string; team?: string };
 }

@@ -46,6 +46,9 @@ export interface RouteRecord {
   deployment?: string;
   /** The deployments that failed before one served, with their reasons. */
   failedAttempts?: { deployment: string; error_code: string; message: string }[];
+  /** The caller's model allowlist (a virtual key's `models`), checked against the model id as
+   * asked for before anything is routed; absent: any model. */
+  allowsModel?: (model: string) => boolean;
 }
 
 /** What {@link Router.run} needs of the call. */
@@ -158,6 +161,14 @@ const notFound = (model: string) =>
     { code: "model_not_found", param: "model" },
   );
 
+const notAllowed = (model: string) =>
+  new GatewayError(
+    "permission",
+    `This API key may not use the model '${model}'; ask the gateway's admin to add it to the ` +
+      "key's models.",
+    { code: "permission_denied", param: "model" },
+  );
+
 const notEnabled = (id: string) =>
   new GatewayError("unavailable", `The provider '${id}' is not enabled on this gateway.`, {
     code: "provider_not_configured",
@@ -258,6 +269,7 @@ export function createRouter(options: RouterOptions): Router {
   async function run<T>(model: string, call: RouteCall, attempt: AttemptFn<T>): Promise<T> {
     const { meta, signal } = call;
     if (meta) meta.model = model;
+    if (meta?.allowsModel !== undefined && !meta.allowsModel(model)) throw notAllowed(model);
     const alias = aliases.get(model);
     const targets = alias === undefined ? [await direct(model)] : aliasTargets(alias);
     const firstByteBy = performance.now() + options.timeoutMs;

@@ -51,6 +51,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX responses_expires_at ON responses (expires_at);`,
   },
+  {
+    // Virtual keys: the key only as its SHA-256 hash; limits, budget, expiry and metadata as one
+    // JSON text column (`settings`); revocation is a soft delete so pollers see it. Ids sort by
+    // creation in byte order (COLLATE "C" in PostgreSQL, SQLite's default), as listings page.
+    version: 2,
+    name: "virtual_keys",
+    sqlite: `
+      CREATE TABLE virtual_keys (
+        id TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL UNIQUE,
+        key_prefix TEXT NOT NULL,
+        name TEXT NOT NULL,
+        team TEXT,
+        enabled INTEGER NOT NULL,
+        settings TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX virtual_keys_updated_at ON virtual_keys (updated_at);
+      CREATE INDEX virtual_keys_created_at ON virtual_keys (created_at, id);`,
+    postgres: `
+      CREATE TABLE virtual_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        key_hash TEXT NOT NULL UNIQUE,
+        key_prefix TEXT NOT NULL,
+        name TEXT NOT NULL,
+        team TEXT,
+        enabled BOOLEAN NOT NULL,
+        settings TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE INDEX virtual_keys_updated_at ON virtual_keys (updated_at);
+      CREATE INDEX virtual_keys_created_at ON virtual_keys (created_at, id);`,
+  },
 ];
 
 /** The table recording applied versions (the same in both dialects). */

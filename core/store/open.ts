@@ -49,6 +49,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   return {
     backend: store.backend,
     responses: store.responses,
+    keys: store.keys,
     description,
     async close() {
       retention.stop();

@@ -13,6 +13,7 @@ import {
   pendingMigrations,
   SCHEMA_MIGRATIONS_DDL,
 } from "./migrations.ts";
+import { postgresKeys } from "./postgres_keys.ts";
 import { oneLine } from "./sqlite_store.ts";
 import type { JsonObject, ResponseRepository, Store, StoredResponse } from "./store.ts";
 
@@ -145,6 +146,7 @@ function postgresStore(sql: Sql, target: string): PostgresStore {
     backend: "postgres",
     target,
     responses,
+    keys: postgresKeys(open),
     async close() {
       if (closed) return;
       closed = true;

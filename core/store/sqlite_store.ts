@@ -12,6 +12,7 @@ import {
   pendingMigrations,
   SCHEMA_MIGRATIONS_DDL,
 } from "./migrations.ts";
+import { sqliteKeys } from "./sqlite_keys.ts";
 import type { JsonObject, ResponseRepository, Store, StoredResponse } from "./store.ts";
 
 /** Options of {@link openSqliteStore}. */
@@ -149,6 +150,7 @@ function sqliteStore(db: DatabaseSync, path: string): SqliteStore {
     backend: "sqlite",
     path,
     responses,
+    keys: sqliteKeys(open),
     close() {
       return Promise.resolve().then(() => {
         if (closed) return;

@@ -2,8 +2,8 @@
  * The gateway's durable state, behind one interface with two backends: embedded SQLite (a file
  * under `DATA_DIR`, the default) and PostgreSQL (`DATABASE_URL`, shared by many instances).
  * Both run their versioned migrations when opened and pass one contract suite
- * (`tests/integration/store_contract_test.ts`). Stored Responses API objects live here now;
- * virtual keys and usage records come next, as further tables behind further repositories.
+ * (`tests/integration/store_contract_test.ts`). Stored Responses API objects and virtual keys
+ * live here; usage records come next, as a further table behind a further repository.
  */
 
 /** A JSON object as stored (and returned unchanged). */
@@ -42,11 +42,83 @@ export interface ResponseRepository {
   purgeExpired(now: number): Promise<number>;
 }
 
+/** A virtual key's settings: the admin API's fields (SPEC §9), absent when not set. */
+export interface VirtualKeySettings {
+  /** Model ids or aliases the key may use, as globs (`gpt-4o*`, `bedrock/*`); absent: any. */
+  models?: string[];
+  rpmLimit?: number;
+  tpmLimit?: number;
+  maxParallel?: number;
+  maxBudgetUsd?: number;
+  budgetPeriod?: "daily" | "weekly" | "monthly";
+  /** Unix seconds; from then on the key is refused. */
+  expiresAt?: number;
+  /** The admin's own JSON object, returned as stored. */
+  metadata?: JsonObject;
+}
+
+/** One stored virtual key. The key itself is never stored: only its SHA-256 hash and the short
+ * prefix shown in listings. */
+export interface VirtualKeyRecord extends VirtualKeySettings {
+  /** `key_…`, unique. */
+  id: string;
+  /** Lower-case hex SHA-256 of the whole key, unique. */
+  hash: string;
+  /** The key's first characters (`sk-gw-AbCd`), for people to recognise it. */
+  prefix: string;
+  name: string;
+  team?: string;
+  enabled: boolean;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix milliseconds of the last write (create, update, revoke), by the database's clock
+   * where there is one: what {@link KeyRepository.changedSince} compares. */
+  updatedAt: number;
+  /** Unix seconds of the revocation; a revoked key is gone for every read but
+   * {@link KeyRepository.changedSince}. */
+  revokedAt?: number;
+}
+
+/** What an update changes: a field present replaces the stored one; `null` removes an optional
+ * one. */
+export type VirtualKeyChanges =
+  & {
+    [K in keyof VirtualKeySettings]?: VirtualKeySettings[K] | null;
+  }
+  & { name?: string; team?: string | null; enabled?: boolean };
+
+/** One page of keys, by creation (then id). */
+export interface KeyPage {
+  data: VirtualKeyRecord[];
+  hasMore: boolean;
+}
+
+/** Stored virtual keys. Revocation is a soft delete (`revokedAt`), so the in-process caches of
+ * every instance see it in their next {@link KeyRepository.changedSince}. */
+export interface KeyRepository {
+  /** Inserts a new key; rejects when the id or hash exists. `updatedAt` is set by the store. */
+  insert(record: Omit<VirtualKeyRecord, "updatedAt" | "revokedAt">): Promise<VirtualKeyRecord>;
+  /** The key with this id, unless there is none or it was revoked. */
+  get(id: string): Promise<VirtualKeyRecord | undefined>;
+  /** A page of keys that are not revoked, in creation order (`asc`) or newest first (`desc`),
+   * starting after the key with id `after` (when given). */
+  list(options: { limit: number; order: "asc" | "desc"; after?: string }): Promise<KeyPage>;
+  /** Applies `changes`; the updated key, or undefined when there is none or it was revoked. */
+  update(id: string, changes: VirtualKeyChanges): Promise<VirtualKeyRecord | undefined>;
+  /** Revokes the key at `now` (unix seconds); false when there is none or it was revoked. */
+  revoke(id: string, now: number): Promise<boolean>;
+  /** Every key (revoked ones included) written at or after `sinceMs` (unix ms; 0 for all), and
+   * the database's clock reading taken before the read (the next call's lower bound, minus an
+   * overlap for writes that committed late). */
+  changedSince(sinceMs: number): Promise<{ keys: VirtualKeyRecord[]; nowMs: number }>;
+}
+
 /** The state store: one per process, opened at start, closed at shutdown. */
 export interface Store {
   /** Which backend this is (`/health` and the start-up log say it). */
   readonly backend: "sqlite" | "postgres";
   readonly responses: ResponseRepository;
+  readonly keys: KeyRepository;
   /** Closes connections and files; later calls reject. */
   close(): Promise<void>;
 }

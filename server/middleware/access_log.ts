@@ -30,6 +30,8 @@ export interface AccessRecord {
   error_code?: string;
   /** What the gateway changed for the upstream (fields dropped or translated). */
   notes?: string[];
+  /** The virtual key's id (never the key), for a request made with one. */
+  key_id?: string;
 }
 
 /** Observer hook (metrics) called with every finished request. */
@@ -88,6 +90,7 @@ export function accessLog(
         usage: meta.usage,
         error_code: streamError?.code ?? c.var.errorCode,
         notes: meta.notes,
+        key_id: meta.key?.id,
       };
       observe(record);
       logger.info("request", { ...record });

@@ -1,6 +1,7 @@
 /**
  * `GET /v1/models` and `GET /v1/models/{id}` (ids may contain `/` and `:`): OpenAI's shape, or
- * Anthropic's (and its error envelope) for a client that sends `anthropic-version`.
+ * Anthropic's (and its error envelope) for a client that sends `anthropic-version`. A virtual
+ * key with a model allowlist is listed only the models (and aliases) it may use.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -22,7 +23,12 @@ export function modelsRoute(chat: ChatService): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get("/", async (c) => {
       const anthropic = isAnthropicClient(c);
-      const list = await chat.listModels(c.req.raw.signal);
+      const all = await chat.listModels(c.req.raw.signal);
+      // A virtual key with a model allowlist sees the models (aliases too) it may use.
+      const allows = c.var.caller?.allowsModel;
+      const list = allows === undefined
+        ? all
+        : { ...all, data: all.data.filter((m) => allows(m.id)) };
       return c.json(anthropic ? toAnthropicModelPage(list.data, c.req.query()) : list);
     })
     .get("/:id{.+}", async (c) => {

@@ -68,8 +68,10 @@ function acceptHeader(headers: Headers): string | null {
 }
 
 /** Why a POST to a streaming procedure is refused before tRPC runs it, if it is. */
-function refuseStream(request: Request, deps: RouterDeps): TRPCError | undefined {
-  if (!deps.checkKey(keyFromHeaders(request.headers))) return missingKeyError();
+async function refuseStream(request: Request, deps: RouterDeps): Promise<TRPCError | undefined> {
+  if (await deps.authenticate(keyFromHeaders(request.headers)) === undefined) {
+    return missingKeyError();
+  }
   if (acceptHeader(request.headers) !== "application/jsonl") {
     // tRPC would run the call (and start the upstream) before refusing its answer.
     return new TRPCError({
@@ -89,7 +91,7 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
     if (paths.length === 1 && PROCEDURES.has(paths[0])) c.set("routeLabel", `/trpc/${paths[0]}`);
     const streaming = c.req.method === "POST" && paths.some((p) => STREAMING_PROCEDURES.has(p));
     if (streaming) {
-      const refused = refuseStream(c.req.raw, deps);
+      const refused = await refuseStream(c.req.raw, deps);
       if (refused !== undefined) {
         // A 4xx before the stream (and before reading a body of up to MAX_REQUEST_BYTES).
         await c.req.raw.body?.cancel().catch(() => {});

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { registerPostgresSkipped, tryStartPostgres } from "../helpers/postgres.ts";
 import { spawnGateway } from "../helpers/server.ts";
 import { postgresBackend } from "../helpers/stores.ts";
+import { MIGRATIONS } from "../../core/store/migrations.ts";
 
 const storeLines = (logs: Array<Record<string, unknown>>) =>
   logs.filter((l) => typeof l.msg === "string" && l.msg.startsWith("store: ")).map((l) => l.msg);
@@ -49,8 +50,8 @@ if (pg.server === undefined) {
         ]);
         assert.ok(!(gateway.stdout() + gateway.stderr()).includes(server.password), "no password");
       }
-      const versions = await target.query("SELECT version FROM schema_migrations");
-      assert.deepEqual(versions.map((v) => Number(v.version)), [1]);
+      const versions = await target.query("SELECT version FROM schema_migrations ORDER BY 1");
+      assert.deepEqual(versions.map((v) => Number(v.version)), MIGRATIONS.map((m) => m.version));
     } finally {
       await target.drop();
     }

@@ -10,6 +10,7 @@ import { parseConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/logger.ts";
 import { createMockProvider } from "../../core/providers/mock/mock_provider.ts";
 import { createProviders } from "../../core/providers/registry.ts";
+import { openSqliteStore } from "../../core/store/sqlite_store.ts";
 import { createApp } from "../../server/app.ts";
 import { errorReply, startFakeOpenAI } from "../fakes/openai_upstream.ts";
 import { BASE_ENV, chatBody, type TestApp, testApp } from "../helpers/app.ts";
@@ -225,7 +226,9 @@ function bareApp() {
       createProviders([{ id: "mock", kind: "mock", provider: createMockProvider() }]),
     ),
   });
-  return createApp({ config, chat, logger: createLogger("error", () => {}) });
+  // With a store, so the routes that need one (stored responses, /admin/keys) are mounted.
+  const store = openSqliteStore({ dataDir: Deno.makeTempDirSync({ prefix: "bare-app-" }) });
+  return createApp({ config, chat, logger: createLogger("error", () => {}), store });
 }
 
 Deno.test("openapi.json: 3.1, every operation has responses, every mounted route documented", async () => {
@@ -273,7 +276,9 @@ Deno.test("openapi.json: 3.1, every operation has responses, every mounted route
     assert.ok(item, `route ${path} is not documented`);
     if (method !== "all") assert.ok(item[method], `${method} ${path} is not documented`);
   }
-  for (const p of ["/metrics", "/health", "/docs", "/openapi.json", "/v1/messages"]) {
+  for (
+    const p of ["/metrics", "/health", "/docs", "/openapi.json", "/v1/messages", "/admin/keys"]
+  ) {
     assert.ok(mounted.some((r) => r.path === p), `${p} mounted`);
   }
 });

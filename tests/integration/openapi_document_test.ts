@@ -290,11 +290,16 @@ Deno.test("every curl example on /docs runs as written against a live gateway", 
     if (example.includes("-F 'file=")) {
       env.FILE_ID = JSON.parse(stdout.slice(0, stdout.lastIndexOf("\n"))).id;
     }
+    if (example.includes('-X POST "$GATEWAY_URL/admin/keys"')) {
+      env.KEY_ID = JSON.parse(stdout.slice(0, stdout.lastIndexOf("\n"))).id;
+    }
     if (example.includes('/v1/responses"')) {
       env.RESPONSE_ID = JSON.parse(stdout.slice(0, stdout.lastIndexOf("\n"))).id;
     }
   }
   assert.ok(env.FILE_ID?.startsWith("file-"), "the upload example ran");
   assert.ok(env.RESPONSE_ID?.startsWith("resp_"), "the Responses example ran");
+  assert.ok(env.KEY_ID?.startsWith("key_"), "the create key example ran");
+  assert.ok(examples.some((e) => e.includes('-X DELETE "$GATEWAY_URL/admin/keys/$KEY_ID"')));
   assert.ok(examples.some((e) => e.includes("$RESPONSE_ID/input_items")), "input_items example");
 });

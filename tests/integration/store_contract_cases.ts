@@ -8,6 +8,7 @@ import { StoreClosedError, StoreOpenError } from "../../core/store/errors.ts";
 import { type Migration, MIGRATIONS } from "../../core/store/migrations.ts";
 import type { Store, StoredResponse } from "../../core/store/store.ts";
 import type { StoreTarget } from "../helpers/stores.ts";
+import { KEY_CONTRACT } from "./store_contract_keys.ts";
 
 /** One contract case. */
 export interface ContractCase {
@@ -289,4 +290,5 @@ export const CONTRACT: ContractCase[] = [
       await assert.rejects(store.responses.purgeExpired(NOW), StoreClosedError);
     },
   },
+  ...KEY_CONTRACT,
 ];

@@ -206,3 +206,12 @@ Deno.test("DATABASE_URL passwords: redacted for display, listed (raw and decoded
   assert.deepEqual(databaseUrlSecrets("postgres://db/x"), []);
   assert.deepEqual(databaseUrlSecrets(undefined), []);
 });
+
+Deno.test("ADMIN_API_KEY: default the first API_KEY; alone it is enough off loopback", () => {
+  assert.equal(parseConfig({ API_KEY: "k1,k2" }).adminApiKey, "k1");
+  assert.equal(parseConfig({ API_KEY: "k1", ADMIN_API_KEY: " adm " }).adminApiKey, "adm");
+  assert.equal(parseConfig({}).adminApiKey, undefined);
+  const remote = parseConfig({ HOST: "0.0.0.0", ADMIN_API_KEY: "adm" });
+  assert.deepEqual([remote.apiKeys, remote.adminApiKey], [[], "adm"]);
+  assert.throws(() => parseConfig({ HOST: "0.0.0.0" }), /API_KEY must be set/);
+});
