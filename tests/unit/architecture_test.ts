@@ -60,7 +60,8 @@ async function coreGraph(): Promise<Map<string, string[]>> {
 /**
  * The layer of a core file (ARCHITECTURE.md: formats ← providers ← deployments ← chat): shared
  * helpers 0, formats 1, providers 2, the router over them (deployments/) 2.5, the pipelines and
- * what reads every provider or alias (chat/, embeddings/, responses/, config_file/, health.ts) 3.
+ * what reads every provider, alias or usage (chat/, embeddings/, responses/, config_file/,
+ * usage/, health.ts) 3.
  */
 function layerOf(path: string): number {
   if (path.startsWith("formats/")) return 1;
@@ -68,7 +69,7 @@ function layerOf(path: string): number {
   if (path.startsWith("deployments/")) return 2.5;
   if (
     path.startsWith("chat/") || path.startsWith("embeddings/") || path.startsWith("responses/") ||
-    path.startsWith("config_file/") || path === "health.ts"
+    path.startsWith("config_file/") || path.startsWith("usage/") || path === "health.ts"
   ) {
     return 3;
   }
