@@ -19,6 +19,7 @@ import type { Logger } from "../logger.ts";
 import type { ChatProvider, ProviderId } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
 import { type AttemptBudget, bindBudget, isRetryable } from "../providers/retry.ts";
+import { modelNotFound } from "../providers/routing.ts";
 import type { AliasConfig, DeploymentParams, RouterConfig, Strategy } from "./schema.ts";
 import type { DeploymentStats } from "./stats.ts";
 import { orderDeployments } from "./strategies.ts";
@@ -154,13 +155,6 @@ function namingDeployment(error: GatewayError, target: Target, alias: string): G
   );
 }
 
-const notFound = (model: string) =>
-  new GatewayError(
-    "not_found",
-    `The model '${model}' does not exist or is not routable by this gateway.`,
-    { code: "model_not_found", param: "model" },
-  );
-
 const notAllowed = (model: string) =>
   new GatewayError(
     "permission",
@@ -213,13 +207,15 @@ export function createRouter(options: RouterOptions): Router {
     let found = providers.findRoute(model);
     if (found === undefined) {
       // Maybe an upstream started serving it: read the lists again (bounded wait).
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         providers.relist(),
-        new Promise((resolve) => setTimeout(resolve, RELIST_WAIT_MS)),
+        new Promise((resolve) => timer = setTimeout(resolve, RELIST_WAIT_MS)),
       ]);
+      clearTimeout(timer);
       found = providers.findRoute(model);
     }
-    if (found === undefined) throw notFound(model);
+    if (found === undefined) throw modelNotFound(model);
     const provider = providers.get(found.provider)?.provider;
     if (provider === undefined) throw notEnabled(found.provider);
     return {

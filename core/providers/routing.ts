@@ -61,7 +61,12 @@ export function findRoute(modelId: string, table: RoutingTable): Route | undefin
 export function resolveRoute(modelId: string, table: RoutingTable): Route {
   const route = findRoute(modelId, table);
   if (route !== undefined) return route;
-  throw new GatewayError(
+  throw modelNotFound(modelId);
+}
+
+/** The 404 `model_not_found` for an id nothing routes (shared with the router). */
+export function modelNotFound(modelId: string): GatewayError {
+  return new GatewayError(
     "not_found",
     `The model '${modelId}' does not exist or is not routable by this gateway.`,
     { code: "model_not_found", param: "model" },
