@@ -19,14 +19,20 @@ const positiveInt = (what: string) =>
     z.string().trim().regex(/^\d+$/, `${what} must be a whole number`).transform(Number),
   ]).pipe(z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`));
 
-/** One model's limits: at least one of `rpm`, `tpm`, `max_parallel`. */
+const FIELDS = ["rpm", "tpm", "max_parallel"];
+
+/** One model's limits: at least one of `rpm`, `tpm`, `max_parallel` (an entry with an unknown
+ * key is refused for that key alone: a typo is one problem, not two). */
 const modelLimitsSchema = z.object({
   rpm: positiveInt("rpm").optional(),
   tpm: positiveInt("tpm").optional(),
   max_parallel: positiveInt("max_parallel").optional(),
 }).strict().refine(
-  (l) => l.rpm !== undefined || l.tpm !== undefined || l.max_parallel !== undefined,
-  "set at least one of rpm, tpm, max_parallel",
+  (l) => FIELDS.some((field) => (l as Record<string, unknown>)[field] !== undefined),
+  {
+    message: "set at least one of rpm, tpm, max_parallel",
+    when: (payload) => payload.issues.length === 0,
+  },
 );
 
 /** The `limits` section. */
