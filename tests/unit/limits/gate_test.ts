@@ -104,3 +104,19 @@ Deno.test("gate: settles once with the recorded usage; the estimate only when TP
   await gate.admit("m", next);
   assert.equal(next.rateLimitHeaders?.["x-ratelimit-remaining-tokens"], String(100 - 10 - 1));
 });
+
+Deno.test("memory table: busy neighbours never spill into each other's entries", () => {
+  // Regression: the token ring ran two words past its 512-byte entry, over the next entry's
+  // lock and tag, once a subject had tokens in its newest buckets (ring slots 59 and 60).
+  let now = 1_800_000_000_000;
+  const table = new MemoryRateLimiter(createRateLimitBuffer(4_096), { clock: () => now });
+  const limits = { rpm: 1_000_000_000, tpm: 1_000_000_000 };
+  for (let second = 0; second < 70; second++, now += 1_000) {
+    for (let i = 0; i < 1_000; i++) {
+      const decision = table.acquireNow(`key:key-${i}`, limits, 500);
+      assert.ok(decision.allowed, `subject ${i} refused at second ${second}`);
+      assert.equal(decision.tokens!.remaining, 1_000_000_000 - 420 * Math.min(second, 60) - 500);
+      table.settleNow(decision.lease, 420);
+    }
+  }
+});
