@@ -272,8 +272,9 @@ export function createRouter(options: RouterOptions): Router {
     const { meta } = call;
     if (meta) meta.model = model;
     if (meta?.allowsModel !== undefined && !meta.allowsModel(model)) throw notAllowed(model);
-    const pass = meta === undefined ? undefined : await options.gate?.admit(model, meta);
-    if (pass === undefined) return route(model, call, attempt);
+    const admitting = meta === undefined ? undefined : options.gate?.admit(model, meta);
+    if (admitting === undefined) return route(model, call, attempt);
+    const pass = await admitting;
     // Settled when the request is over: at once, or (a stream the attempt holds) at its end.
     let streaming = false;
     try {

@@ -66,9 +66,10 @@ export interface Pass {
 
 /** The gate. */
 export interface RequestGate {
-  /** Admits the request for `model` (as asked for) or throws its 429/503; undefined when
-   * nothing limits it. */
-  admit(model: string, record: GateRecord): Promise<Pass | undefined>;
+  /** Admits the request for `model` (as asked for) or rejects with its 429/503; undefined —
+   * at once, without a promise, for the unlimited hot path — when nothing limits it. A budget
+   * refusal is thrown. */
+  admit(model: string, record: GateRecord): Promise<Pass> | undefined;
 }
 
 /** Options of {@link createRequestGate}. */
@@ -111,15 +112,25 @@ export function createRequestGate(options: GateOptions): RequestGate {
     }
   };
 
-  async function admit(model: string, record: GateRecord): Promise<Pass | undefined> {
+  function admit(model: string, record: GateRecord): Promise<Pass> | undefined {
     if (record.tokenEstimate === undefined) return undefined;
     const refusal = options.budget?.(record);
     if (refusal !== undefined) throw refusal;
     const ofKey = keyLimits(record.virtualKey);
     const ofModel = models.get(model);
     if (ofKey === undefined && ofModel === undefined) return undefined;
+    return acquire(model, record, ofKey, ofModel);
+  }
+
+  async function acquire(
+    model: string,
+    record: GateRecord,
+    ofKey: Limits | undefined,
+    ofModel: Limits | undefined,
+  ): Promise<Pass> {
+    const estimate = record.tokenEstimate!;
     const needsTokens = ofKey?.tpm !== undefined || ofModel?.tpm !== undefined;
-    const estimate = needsTokens ? record.tokenEstimate() : 0;
+    const tokens = needsTokens ? estimate() : 0;
     const leases: Lease[] = [];
     let headers: Record<string, string> = {};
     const subjects = [[`key:${record.virtualKey?.id}`, ofKey], [
@@ -130,7 +141,7 @@ export function createRequestGate(options: GateOptions): RequestGate {
       if (limits === undefined) continue;
       let decision: Decision;
       try {
-        decision = await limiter.acquire(subject, limits, estimate);
+        decision = await limiter.acquire(subject, limits, tokens);
       } catch (error) {
         settleAll(leases, 0); // the 503 of a limiter that cannot count
         throw error;

@@ -54,7 +54,14 @@ Deno.test("bench scenarios: Responses requests go to the gateway's /v1/responses
   );
   assert.deepEqual(
     SCENARIOS.filter((s) => runsOn("direct", s) === false).map((s) => s.id),
-    ["openai-sse-paced", "responses-json-nostore", "alias-json", "limited-json", "embeddings-json"],
+    [
+      "openai-sse-paced",
+      "responses-json-nostore",
+      "alias-json",
+      "limited-json",
+      "static-json",
+      "embeddings-json",
+    ],
   );
 });
 
@@ -114,6 +121,7 @@ Deno.test("bench scenarios: embeddings go to the gateway alone, three vectors ex
   const s = scenario("embeddings-json");
   assert.deepEqual(SCENARIOS.filter((x) => x.targets?.length === 1).map((x) => x.id), [
     "limited-json",
+    "static-json",
     "embeddings-json",
   ]);
   assert.equal(runsOn("passthrough", s), false);

@@ -46,11 +46,18 @@ Deno.test("gate: the budget hook refuses before anything is counted", async () =
     budget: (record) => (seen.push(record), budgetSays),
   });
   const record: GateRecord = { virtualKey: key({ rpmLimit: 1 }), tokenEstimate: () => 1 };
-  await assert.rejects(
+  assert.throws(
     () => gate.admit("m", record),
     (e: GatewayError) => e.code === "insufficient_quota",
   );
   assert.equal(seen[0], record);
+  // Called for a key without rate limits too (a budget alone).
+  const budgetOnly: GateRecord = { virtualKey: key({ maxBudgetUsd: 1 }), tokenEstimate: () => 1 };
+  assert.throws(
+    () => gate.admit("m", budgetOnly),
+    (e: GatewayError) => e.code === "insufficient_quota",
+  );
+  assert.equal(seen[1], budgetOnly);
   budgetSays = undefined;
   const pass = await gate.admit("m", record);
   assert.ok(pass, "the refused request did not use the one request of the minute");
@@ -66,7 +73,7 @@ Deno.test("gate: a model refusal gives the key's slot and tokens back", async ()
   first.settle();
   const refused: GateRecord = { virtualKey, tokenEstimate: () => 60 };
   await assert.rejects(
-    () => gate.admit("m", refused),
+    async () => await gate.admit("m", refused),
     (e: GatewayError) => e.code === "rate_limit_exceeded",
   );
   assert.equal(refused.rateLimitHeaders?.["x-ratelimit-limit-requests"], "1", "the model's");
