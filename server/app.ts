@@ -18,6 +18,7 @@ import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { deploymentHeader } from "./middleware/deployment_header.ts";
+import { rateLimitHeaders } from "./middleware/rate_limit_headers.ts";
 import { requireAdmin, requireApiKey } from "./middleware/auth.ts";
 import { adminKeysRoute } from "./routes/admin_keys.ts";
 import { cors } from "./middleware/cors.ts";
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", requestId());
   app.use("*", accessLog(logger, observe));
   app.use("*", deploymentHeader());
+  app.use("*", rateLimitHeaders());
   app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();
