@@ -37,6 +37,9 @@ import { createApp } from "./server/app.ts";
 import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { createRateLimitBuffer } from "./core/limits/memory_limiter.ts";
+import type { RateLimiter } from "./core/limits/limiter.ts";
+import { type BudgetCheck, createRequestGate } from "./core/limits/gate.ts";
+import { LimiterStartError, limitsFromConfig, openRateLimiter } from "./core/limits/open.ts";
 import {
   instanceSecrets,
   loadEnvironment,
@@ -88,6 +91,11 @@ export interface IsolateState {
   reload?: () => Promise<ReloadResult>;
   /** The virtual keys cache over `store` (one per isolate, kept across reloads). */
   keys?: KeyCache;
+  /** The rate limiter ({@link openRateLimiter}; one per isolate, kept across reloads, closed
+   * on shutdown); without it nothing is rate-limited. */
+  limiter?: RateLimiter;
+  /** The budget check the rate-limit gate runs before counting (`core/limits/gate.ts`). */
+  budget?: BudgetCheck;
 }
 
 /** Builds the fetch handler from a config and what {@link configuredInstances} loaded (default:
@@ -115,6 +123,12 @@ export function buildHandler(
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamMaxRetries,
     random: state.random,
+    gate: state.limiter === undefined ? undefined : createRequestGate({
+      limiter: state.limiter,
+      models: configured.modelLimits,
+      budget: state.budget,
+      logger,
+    }),
   });
   const files = state.files ?? fileStore(config);
   const chat = createChatService({
@@ -212,6 +226,16 @@ async function serveHere(
   };
   let listener;
   try {
+    state.limiter = await openRateLimiter({
+      settings: limitsFromConfig(config),
+      buffer: setup.rateLimits,
+      logger,
+      announce: first,
+    });
+    // (With REDIS_URL, openRateLimiter says which Redis, or that it cannot be reached.)
+    if (first && config.redisUrl === undefined) {
+      logger.info(`rate limits: ${state.limiter.description}`);
+    }
     await state.keys?.refresh(); // every virtual key is known before the first request
     state.files = fileStore(config);
     // The one place a handler is built from a loaded config.
@@ -236,6 +260,7 @@ async function serveHere(
     });
   } catch (error) {
     metrics.close?.();
+    await state.limiter?.close();
     await store.close();
     throw error;
   }
@@ -243,6 +268,7 @@ async function serveHere(
     await stop;
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
     metrics.close?.();
+    await state.limiter?.close();
     await store.close();
   };
   return { shutdown: stopServing, reloadAll };
@@ -258,7 +284,7 @@ function signalled(): Promise<void> {
 
 /** The one line a failed start prints: the store's own message, or what listening failed on. */
 function startFailureLine(error: unknown, host: string, port: number): string {
-  if (error instanceof StoreOpenError) return error.message;
+  if (error instanceof StoreOpenError || error instanceof LimiterStartError) return error.message;
   return startupFailure(error, host, port);
 }
 

@@ -20,6 +20,7 @@ import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
 import { meRoute } from "./routes/me.ts";
 import type { SpendTracker } from "../core/usage/budget.ts";
 import { deploymentHeader } from "./middleware/deployment_header.ts";
+import { rateLimitHeaders } from "./middleware/rate_limit_headers.ts";
 import { requireAdmin, requireApiKey } from "./middleware/auth.ts";
 import { adminKeysRoute } from "./routes/admin_keys.ts";
 import { cors } from "./middleware/cors.ts";
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", requestId());
   app.use("*", accessLog(logger, observe));
   app.use("*", deploymentHeader());
+  app.use("*", rateLimitHeaders());
   app.use("/v1/messages/*", async (c, next) => {
     c.set("errorFormat", "bedrock_claude"); // Anthropic clients get Anthropic error bodies
     await next();

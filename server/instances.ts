@@ -8,6 +8,7 @@ import { ConfigFileError, configFilePath, loadConfigFile } from "../core/config_
 import { type InstanceSpec, PROVIDER_KINDS } from "../core/providers/registry.ts";
 import type { AliasConfig, RouterConfig } from "../core/deployments/schema.ts";
 import type { Price } from "../core/usage/prices.ts";
+import type { ModelLimits } from "../core/limits/schema.ts";
 
 /** Whether `path` is an existing file. */
 export const fileExists = (path: string) => {
@@ -75,6 +76,8 @@ export interface ConfiguredInstances {
   router?: RouterConfig;
   /** Price overrides (USD per million tokens) over the built-in table. */
   prices?: Readonly<Record<string, Price>>;
+  /** Rate limits per model id or alias (the file's `limits.models`). */
+  modelLimits?: Readonly<ModelLimits>;
   file?: string;
 }
 
@@ -108,7 +111,12 @@ export function configuredInstances(
     const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
     throw new ConfigFileError([`${file}: cannot read the config file (GATEWAY_CONFIG): ${reason}`]);
   }
-  const { instances, aliases, router, prices } = loadConfigFile(text, file, env, PROVIDER_KINDS);
+  const { instances, aliases, router, prices, modelLimits } = loadConfigFile(
+    text,
+    file,
+    env,
+    PROVIDER_KINDS,
+  );
   const ids = instances.map((i) => i.id);
   if (config.defaultProvider !== undefined && !ids.includes(config.defaultProvider)) {
     throw new ConfigFileError([
@@ -117,5 +125,5 @@ export function configuredInstances(
       })`,
     ]);
   }
-  return { instances, aliases, router, prices, file };
+  return { instances, aliases, router, prices, modelLimits, file };
 }

@@ -90,8 +90,9 @@ export function randomId(prefix: string): string {
 }
 
 /**
- * A stream outcome that keeps its deployment counted in flight until it ends, when the router
- * asks (`hold`, for `least_busy` aliases); anything else as it is.
+ * A stream outcome that keeps its deployment counted in flight (and its rate limits held) until
+ * it ends, when the router asks (`hold`, for `least_busy` aliases and gated requests); anything
+ * else as it is.
  */
 function held(outcome: ChatOutcome, hold: (() => () => void) | undefined): ChatOutcome {
   if (hold === undefined || !outcome.stream) return outcome;
@@ -112,17 +113,53 @@ function held(outcome: ChatOutcome, hold: (() => () => void) | undefined): ChatO
       },
     };
   }
-  const { events } = outcome;
+  return { stream: true, events: releasing(outcome.events, release) };
+}
+
+/**
+ * `events` that call `release` once when they end: done, failed, or closed by the consumer —
+ * also a consumer that closes them before reading anything (an async generator's `finally`
+ * would not run then).
+ */
+function releasing<T>(events: AsyncIterable<T>, release: () => void): AsyncIterable<T> {
   return {
-    stream: true,
-    events: (async function* () {
-      try {
-        yield* events;
-      } finally {
-        release();
-      }
-    })(),
+    [Symbol.asyncIterator]() {
+      const inner = events[Symbol.asyncIterator]();
+      let open = true;
+      const end = () => {
+        if (open) (open = false, release());
+      };
+      return {
+        async next() {
+          try {
+            const step = await inner.next();
+            if (step.done) end();
+            return step;
+          } catch (error) {
+            end();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          end();
+          return await inner.return?.(value) ?? { done: true, value: undefined };
+        },
+        async throw(error?: unknown) {
+          end();
+          if (inner.throw === undefined) throw error;
+          return await inner.throw(error);
+        },
+      } as AsyncIterator<T>;
+    },
   };
+}
+
+/** The request's tokens for a rate limit (`core/limits/gate.ts`): its prompt estimated at four
+ * characters a token over the text the model reads (`estimatePromptTokens`), plus the most it
+ * may answer (`max_completion_tokens`, else `max_tokens`, as the canonical request has them;
+ * nothing when it sets no bound). */
+export function chatTokenEstimate(request: ChatRequest): number {
+  return estimatePromptTokens(request) + (request.max_completion_tokens ?? request.max_tokens ?? 0);
 }
 
 /** Creates the chat service. */
@@ -306,12 +343,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return answerCanonical(canonical, routed, input.format, target, options, identity, input);
   }
 
-  const respond = (input: AnyRequest, target: FormatName, options: ChatCallOptions) =>
-    deps.router.run(
+  const respond = (input: AnyRequest, target: FormatName, options: ChatCallOptions) => {
+    if (options.meta) {
+      options.meta.tokenEstimate = () =>
+        chatTokenEstimate(codecOf(input.format).toCanonical(input.request));
+    }
+    return deps.router.run(
       input.request.model,
       options,
       async (routed, hold) => held(await answer(input, routed, target, options), hold),
     );
+  };
 
   const allModels = (signal?: AbortSignal) => deps.router.listModels(signal);
   const providers = deps.router.providers;
@@ -330,8 +372,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   /** An OpenAI request answered in OpenAI format as objects (the tRPC transport). */
-  const answerOpenAI = (request: ChatRequest, stream: boolean, options: ChatCallOptions) =>
-    deps.router.run(
+  const answerOpenAI = (request: ChatRequest, stream: boolean, options: ChatCallOptions) => {
+    if (options.meta) options.meta.tokenEstimate = () => chatTokenEstimate(request);
+    return deps.router.run(
       request.model,
       options,
       async (routed, hold) =>
@@ -340,6 +383,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           hold,
         ),
     );
+  };
 
   return {
     respond,

@@ -9,6 +9,7 @@ import { ConfigError } from "../config.ts";
 import { type FileProblem, interpolate } from "./interpolate.ts";
 import type { AliasConfig, RouterConfig } from "../deployments/schema.ts";
 import type { Price } from "../usage/prices.ts";
+import type { ModelLimits } from "../limits/schema.ts";
 import { type KindSchema, validateFile } from "./schema.ts";
 
 /** The file looked for when `GATEWAY_CONFIG` is unset. */
@@ -38,6 +39,8 @@ export interface LoadedConfigFile {
   router: RouterConfig;
   /** Price overrides (USD per million tokens), by model id or name. */
   prices: Record<string, Price>;
+  /** Rate limits per model id or alias (`limits.models`). */
+  modelLimits: ModelLimits;
 }
 
 /**
@@ -102,7 +105,7 @@ export function loadConfigFile(
   if (parsed.problems.length > 0) fail(parsed.problems);
   const interpolated = interpolate(parsed.data, env);
   if (interpolated.problems.length > 0) fail(interpolated.problems);
-  const { providers, aliases, router, prices, problems } = validateFile(
+  const { providers, aliases, router, prices, modelLimits, problems } = validateFile(
     interpolated.value,
     kinds,
   );
@@ -113,5 +116,6 @@ export function loadConfigFile(
     aliases,
     router,
     prices,
+    modelLimits,
   };
 }

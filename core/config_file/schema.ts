@@ -1,7 +1,7 @@
 /**
  * The config file's shape (SPEC §9): `providers` (id → `{kind, ...settings}`), `models` (aliases:
  * a public name → deployments on those providers), `router` (attempts, cooldowns) and `prices`
- * (USD per million tokens, over the built-in table). Each
+ * (USD per million tokens, over the built-in table) and `limits` (rate limits per model). Each
  * provider's settings are validated by its kind's own zod schema, passed in, so this file knows
  * no kind; the aliases by `core/deployments/schema.ts`, and here against the file's providers.
  */
@@ -14,6 +14,7 @@ import {
   routerSchema,
 } from "../deployments/schema.ts";
 import { type Price, pricesSchema } from "../usage/prices.ts";
+import { limitsSchema, type ModelLimits, modelLimitsOf } from "../limits/schema.ts";
 import { type FileProblem, pathText } from "./interpolate.ts";
 
 /** What the loader needs of a provider kind: its name and settings schema. */
@@ -38,6 +39,7 @@ const topLevel = z.object({
   models: z.array(z.unknown()).optional(),
   router: z.unknown().optional(),
   prices: z.unknown().optional(),
+  limits: z.unknown().optional(),
 }).strict();
 
 const providerEntry = z.object({ kind: z.string().min(1) }).passthrough();
@@ -71,6 +73,7 @@ export function validateFile(
       aliases: [],
       router: DEFAULT_ROUTER_CONFIG,
       prices: {},
+      modelLimits: {},
       problems: problemsOf(top.error, []),
     };
   }
@@ -126,7 +129,13 @@ export function validateFile(
     if (parsed.success) prices = parsed.data;
     else problems.push(...problemsOf(parsed.error, ["prices"]));
   }
-  return { providers, aliases, router, prices, problems };
+  let modelLimits: ModelLimits = {};
+  if (top.data.limits !== undefined) {
+    const parsed = limitsSchema.safeParse(top.data.limits);
+    if (parsed.success) modelLimits = modelLimitsOf(parsed.data);
+    else problems.push(...problemsOf(parsed.error, ["limits"]));
+  }
+  return { providers, aliases, router, prices, modelLimits, problems };
 }
 
 /** What {@link validateFile} finds: the providers, aliases and routing settings, and every
@@ -137,6 +146,8 @@ export interface ValidatedFile {
   router: RouterConfig;
   /** Price overrides (USD per million tokens), by model id or name. */
   prices: Record<string, Price>;
+  /** Rate limits per model id or alias (`limits.models`), for every caller. */
+  modelLimits: ModelLimits;
   problems: FileProblem[];
 }
 

@@ -20,6 +20,7 @@ import type { ChatProvider, ProviderId } from "../providers/provider.ts";
 import type { Providers } from "../providers/registry.ts";
 import { type AttemptBudget, bindBudget, isRetryable } from "../providers/retry.ts";
 import { modelNotFound } from "../providers/routing.ts";
+import type { GateRecord, RequestGate } from "../limits/gate.ts";
 import type { AliasConfig, DeploymentParams, RouterConfig, Strategy } from "./schema.ts";
 import type { DeploymentStats } from "./stats.ts";
 import { orderDeployments } from "./strategies.ts";
@@ -37,8 +38,9 @@ export interface Target {
   params?: DeploymentParams;
 }
 
-/** What the router records of a request (the chat pipeline's `RequestMeta` extends it). */
-export interface RouteRecord {
+/** What the router records of a request (the chat pipeline's `RequestMeta` extends it); the
+ * rate-limit gate's fields ({@link GateRecord}) too. */
+export interface RouteRecord extends GateRecord {
   /** The model id the client asked for (an alias name, or a model id). */
   model?: string;
   /** The instance id of the deployment that served (or failed last). */
@@ -60,8 +62,9 @@ export interface RouteCall {
 
 /**
  * One attempt on `target`. `hold` is given when the alias counts requests in flight
- * (`least_busy`): a stream calls it and calls what it returns when the stream ends, so the
- * request counts until then (otherwise it counts until the attempt settles).
+ * (`least_busy`) or the request holds rate limits (the gate): a stream calls it and calls what
+ * it returns once when the stream ends (finished, failed or cancelled), so the request counts
+ * until then (otherwise it counts until the attempt settles).
  */
 export type AttemptFn<T> = (target: Target, hold?: () => () => void) => Promise<T>;
 
@@ -114,6 +117,9 @@ export interface RouterOptions {
   random?: () => number;
   /** Seconds since the epoch for alias entries' `created`; default now. */
   created?: number;
+  /** The rate-limit gate (`core/limits/gate.ts`), asked once per request after the allowlist;
+   * without it nothing is limited. */
+  gate?: RequestGate;
 }
 
 /** How long a request for an id nothing takes waits for the providers' lists to be re-read. */
@@ -263,9 +269,30 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   async function run<T>(model: string, call: RouteCall, attempt: AttemptFn<T>): Promise<T> {
-    const { meta, signal } = call;
+    const { meta } = call;
     if (meta) meta.model = model;
     if (meta?.allowsModel !== undefined && !meta.allowsModel(model)) throw notAllowed(model);
+    const admitting = meta === undefined ? undefined : options.gate?.admit(model, meta);
+    if (admitting === undefined) return route(model, call, attempt);
+    const pass = await admitting;
+    // Settled when the request is over: at once, or (a stream the attempt holds) at its end.
+    let streaming = false;
+    try {
+      return await route(model, call, attempt, () => (streaming = true, pass.settle));
+    } finally {
+      if (!streaming) pass.settle();
+    }
+  }
+
+  /** The attempts of {@link run} once the request is admitted; `keep` (a gated request) is
+   * what a stream that holds its attempt also keeps until it ends. */
+  async function route<T>(
+    model: string,
+    call: RouteCall,
+    attempt: AttemptFn<T>,
+    keep?: () => () => void,
+  ): Promise<T> {
+    const { meta, signal } = call;
     const alias = aliases.get(model);
     const targets = alias === undefined ? [await direct(model)] : aliasTargets(alias);
     const firstByteBy = performance.now() + options.timeoutMs;
@@ -286,7 +313,15 @@ export function createRouter(options: RouterOptions): Router {
       const leftBefore = budget.left;
       const end = stats.begin(target.deployment);
       let held = false;
-      const hold = tracked ? () => (held = true, end) : undefined;
+      const hold = tracked && keep !== undefined
+        ? () => {
+          held = true;
+          const release = keep();
+          return () => (end(), release());
+        }
+        : tracked
+        ? () => (held = true, end)
+        : keep;
       try {
         const result = await attempt(target, hold);
         stats.succeeded(target.deployment, performance.now() - now);

@@ -7,6 +7,7 @@
 import type { RequestMeta } from "../chat/request_meta.ts";
 import { randomId } from "../chat/service.ts";
 import { GatewayError, toGatewayError } from "../errors.ts";
+import { CHARS_PER_TOKEN } from "../formats/openai/token_estimate.ts";
 import type { CallContext, EmbedInput, EmbedResult } from "../providers/provider.ts";
 import type { Router, Target } from "../deployments/router.ts";
 import { decodeFloat32Base64, encodeFloat32Base64 } from "./float32.ts";
@@ -65,17 +66,29 @@ function encoded(vector: number[] | string, format: "float" | "base64"): number[
   })();
 }
 
+/** The request's tokens for a rate limit (`core/limits/gate.ts`): four characters a token over
+ * its texts, or the number of tokens of its token arrays; at least 1. */
+export function embeddingTokenEstimate(input: EmbeddingRequest["input"]): number {
+  const given = inputOf(input);
+  const n = "texts" in given
+    ? Math.ceil(given.texts.reduce((sum, text) => sum + text.length, 0) / CHARS_PER_TOKEN)
+    : given.tokens.reduce((sum, tokens) => sum + tokens.length, 0);
+  return Math.max(1, n);
+}
+
 /** Creates the embeddings service. */
 export function createEmbeddingsService(deps: EmbeddingsServiceDeps): EmbeddingsService {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomId;
   return {
-    create: (request, { signal, meta }) =>
-      deps.router.run(
+    create: (request, { signal, meta }) => {
+      if (meta) meta.tokenEstimate = () => embeddingTokenEstimate(request.input);
+      return deps.router.run(
         request.model,
         { signal, meta },
         (found) => embed(found, request, signal, meta),
-      ),
+      );
+    },
   };
 
   async function embed(

@@ -10,6 +10,7 @@ import { createKeyChecker } from "../auth.ts";
 import { GatewayError } from "../errors.ts";
 import type { CachedKey, KeyCache } from "./key_cache.ts";
 import { hashKey, isVirtualKey } from "./key_material.ts";
+import type { VirtualKeyRecord } from "../store/store.ts";
 
 /** A virtual key's identity, recorded in the request's meta (never the key itself). */
 export interface KeyIdentity {
@@ -60,12 +61,15 @@ export function invalidKeyError(): GatewayError {
 export interface CallerRecord {
   key?: KeyIdentity;
   allowsModel?: (model: string) => boolean;
+  /** The virtual key's record (its limits and budget, for the rate-limit gate). */
+  virtualKey?: VirtualKeyRecord;
 }
 
 /** Records `caller`'s identity and model allowlist in a request's meta. */
 export function recordCaller(meta: CallerRecord, caller: Caller): void {
   if (caller.key !== undefined) meta.key = caller.key;
   if (caller.allowsModel !== undefined) meta.allowsModel = caller.allowsModel;
+  if (caller.virtual !== undefined) meta.virtualKey = caller.virtual.record;
 }
 
 /** The 403 of a non-admin key on an admin route. */

@@ -36,9 +36,12 @@ const CHECK = 2;
 /** Newest bucket seen, relative to {@link BUCKET_BASE} (fits an Int32 until 2094). */
 const HEAD = 3;
 const IN_FLIGHT = 4;
-const REQUESTS = 8;
+const REQUESTS = 5;
 const TOKENS = REQUESTS + SLOTS;
 const ENTRY = 128;
+// The two rings must fit in the entry (5 + 2 × 61 = 127 words): a longer layout would write an
+// entry's newest token buckets over the next entry's lock and tag.
+if (TOKENS + SLOTS > ENTRY) throw new Error("rate-limit table entry layout overflows");
 const PROBES = 32;
 const BUCKET_BASE = 1_767_225_600; // 2026-01-01T00:00:00Z in seconds
 const INT_MAX = 0x7fffffff;

@@ -20,6 +20,8 @@ import { createApp } from "../../server/app.ts";
 import type { ConfiguredInstances } from "../../server/instances.ts";
 import type { IsolateState } from "../../main.ts";
 import { testRouter } from "./router.ts";
+import type { RateLimiter } from "../../core/limits/limiter.ts";
+import { createRateLimitBuffer, MemoryRateLimiter } from "../../core/limits/memory_limiter.ts";
 
 /** The environment every in-process test starts from (offline, no retries). */
 export const BASE_ENV: Record<string, string> = {
@@ -89,6 +91,13 @@ function capturingLogger(config: Config, lines: string[]): Logger {
 export interface TestAppOptions {
   /** The state store the app uses (e.g. from `tests/helpers/store.ts`); the test closes it. */
   store?: Store;
+  /** The rate limiter; default: a fresh in-memory one, as `main.ts` opens without REDIS_URL. */
+  limiter?: RateLimiter;
+}
+
+/** A fresh in-memory rate limiter (a small table of its own). */
+export function testLimiter(): RateLimiter {
+  return new MemoryRateLimiter(createRateLimitBuffer(256));
 }
 
 /**
@@ -105,7 +114,10 @@ export function testApp(
   return wrap(
     config,
     lines,
-    buildHandler(config, logger, undefined, { store: options.store }),
+    buildHandler(config, logger, undefined, {
+      store: options.store,
+      limiter: options.limiter ?? testLimiter(),
+    }),
   );
 }
 
@@ -115,14 +127,27 @@ export function testApp(
  * (e.g. two OpenAI-compatible upstreams).
  */
 export function testAppWithInstances(
-  setup: InstanceSpec[] | (ConfiguredInstances & Pick<IsolateState, "stats" | "random">),
+  setup:
+    | InstanceSpec[]
+    | (ConfiguredInstances & Pick<IsolateState, "stats" | "random" | "store" | "limiter">),
   env: Record<string, string | undefined> = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
   const logger = capturingLogger(config, lines);
-  const { stats, random, ...configured } = Array.isArray(setup) ? { instances: setup } : setup;
-  return wrap(config, lines, buildHandler(config, logger, configured, { stats, random }));
+  const { stats, random, store, limiter, ...configured } = Array.isArray(setup)
+    ? { instances: setup }
+    : setup;
+  return wrap(
+    config,
+    lines,
+    buildHandler(config, logger, configured, {
+      stats,
+      random,
+      store,
+      limiter: limiter ?? testLimiter(),
+    }),
+  );
 }
 
 /**

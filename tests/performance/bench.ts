@@ -21,7 +21,9 @@
  * Responses scenarios (JSON, JSON with `store: false`, SSE 20 chunks) send the gateway
  * `POST /v1/responses` for the OpenAI model, converted to Chat Completions for the mock and back;
  * their floors send the mock the Chat Completions body of the OpenAI scenarios (the same upstream
- * work). Embeddings sends the gateway alone `mock-embed` requests (no upstream). After the main
+ * work). Embeddings sends the gateway alone `mock-embed` requests (no upstream); `limited-json` the
+ * OpenAI JSON request with a virtual key that has RPM and TPM limits (reported against the static
+ * key's OpenAI JSON before it and `static-json` after it, as CPU µs added per request). After the main
  * table: the gateway ÷ passthrough CPU, each API's gateway CPU over Chat Completions, CPU per
  * chunk with ratios to the floors, the targets and whether they are met, and the relay-mechanism
  * table of `stream_mechanisms.ts`. The gateway's SQLite store lives in a temporary DATA_DIR.
@@ -160,6 +162,27 @@ function gatewayEnv(upstream: string, port: number, dataDir: string): Record<str
   };
 }
 
+/** Creates the bench's rate-limited virtual key on the gateway (the static key is the admin
+ * key): RPM and TPM limits far above what the run sends, so every request is counted and
+ * settled in the in-memory limiter and none is refused. */
+async function createLimitedKey(origin: string): Promise<string> {
+  const res = await fetch(`${origin}/admin/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${CLIENT_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      name: "bench-limited",
+      rpm_limit: 1_000_000_000,
+      tpm_limit: 1_000_000_000,
+    }),
+  });
+  if (res.status !== 200) {
+    throw new Error(`creating the bench key: ${res.status} ${await res.text()}`);
+  }
+  return (await res.json()).key;
+}
+
+let limitedKey: string | undefined;
+
 async function measure(
   target: TargetName,
   server: ServerProcess,
@@ -167,7 +190,7 @@ async function measure(
   scenario: Scenario,
   ticksPerMs: number,
 ): Promise<Row> {
-  const request = requestFor(target, server.origin, scenario);
+  const request = requestFor(target, server.origin, scenario, limitedKey);
   const spec = { ...request, concurrency: scenario.concurrency ?? concurrency, maxRequests };
   if (warmupMs > 0 && scenario.noWarmup !== true) await runLoad({ ...spec, durationMs: warmupMs });
   if (!(await resetPeakRss(server.pid))) peakIsCumulative = true;
@@ -254,6 +277,9 @@ async function main(): Promise<number> {
     gatewayFailure = error instanceof Error ? error.message : String(error);
     console.log(`GATEWAY FAILED TO START — its rows are skipped:\n${gatewayFailure}\n`);
   }
+  if (gateway !== undefined && scenarios.some((s) => s.limitedKey === true)) {
+    limitedKey = await createLimitedKey(gateway.origin);
+  }
   console.log(
     `pids: mock upstream ${upstream.pid}, passthrough ${passthrough.pid}, sdk ${sdkFloor.pid}, ` +
       `sdk-relay ${sdkRelayFloor.pid}, relay-floor ${relayFloor.pid}, aws-sdk ${awsFloor.pid}, ` +
@@ -306,6 +332,24 @@ async function main(): Promise<number> {
     },
   ]);
   if (apiCosts !== "") console.log(`\n${apiCosts}`);
+  const gatewayRow = (id: string) =>
+    rows.find((r) => r.target === "gateway" && r.scenario === titleOf(id) && r.responses > 0);
+  const limited = gatewayRow("limited-json");
+  const before = gatewayRow("openai-json");
+  const after = gatewayRow("static-json");
+  if (limited !== undefined && before !== undefined) {
+    const baseline = after === undefined ? before.cpuMs : (before.cpuMs + after.cpuMs) / 2;
+    const us = (ms: number) => (ms * 1000).toFixed(1);
+    console.log(
+      `\nRate limits (virtual key with RPM+TPM, in-memory limiter, vs the static key; same run): ${
+        us(limited.cpuMs - baseline)
+      } µs CPU per request added (${us(limited.cpuMs)} µs vs ${us(baseline)} µs, the mean of ${
+        after === undefined
+          ? "the static run"
+          : `${us(before.cpuMs)} before and ${us(after.cpuMs)} after`
+      }; includes hashing the virtual key).`,
+    );
+  }
   console.log(
     `\nCPU per chunk (server process; floors: relay-floor for OpenAI, aws-sdk for Bedrock):`,
   );

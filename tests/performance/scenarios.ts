@@ -46,7 +46,9 @@ export type ScenarioId =
   | "responses-sse"
   | "responses-json-nostore"
   | "embeddings-json"
-  | "alias-json";
+  | "alias-json"
+  | "limited-json"
+  | "static-json";
 
 /** What the gateway is sent: Chat Completions (default), the Responses API (converted to Chat
  * Completions for the OpenAI upstream and back) or `/v1/embeddings` with `mock-embed`. */
@@ -69,6 +71,9 @@ export interface Scenario {
   targets?: TargetName[];
   /** No warm-up run (for the paced scenario it would be one more wave of open streams). */
   noWarmup?: boolean;
+  /** Send the gateway the request with the bench's rate-limited virtual key (RPM + TPM, never
+   * reached) instead of the static key: the rate limiter's cost on the hot path. */
+  limitedKey?: boolean;
   /** Send the Responses request with `store: false` (nothing saved in the SQLite store). */
   noStore?: boolean;
   /** The gateway's API (default `chat`); the floors always send Chat Completions to the mock,
@@ -153,6 +158,25 @@ export const SCENARIOS: Scenario[] = [
     chunks: 0,
     gatewayModel: BENCH_ALIAS,
     targets: ["passthrough", "gateway"],
+  },
+  {
+    id: "limited-json",
+    title: "OpenAI JSON, key with RPM+TPM",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    limitedKey: true,
+    targets: ["gateway"],
+  },
+  {
+    // The static key's OpenAI JSON once more, right after: the limited run is compared with the
+    // mean of the runs before and after it (later runs of a process tend to be cheaper).
+    id: "static-json",
+    title: "OpenAI JSON, static key again",
+    bedrock: false,
+    stream: false,
+    chunks: 0,
+    targets: ["gateway"],
   },
   {
     id: "embeddings-json",
@@ -263,8 +287,15 @@ const embeddingsOk = (body: Uint8Array) => {
 };
 
 /** URL, body and validation of one target × scenario. */
-export function requestFor(target: TargetName, origin: string, scenario: Scenario) {
-  const headers = { "content-type": "application/json", authorization: `Bearer ${CLIENT_KEY}` };
+export function requestFor(
+  target: TargetName,
+  origin: string,
+  scenario: Scenario,
+  limitedKey?: string,
+) {
+  const key = target === "gateway" && scenario.limitedKey === true ? limitedKey : CLIENT_KEY;
+  if (key === undefined) throw new Error(`${scenario.id} needs the rate-limited key`);
+  const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
   if (scenario.bedrock && target !== "gateway") {
     const op = scenario.stream ? "converse-stream" : "converse";
     return {

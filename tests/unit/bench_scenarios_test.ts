@@ -54,7 +54,14 @@ Deno.test("bench scenarios: Responses requests go to the gateway's /v1/responses
   );
   assert.deepEqual(
     SCENARIOS.filter((s) => runsOn("direct", s) === false).map((s) => s.id),
-    ["openai-sse-paced", "responses-json-nostore", "alias-json", "embeddings-json"],
+    [
+      "openai-sse-paced",
+      "responses-json-nostore",
+      "alias-json",
+      "limited-json",
+      "static-json",
+      "embeddings-json",
+    ],
   );
 });
 
@@ -63,6 +70,16 @@ Deno.test("bench scenarios: the alias scenario sends the alias to the gateway, t
   assert.equal(JSON.parse(requestFor("gateway", "http://gw", s).body).model, BENCH_ALIAS);
   const floor = requestFor("passthrough", "http://pt", s);
   assert.equal(floor.body, requestFor("passthrough", "http://pt", scenario("openai-json")).body);
+});
+
+Deno.test("bench scenarios: the rate-limited scenario is OpenAI JSON with the limited key", () => {
+  const s = scenario("limited-json");
+  const limited = requestFor("gateway", "http://gw", s, "sk-gw-limited");
+  const plain = requestFor("gateway", "http://gw", scenario("openai-json"), "sk-gw-limited");
+  assert.equal(limited.body, plain.body);
+  assert.equal(limited.headers.authorization, "Bearer sk-gw-limited");
+  assert.notEqual(plain.headers.authorization, "Bearer sk-gw-limited");
+  assert.throws(() => requestFor("gateway", "http://gw", s), /needs the rate-limited key/);
 });
 
 Deno.test("bench scenarios: the Response check wants the mock's text in output[0].content[0]", () => {
@@ -103,6 +120,8 @@ Deno.test("bench scenarios: the Responses stream check wants response.completed 
 Deno.test("bench scenarios: embeddings go to the gateway alone, three vectors expected", () => {
   const s = scenario("embeddings-json");
   assert.deepEqual(SCENARIOS.filter((x) => x.targets?.length === 1).map((x) => x.id), [
+    "limited-json",
+    "static-json",
     "embeddings-json",
   ]);
   assert.equal(runsOn("passthrough", s), false);

@@ -256,3 +256,40 @@ Deno.test("load: an empty value means not set (as in the environment)", () => {
   const { instances } = load("providers:\n  a: {kind: openai, organization: '${ORG:-}'}\n");
   assert.deepEqual(instances[0].settings, {});
 });
+
+Deno.test("limits.models: per-model rate limits, one line per problem", async (t) => {
+  const { loadConfigFile, ConfigFileError } = await import("../../../core/config_file/load.ts");
+  const { PROVIDER_KINDS } = await import("../../../core/providers/registry.ts");
+  const head = "providers:\n  m: { kind: mock }\n";
+  await t.step("valid, numbers as text too", () => {
+    const loaded = loadConfigFile(
+      head +
+        'limits:\n  models:\n    smart: { rpm: 600, tpm: "${TPM}" }\n    m/x: { max_parallel: 2 }\n',
+      "g.yaml",
+      { TPM: "9000" },
+      PROVIDER_KINDS,
+    );
+    assert.deepEqual(loaded.modelLimits, {
+      smart: { rpm: 600, tpm: 9000 },
+      "m/x": { maxParallel: 2 },
+    });
+    assert.deepEqual(loadConfigFile(head, "g.yaml", {}, PROVIDER_KINDS).modelLimits, {});
+  });
+  await t.step("invalid", () => {
+    const text = head +
+      "limits:\n  models:\n    a: { rpm: 0 }\n    b: { tpm: 1.5 }\n    c: {}\n    d: { rpn: 3 }\n";
+    assert.throws(
+      () => loadConfigFile(text, "g.yaml", {}, PROVIDER_KINDS),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigFileError);
+        assert.deepEqual(error.problems, [
+          "g.yaml: limits.models.a.rpm: rpm must be at least 1",
+          "g.yaml: limits.models.b.tpm: tpm must be a whole number",
+          "g.yaml: limits.models.c: set at least one of rpm, tpm, max_parallel",
+          'g.yaml: limits.models.d: Unrecognized key: "rpn"',
+        ]);
+        return true;
+      },
+    );
+  });
+});
