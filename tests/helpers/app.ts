@@ -15,7 +15,8 @@ import { type Config, parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
-import type { Store } from "../../core/store/store.ts";
+import type { Store, UsageRecord } from "../../core/store/store.ts";
+import type { UsageWriter } from "../../core/usage/writer.ts";
 import { createApp } from "../../server/app.ts";
 import type { ConfiguredInstances } from "../../server/instances.ts";
 import type { IsolateState } from "../../main.ts";
@@ -89,6 +90,8 @@ function capturingLogger(config: Config, lines: string[]): Logger {
 export interface TestAppOptions {
   /** The state store the app uses (e.g. from `tests/helpers/store.ts`); the test closes it. */
   store?: Store;
+  /** Where the app's usage records go (e.g. a writer over `store.usage`); the test closes it. */
+  usage?: UsageWriter<UsageRecord>;
 }
 
 /**
@@ -105,7 +108,7 @@ export function testApp(
   return wrap(
     config,
     lines,
-    buildHandler(config, logger, undefined, { store: options.store }),
+    buildHandler(config, logger, undefined, { store: options.store, usage: options.usage }),
   );
 }
 
@@ -117,12 +120,14 @@ export function testApp(
 export function testAppWithInstances(
   setup: InstanceSpec[] | (ConfiguredInstances & Pick<IsolateState, "stats" | "random">),
   env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
   const logger = capturingLogger(config, lines);
   const { stats, random, ...configured } = Array.isArray(setup) ? { instances: setup } : setup;
-  return wrap(config, lines, buildHandler(config, logger, configured, { stats, random }));
+  const state = { stats, random, store: options.store, usage: options.usage };
+  return wrap(config, lines, buildHandler(config, logger, configured, state));
 }
 
 /**
