@@ -5,6 +5,7 @@
  * empty results.
  */
 import assert from "node:assert/strict";
+import { StoreClosedError } from "../../core/store/errors.ts";
 import type { Store, UsageGroup, UsageRecord } from "../../core/store/store.ts";
 import type { StoreTarget } from "../helpers/stores.ts";
 
@@ -270,6 +271,15 @@ export const USAGE_CONTRACT: { name: string; run(target: StoreTarget): Promise<v
       } finally {
         await store.close();
       }
+    },
+  },
+  {
+    name: "usage: after close insert and summarize reject",
+    run: async (target) => {
+      const store = await target.open();
+      await store.close();
+      await assert.rejects(store.usage.insert([usage(T0)]), StoreClosedError);
+      await assert.rejects(store.usage.summarize({}), StoreClosedError);
     },
   },
 ];

@@ -235,6 +235,26 @@ Deno.test("usage: requests that never reach the router make no row", async () =>
   assert.deepEqual(await t.rows(), []);
 });
 
+Deno.test("usage: tRPC chat.complete and embeddings.create each make one row under their route", async () => {
+  await using t = await gateway();
+  const key = await virtualKey(t.gw, "green");
+  const client = createGatewayClient({
+    url: ORIGIN,
+    apiKey: key.key,
+    fetch: (input, init) => t.gw.handler(new Request(input, init)),
+  });
+  t.fake.script(completion({ content: "hi" }));
+  await client.chat.complete.mutate(chatBody("gpt-4o-mini"));
+  await client.embeddings.create.mutate({ model: "text-embedding-3-small", input: "hello" });
+  const rows = await t.rows();
+  assert.deepEqual(rows.map((r) => [r.route, r.model, r.team, Number(r.status)]), [
+    ["/trpc/chat.complete", "gpt-4o-mini", "green", 200],
+    ["/trpc/embeddings.create", "text-embedding-3-small", "green", 200],
+  ]);
+  assert.ok(Number(rows[1].input_tokens) > 0, "embeddings tokens are recorded");
+  assert.ok(Number(rows[1].cost_usd) > 0, "and priced");
+});
+
 Deno.test("usage: a failover is exactly one row, for the deployment that answered; config prices win", async () => {
   const b = await startFakeOpenAI();
   await using t = await gateway((store, usage, fake) =>
