@@ -34,6 +34,10 @@ import { type OpenedStore, openStore } from "./core/store/open.ts";
 import { createKeyCache, type KeyCache } from "./core/keys/key_cache.ts";
 import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
+import { priceOf } from "./core/usage/prices.ts";
+import type { UsageRecord } from "./core/usage/record.ts";
+import { createUsageWriter, type UsageWriter } from "./core/usage/writer.ts";
+import { createMetricsRegistry } from "./core/metrics.ts";
 import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { createRateLimitBuffer } from "./core/limits/memory_limiter.ts";
@@ -96,6 +100,9 @@ export interface IsolateState {
   limiter?: RateLimiter;
   /** The budget check the rate-limit gate runs before counting (`core/limits/gate.ts`). */
   budget?: BudgetCheck;
+  /** The usage-record writer over `store.usage` (one per isolate, kept across reloads; closed
+   * at shutdown before the store). Without it no usage is recorded. */
+  usage?: UsageWriter<UsageRecord>;
 }
 
 /** Builds the fetch handler from a config and what {@link configuredInstances} loaded (default:
@@ -147,6 +154,8 @@ export function buildHandler(
     store: state.store,
     reload: state.reload,
     keys: state.keys,
+    usage: state.usage,
+    prices: priceOf(configured.prices),
   }).fetch;
 }
 
@@ -208,9 +217,11 @@ async function serveHere(
 ): Promise<{ shutdown: (stop: Promise<void>) => Promise<void>; reloadAll: ReloadAll }> {
   const { config, logger, configured } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
+  const usage = usageWriter(store, logger);
+  const registry = createMetricsRegistry({ usage });
   const metrics: MetricsSource & { close?(): void } = scope
-    ? clusterMetrics({ peers: workerCount(config) - 1 })
-    : localMetrics();
+    ? clusterMetrics({ peers: workerCount(config) - 1, registry })
+    : localMetrics(registry);
   const shutdown = new AbortController();
   let reloadAll: ReloadAll = () => Promise.resolve([]);
   const reload = scope ? askForReload(scope) : async () => (await reloadAll())[0];
@@ -223,6 +234,7 @@ async function serveHere(
     fetch: upstreamFetch(),
     warmUp: true,
     keys: createKeyCache(store.keys, { logger }),
+    usage,
   };
   let listener;
   try {
@@ -261,6 +273,7 @@ async function serveHere(
   } catch (error) {
     metrics.close?.();
     await state.limiter?.close();
+    await usage.close();
     await store.close();
     throw error;
   }
@@ -269,9 +282,42 @@ async function serveHere(
     await listener.shutdown(config.shutdownGraceMs, () => shutdown.abort(), SHUTDOWN_FLUSH_MS);
     metrics.close?.();
     await state.limiter?.close();
+    await closeUsage(usage, logger);
     await store.close();
   };
   return { shutdown: stopServing, reloadAll };
+}
+
+/** This isolate's usage writer over `store.usage`; a failed batch is one warning line. */
+function usageWriter(store: Store, logger: Logger): UsageWriter<UsageRecord> {
+  return createUsageWriter<UsageRecord>({
+    sink: (records) => store.usage.insert(records),
+    onError: (error, records) =>
+      logger.warn("usage records dropped: the state store refused a batch", {
+        records,
+        error: String(error),
+      }),
+  });
+}
+
+/** How long shutdown waits for the last usage records to reach the store. */
+const USAGE_CLOSE_MS = 5_000;
+
+/** Flushes the last usage records (for at most {@link USAGE_CLOSE_MS}: a store that hangs must
+ * not hold the exit), logging what could not be written. */
+async function closeUsage(usage: UsageWriter<UsageRecord>, logger: Logger): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flushed = await Promise.race([
+    usage.close().then(() => true),
+    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), USAGE_CLOSE_MS)),
+  ]);
+  clearTimeout(timer);
+  if (!flushed) {
+    logger.warn("usage records not written at shutdown", {
+      queued: usage.queued,
+      dropped: usage.dropped,
+    });
+  }
 }
 
 function signalled(): Promise<void> {

@@ -19,6 +19,7 @@ import * as health from "./commands/health.ts";
 import * as history from "./commands/history.ts";
 import * as keys from "./commands/keys.ts";
 import * as models from "./commands/models.ts";
+import * as usage from "./commands/usage.ts";
 import { type CliContext, createContext, type Io, processIo } from "./context.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { createStyle, useColor, writeAll } from "./render.ts";
@@ -38,6 +39,7 @@ export const COMMANDS: Record<string, Command> = {
   history,
   config,
   keys,
+  usage,
 };
 
 const ROOT_SPEC: CommandSpec = {

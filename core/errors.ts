@@ -138,6 +138,22 @@ export function shuttingDownError(): GatewayError {
   });
 }
 
+/** The code of a stream its client left before the end (for the access log and usage). */
+export const CLIENT_CLOSED_CODE = "client_closed";
+
+/**
+ * How a stream the client cancelled ended, for the access log and the usage record: nobody is
+ * told (the client is gone), but the record says the answer was cut, not complete.
+ *
+ * @example
+ * clientClosedError().code; // "client_closed"
+ */
+export function clientClosedError(): GatewayError {
+  return new GatewayError("invalid_request", "the client closed the stream before its end", {
+    code: CLIENT_CLOSED_CODE,
+  });
+}
+
 /** Exhaustiveness check: reaching it means a union member is not handled. */
 export function assertNever(value: never): never {
   throw new GatewayError("internal", `Unhandled value: ${JSON.stringify(value)}`);

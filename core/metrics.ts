@@ -13,7 +13,12 @@
  *   answered (it served, or failed last)
  * - `gateway_deployment_failures_total{provider,deployment,code}` — counter: attempts that
  *   failed and moved on to another deployment
+ * - `gateway_usage_records_dropped_total` — counter: usage records the usage writer dropped
+ *   (its queue was full while the store was slow or down, or their batch failed)
+ * - `gateway_usage_records_queued` — gauge: usage records waiting for the store
  */
+
+import { CLIENT_CLOSED_CODE } from "./errors.ts";
 
 /** What the registry reads from a finished request (the access-log record fits it). */
 export interface RequestObservation {
@@ -59,6 +64,10 @@ export interface MetricsSnapshot {
   tokens: CounterSeries[];
   deploymentRequests: CounterSeries[];
   deploymentFailures: CounterSeries[];
+  /** The usage writer's drops so far (0 without one). */
+  usageDropped: number;
+  /** The usage records it holds now. */
+  usageQueued: number;
 }
 
 /** A registry fed by `observe` and read by `snapshot`. */
@@ -74,6 +83,8 @@ export interface MetricsOptions {
   /** Distinct `model` (and `deployment`) label values kept; later new ones are counted as
    * `other`. Default 200. */
   maxModels?: number;
+  /** The usage writer whose drops and queue the snapshot reports (read at snapshot time). */
+  usage?: { readonly dropped: number; readonly queued: number };
 }
 
 /** Default latency buckets, 0.1 ms (so sub-millisecond gateway time shows) to 60 s. */
@@ -167,7 +178,8 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
           code: failed.error_code,
         }, 1);
       }
-      if (record.error_code !== undefined) {
+      // A stream the client left is not the upstream's error.
+      if (record.error_code !== undefined && record.error_code !== CLIENT_CLOSED_CODE) {
         add(upstreamErrors, { provider, code: record.error_code }, 1);
       }
       const hasUsage = tokenCount(record.usage, "prompt_tokens") !== undefined ||
@@ -193,6 +205,8 @@ export function createMetricsRegistry(options: MetricsOptions = {}): MetricsRegi
         tokens: copy(tokens),
         deploymentRequests: copy(deploymentRequests),
         deploymentFailures: copy(deploymentFailures),
+        usageDropped: options.usage?.dropped ?? 0,
+        usageQueued: options.usage?.queued ?? 0,
       };
     },
   };
@@ -239,6 +253,8 @@ export function mergeSnapshots(snapshots: MetricsSnapshot[]): MetricsSnapshot {
     tokens: counters((s) => s.tokens),
     deploymentRequests: counters((s) => s.deploymentRequests ?? []),
     deploymentFailures: counters((s) => s.deploymentFailures ?? []),
+    usageDropped: same.reduce((sum, s) => sum + (s.usageDropped ?? 0), 0),
+    usageQueued: same.reduce((sum, s) => sum + (s.usageQueued ?? 0), 0),
   };
 }
 
@@ -342,5 +358,13 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       lines.push(`${name}_count${formatLabels(s.labels)} ${s.count}`);
     }
   }
+  lines.push(
+    "# HELP gateway_usage_records_dropped_total Usage records dropped (the store was slow or down).",
+    "# TYPE gateway_usage_records_dropped_total counter",
+    `gateway_usage_records_dropped_total ${formatNumber(snapshot.usageDropped ?? 0)}`,
+    "# HELP gateway_usage_records_queued Usage records waiting to be written to the store.",
+    "# TYPE gateway_usage_records_queued gauge",
+    `gateway_usage_records_queued ${formatNumber(snapshot.usageQueued ?? 0)}`,
+  );
   return lines.join("\n") + "\n";
 }

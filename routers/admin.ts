@@ -1,12 +1,14 @@
 /**
  * tRPC `admin.keys.*`: the virtual keys admin API (as `POST/GET/PATCH/DELETE /admin/keys…`),
- * for the admin key only. Bodies are validated by the same code as HTTP's, so errors name the
+ * and `admin.usage` (as `GET /admin/usage`), for the admin key only. Bodies are validated by the same code as HTTP's, so errors name the
  * field the same way.
  */
 import { z } from "zod";
 import { GatewayError } from "../core/errors.ts";
 import type { KeyAdmin } from "../core/keys/admin.ts";
 import { createKeySchema, updateKeySchema } from "../core/keys/schema.ts";
+import type { UsageRepository } from "../core/store/store.ts";
+import { usageReport } from "../core/usage/report.ts";
 import type { Context } from "./context.ts";
 import { adminProcedure, router } from "./trpc.ts";
 
@@ -27,6 +29,27 @@ const listInput = z.object({
   order: z.enum(["asc", "desc"]).optional(),
 }).optional();
 const idInput = z.object({ id: z.string().min(1) });
+/** `admin.usage`'s input: `GET /admin/usage`'s query (times also as unix seconds numbers). */
+const usageInput = z.object({
+  from: z.union([z.string(), z.number()]).optional(),
+  to: z.union([z.string(), z.number()]).optional(),
+  key: z.string().optional(),
+  team: z.string().optional(),
+  model: z.string().optional(),
+  group_by: z.enum(["key", "team", "model", "provider", "day"]).optional(),
+}).strict().optional();
+
+/** `admin.usage`'s input as a client writes it. */
+export type UsageInput = z.input<typeof usageInput>;
+
+function usageOf(ctx: Context): UsageRepository {
+  if (ctx.usage === undefined) {
+    throw new GatewayError("not_found", "Usage records need the state store.", {
+      code: "not_found",
+    });
+  }
+  return ctx.usage;
+}
 
 function keysOf(ctx: Context): KeyAdmin {
   if (ctx.keyAdmin === undefined) {
@@ -37,7 +60,7 @@ function keysOf(ctx: Context): KeyAdmin {
   return ctx.keyAdmin;
 }
 
-/** `admin.keys.create|list|get|update|revoke`. */
+/** `admin.keys.create|list|get|update|revoke` and `admin.usage`. */
 export const adminRouter = router({
   keys: router({
     create: adminProcedure.input(createInput).mutation(({ ctx, input }) =>
@@ -53,4 +76,7 @@ export const adminRouter = router({
       keysOf(ctx).revoke(input.id)
     ),
   }),
+  usage: adminProcedure.input(usageInput).query(({ ctx, input }) =>
+    usageReport(usageOf(ctx), input ?? {})
+  ),
 });

@@ -9,7 +9,7 @@ import type { KeyAdmin } from "../core/keys/admin.ts";
 import type { FileStore } from "../core/files/store.ts";
 import type { HealthReport } from "../core/health.ts";
 import type { ResponsesHooks } from "../core/responses/prepare.ts";
-import type { ResponseRepository } from "../core/store/store.ts";
+import type { ResponseRepository, UsageRepository } from "../core/store/store.ts";
 import type { ReloadResult } from "./config.ts";
 import type { SpendTracker } from "../core/usage/budget.ts";
 
@@ -23,6 +23,8 @@ export interface RouterDeps {
   authenticate: Authenticator;
   /** `admin.keys.*`; without it (no state store) those procedures are a NOT_FOUND. */
   keyAdmin?: KeyAdmin;
+  /** `admin.usage`; without it (no state store) that procedure is a NOT_FOUND. */
+  usage?: UsageRepository;
   /** Uploaded files (`files.*`). */
   files: FileStore;
   /** Stored responses' hooks for `responses.create`/`responses.stream` (empty: none stored). */

@@ -45,6 +45,12 @@ import { toTRPCError, trpcErrorReply } from "../routers/trpc.ts";
 import type { AppEnv } from "./types.ts";
 import type { Store } from "../core/store/store.ts";
 import type { ReloadResult } from "../routers/config.ts";
+import { createMetricsRegistry } from "../core/metrics.ts";
+import { type Price, priceOf } from "../core/usage/prices.ts";
+import type { UsageRecord } from "../core/usage/record.ts";
+import type { UsageWriter } from "../core/usage/writer.ts";
+import { usageObserver } from "./usage_observer.ts";
+import { adminUsageRoute } from "./routes/admin_usage.ts";
 
 /** Everything the HTTP app needs, built by `main.ts` (or a test). */
 export interface AppDeps {
@@ -74,6 +80,11 @@ export interface AppDeps {
   keys?: KeyCache;
   /** What each virtual key spent in its budget period (`GET /v1/me`, and the budget check). */
   spend?: SpendTracker;
+  /** Where usage records go (one per API request; `server/usage_observer.ts`), kept across
+   * config reloads and closed by the caller. Without one, nothing is recorded. */
+  usage?: UsageWriter<UsageRecord>;
+  /** The price of a model (default: the built-in table, `priceOf()`). */
+  prices?: (model: string) => Price | undefined;
 }
 
 /** Builds the gateway's HTTP application. */
@@ -99,10 +110,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     logger,
   });
 
-  const metrics = deps.metrics ?? localMetrics();
+  const metrics = deps.metrics ?? localMetrics(createMetricsRegistry({ usage: deps.usage }));
   const shutdown = deps.shutdown ?? new AbortController().signal;
+  const recordUsage = deps.usage === undefined
+    ? undefined
+    : usageObserver(deps.usage, deps.prices ?? priceOf());
   const observe: AccessObserver = (record) => {
     metrics.observe(record);
+    recordUsage?.(record);
     deps.observe?.(record);
   };
 
@@ -151,6 +166,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
   if (keyAdmin !== undefined) app.route("/admin/keys", adminKeysRoute(keyAdmin, limits));
+  if (deps.store !== undefined) app.route("/admin/usage", adminUsageRoute(deps.store.usage));
   app.route(
     "/trpc",
     trpcRoute(
@@ -160,6 +176,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         health: report,
         authenticate,
         keyAdmin,
+        usage: deps.store?.usage,
         files,
         shutdown,
         responses,
@@ -195,6 +212,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.all("/admin/keys", methodNotAllowed("GET or POST"));
     app.all("/admin/keys/:id", methodNotAllowed("GET, PATCH or DELETE"));
   }
+  if (deps.store !== undefined) app.all("/admin/usage", methodNotAllowed("GET"));
 
   app.notFound((c) => {
     c.set("errorCode", "not_found");

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI parts of the virtual keys admin API (`/admin/keys…`, the admin key only): the
+ * The OpenAPI parts of the admin API (`/admin/keys…`, `/admin/usage`; the admin key only): the
  * paths, with examples /docs turns into curl commands (`$KEY_ID` is the id a create returned),
  * and the component schemas — the bodies generated from the zod validators, the key object
  * written after `core/keys/schema.ts`.
@@ -75,6 +75,53 @@ export const ADMIN_SCHEMAS: Record<string, Json> = {
       last_id: { type: "string" },
     },
   },
+  UsageGroup: {
+    type: "object",
+    required: [
+      "group",
+      "requests",
+      "errors",
+      "input_tokens",
+      "cached_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+      "cost_usd",
+      "unpriced_requests",
+    ],
+    properties: {
+      group: {
+        ...nullable({ type: "string" }),
+        description: "The key id, team, model, provider or day (YYYY-MM-DD, UTC); null for " +
+          "the totals (no group_by) and for records without one (no virtual key, no team).",
+      },
+      requests: integer,
+      errors: { ...integer, description: "Requests that ended with status >= 400." },
+      input_tokens: { ...integer, description: "Input tokens, cached ones included." },
+      cached_tokens: integer,
+      output_tokens: { ...integer, description: "Output tokens, reasoning ones included." },
+      reasoning_tokens: integer,
+      cost_usd: { type: "number", description: "The sum of the known costs (USD)." },
+      unpriced_requests: {
+        ...integer,
+        description: "Requests whose model has no price: their cost is unknown, not zero.",
+      },
+    },
+  },
+  UsageList: {
+    type: "object",
+    required: ["object", "data", "from", "to", "group_by"],
+    properties: {
+      object: { const: "list" },
+      data: {
+        type: "array",
+        items: ref("UsageGroup"),
+        description: "By cost (highest first), then group; by day in day order.",
+      },
+      from: { ...nullable({ type: "string" }), description: "ISO 8601; null: no lower bound" },
+      to: { ...nullable({ type: "string" }), description: "ISO 8601; null: no upper bound" },
+      group_by: nullable({ type: "string", enum: ["key", "team", "model", "provider", "day"] }),
+    },
+  },
   KeyRevoked: {
     type: "object",
     required: ["id", "object", "deleted"],
@@ -94,8 +141,44 @@ const KEY_ID = idParam(
 const NOTE = "The admin key only (ADMIN_API_KEY, else the first API_KEY): no key 401, any other " +
   "key 403 permission_denied.";
 
-/** The `/admin/keys…` path items. */
+const TIME = "ISO 8601 date (UTC) or date-time, or unix seconds";
+
+/** The `/admin/keys…` and `/admin/usage` path items. */
 export const ADMIN_PATHS: Record<string, Json> = {
+  "/admin/usage": {
+    get: {
+      tags: ["admin"],
+      summary: "Usage and cost: one record per API request, summed and grouped",
+      description: `${NOTE} Records reach the store within about a second of the request's end.`,
+      security: admin,
+      parameters: [
+        {
+          name: "from",
+          in: "query",
+          description: `${TIME}; inclusive`,
+          schema: { type: "string" },
+          example: "2027-01-01",
+        },
+        { name: "to", in: "query", description: `${TIME}; exclusive`, schema: { type: "string" } },
+        { name: "key", in: "query", description: "A virtual key id", schema: { type: "string" } },
+        { name: "team", in: "query", schema: { type: "string" } },
+        {
+          name: "model",
+          in: "query",
+          description: "The model id or alias the requests asked for",
+          schema: { type: "string" },
+        },
+        {
+          name: "group_by",
+          in: "query",
+          description: "Absent: one group of totals",
+          schema: { type: "string", enum: ["key", "team", "model", "provider", "day"] },
+          example: "model",
+        },
+      ],
+      responses: { "200": json(ref("UsageList")), ...errors(400, 401, 403, 503) },
+    },
+  },
   "/admin/keys": {
     post: {
       tags: ["admin"],

@@ -3,7 +3,12 @@
  * client applies backpressure to the upstream; cancelling the response closes the iterator
  * (and so aborts the upstream call).
  */
-import { type GatewayError, shuttingDownError, toGatewayError } from "../core/errors.ts";
+import {
+  clientClosedError,
+  type GatewayError,
+  shuttingDownError,
+  toGatewayError,
+} from "../core/errors.ts";
 import { codecOf, type FormatName } from "../core/formats/registry.ts";
 import { ReportedStreamError } from "../core/chat/stream.ts";
 
@@ -64,7 +69,8 @@ export const SSE_HEADERS: Record<string, string> = {
 /**
  * Turns an async iterable into an SSE byte stream.
  *
- * @param onEnd called once with the error (if any) when the stream finishes or is cancelled.
+ * @param onEnd called once with the error (if any) when the stream finishes, or with
+ *   {@link clientClosedError} when it is cancelled (the client left).
  * @param stop when it aborts (the shutdown grace period is over), a stream still open ends at
  *   once with the format's error event for {@link shuttingDownError}.
  * @param onCancel called when the reader cancels (the client left), before the iterator is
@@ -130,7 +136,7 @@ export function toSseStream<T>(
       }
     },
     async cancel() {
-      finish();
+      finish(clientClosedError());
       onCancel?.();
       await close();
     },

@@ -112,7 +112,7 @@ function fieldsOf(parsed: Parsed): Record<string, unknown> {
 }
 
 /** The admin key this command sends (see the spec's details). */
-function adminKey(ctx: CliContext, parsed: Parsed): string | undefined {
+export function adminKey(ctx: CliContext, parsed: Parsed): string | undefined {
   const given = stringOpt(parsed, "api-key") ?? ctx.env.GATEWAY_API_KEY ??
     ctx.dotenv.GATEWAY_API_KEY;
   return given ?? ctx.setting("ADMIN_API_KEY") ?? ctx.apiKey;

@@ -4,7 +4,7 @@
  * yet, inside one transaction that only one opener at a time can hold (SQLite: `BEGIN
  * IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock), so two instances starting at once
  * apply each migration exactly once. Migrations are append-only: a released one never changes;
- * the next table (virtual keys, usage records) is the next version.
+ * the next table is the next version.
  */
 
 /** One schema change, with its SQL for each backend (several statements allowed). */
@@ -87,6 +87,60 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX virtual_keys_updated_at ON virtual_keys (updated_at);
       CREATE INDEX virtual_keys_created_at ON virtual_keys (created_at, id);`,
+  },
+  {
+    // One usage record per request (issue 15), appended in batches by the usage writer; `time`
+    // is unix milliseconds. Summaries filter by time (and key), so both are indexed. No
+    // uniqueness on request_id: a client may reuse its own X-Request-Id, and each request is
+    // still billed (the gateway writes one record per request).
+    version: 3,
+    name: "usage",
+    sqlite: `
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        time BIGINT NOT NULL,
+        request_id TEXT NOT NULL,
+        key_id TEXT,
+        team TEXT,
+        route TEXT NOT NULL,
+        model TEXT,
+        provider TEXT,
+        deployment TEXT,
+        input_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        reasoning_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        ttft_ms DOUBLE PRECISION,
+        status INTEGER NOT NULL,
+        error_code TEXT
+      );
+      CREATE INDEX usage_time ON usage (time);
+      CREATE INDEX usage_key_time ON usage (key_id, time);`,
+    postgres: `
+      CREATE TABLE usage (
+        id BIGSERIAL PRIMARY KEY,
+        time BIGINT NOT NULL,
+        request_id TEXT NOT NULL,
+        key_id TEXT,
+        team TEXT,
+        route TEXT NOT NULL,
+        model TEXT,
+        provider TEXT,
+        deployment TEXT,
+        input_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        reasoning_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        ttft_ms DOUBLE PRECISION,
+        status INTEGER NOT NULL,
+        error_code TEXT
+      );
+      CREATE INDEX usage_time ON usage (time);
+      CREATE INDEX usage_key_time ON usage (key_id, time);`,
   },
 ];
 

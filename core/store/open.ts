@@ -50,6 +50,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     backend: store.backend,
     responses: store.responses,
     keys: store.keys,
+    usage: store.usage,
     description,
     async close() {
       retention.stop();

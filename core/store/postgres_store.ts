@@ -14,6 +14,7 @@ import {
   SCHEMA_MIGRATIONS_DDL,
 } from "./migrations.ts";
 import { postgresKeys } from "./postgres_keys.ts";
+import { postgresUsage } from "./postgres_usage.ts";
 import { oneLine } from "./sqlite_store.ts";
 import type { JsonObject, ResponseRepository, Store, StoredResponse } from "./store.ts";
 
@@ -147,6 +148,7 @@ function postgresStore(sql: Sql, target: string): PostgresStore {
     target,
     responses,
     keys: postgresKeys(open),
+    usage: postgresUsage(open),
     async close() {
       if (closed) return;
       closed = true;

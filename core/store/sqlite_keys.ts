@@ -117,8 +117,12 @@ export function sqliteKeys(open: () => DatabaseSync): KeyRepository {
     changedSince(sinceMs) {
       return run(() => {
         open();
-        const nowMs = Date.now();
-        return { keys: changed.all(sinceMs).map(keyFromRow), nowMs };
+        const clock = Date.now();
+        const keys = changed.all(sinceMs).map(keyFromRow);
+        // A write in the same millisecond as the one before it is stamped a millisecond ahead
+        // (updated_at stays strictly increasing per key): the reading is never older than it.
+        const nowMs = keys.reduce((max, k) => Math.max(max, k.updatedAt), clock);
+        return { keys, nowMs };
       });
     },
   };

@@ -13,6 +13,7 @@ import {
   SCHEMA_MIGRATIONS_DDL,
 } from "./migrations.ts";
 import { sqliteKeys } from "./sqlite_keys.ts";
+import { sqliteUsage } from "./sqlite_usage.ts";
 import type { JsonObject, ResponseRepository, Store, StoredResponse } from "./store.ts";
 
 /** Options of {@link openSqliteStore}. */
@@ -151,6 +152,7 @@ function sqliteStore(db: DatabaseSync, path: string): SqliteStore {
     path,
     responses,
     keys: sqliteKeys(open),
+    usage: sqliteUsage(open),
     close() {
       return Promise.resolve().then(() => {
         if (closed) return;

@@ -3,7 +3,7 @@
  * under `DATA_DIR`, the default) and PostgreSQL (`DATABASE_URL`, shared by many instances).
  * Both run their versioned migrations when opened and pass one contract suite
  * (`tests/integration/store_contract_test.ts`). Stored Responses API objects and virtual keys
- * live here; usage records come next, as a further table behind a further repository.
+ * live here, and one usage record per request (`usage`, summed by the usage API).
  */
 
 /** A JSON object as stored (and returned unchanged). */
@@ -113,12 +113,86 @@ export interface KeyRepository {
   changedSince(sinceMs: number): Promise<{ keys: VirtualKeyRecord[]; nowMs: number }>;
 }
 
+/** One request's usage record (issue 15), as `core/usage/record.ts` builds it and the `usage`
+ * table keeps it. */
+export interface UsageRecord {
+  /** ISO 8601 (stored as unix milliseconds). */
+  time: string;
+  request_id: string;
+  key_id: string | null;
+  team: string | null;
+  route: string;
+  /** The model id the client asked for (an alias name, or a model id). */
+  model: string | null;
+  provider: string | null;
+  deployment: string | null;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  /** USD; null when the model's price is unknown (never a made-up zero). */
+  cost_usd: number | null;
+  latency_ms: number;
+  /** Time to the first byte from the upstream (streams), or the whole upstream answer. */
+  ttft_ms: number | null;
+  status: number;
+  error_code: string | null;
+}
+
+/** What usage can be grouped by. `day` is the UTC calendar day (`YYYY-MM-DD`). */
+export const USAGE_GROUPS = ["key", "team", "model", "provider", "day"] as const;
+
+/** A grouping of {@link USAGE_GROUPS}. */
+export type UsageGroupBy = typeof USAGE_GROUPS[number];
+
+/** Which records a summary covers, and how it groups them. */
+export interface UsageQuery {
+  /** Unix milliseconds, inclusive. */
+  from?: number;
+  /** Unix milliseconds, exclusive. */
+  to?: number;
+  keyId?: string;
+  team?: string;
+  /** The model as the client asked for it. */
+  model?: string;
+  /** Absent: one group of totals (`group: null`). */
+  groupBy?: UsageGroupBy;
+}
+
+/** The sums of one group of usage records. */
+export interface UsageGroup {
+  /** The key id, team, model, provider or day (`YYYY-MM-DD`, UTC); null for the totals, or for
+   * records without one (no virtual key, no team). */
+  group: string | null;
+  requests: number;
+  /** Records with status >= 400. */
+  errors: number;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  /** The sum of the known costs (USD). */
+  cost_usd: number;
+  /** Records whose cost is unknown (`cost_usd` null): counted here, never as zero cost. */
+  unpriced_requests: number;
+}
+
+/** Stored usage records: appended in batches, read as sums. */
+export interface UsageRepository {
+  /** Appends the records in one transaction (all or none). */
+  insert(records: readonly UsageRecord[]): Promise<void>;
+  /** The sums of the records `query` selects, by its grouping: by cost (highest first), then
+   * group; by day, in day order. No records: an empty list (grouped) or one group of zeros. */
+  summarize(query: UsageQuery): Promise<UsageGroup[]>;
+}
+
 /** The state store: one per process, opened at start, closed at shutdown. */
 export interface Store {
   /** Which backend this is (`/health` and the start-up log say it). */
   readonly backend: "sqlite" | "postgres";
   readonly responses: ResponseRepository;
   readonly keys: KeyRepository;
+  readonly usage: UsageRepository;
   /** Closes connections and files; later calls reject. */
   close(): Promise<void>;
 }

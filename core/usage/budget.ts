@@ -205,3 +205,36 @@ export function budgetError(
     { code: "insufficient_quota" },
   );
 }
+
+/** What the budget check reads of a request's record (the rate-limit gate's record has it). */
+export interface BudgetedRecord {
+  virtualKey?: {
+    id: string;
+    name: string;
+    maxBudgetUsd?: number;
+    budgetPeriod?: BudgetPeriod;
+  };
+}
+
+/**
+ * The budget check the rate-limit gate runs before counting anything (`core/limits/gate.ts`):
+ * a virtual key with `max_budget_usd` that has spent it in its current period is refused with
+ * {@link budgetError}; everything else goes on. Synchronous: it reads the tracker's sums only.
+ *
+ * @example
+ * createRequestGate({ limiter, budget: budgetCheck(spend) });
+ */
+export function budgetCheck(
+  spend: SpendTracker,
+  now: () => number = Date.now,
+): (record: BudgetedRecord) => GatewayError | undefined {
+  return ({ virtualKey: key }) => {
+    if (key?.maxBudgetUsd === undefined) return undefined;
+    const spent = spend.spent(key.id, key.budgetPeriod);
+    return budgetError(
+      { keyId: key.id, keyName: key.name, maxUsd: key.maxBudgetUsd, period: key.budgetPeriod },
+      spent,
+      now(),
+    );
+  };
+}

@@ -7,6 +7,7 @@
 import type { Usage } from "../formats/openai/schema.ts";
 import { costUsd, tokenCounts } from "./cost.ts";
 import type { Price } from "./prices.ts";
+import type { UsageRecord } from "../store/store.ts";
 
 /** What a finished request tells the usage record (the access-log record fits it). */
 export interface FinishedRequest {
@@ -25,30 +26,8 @@ export interface FinishedRequest {
   team?: string;
 }
 
-/** A stored usage record. */
-export interface UsageRecord {
-  /** ISO 8601. */
-  time: string;
-  request_id: string;
-  key_id: string | null;
-  team: string | null;
-  route: string;
-  /** The model id the client asked for (an alias name, or a model id). */
-  model: string | null;
-  provider: string | null;
-  deployment: string | null;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  /** USD; null when the model's price is unknown (never a made-up zero). */
-  cost_usd: number | null;
-  latency_ms: number;
-  /** Time to the first byte from the upstream (streams), or the whole upstream answer. */
-  ttft_ms: number | null;
-  status: number;
-  error_code: string | null;
-}
+/** A stored usage record (defined with the store, which keeps it). */
+export type { UsageRecord } from "../store/store.ts";
 
 /** The provider-side model of a deployment id (`<provider>/<model>`). */
 const deploymentModel = (deployment: string) => deployment.slice(deployment.indexOf("/") + 1);

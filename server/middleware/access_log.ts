@@ -32,6 +32,8 @@ export interface AccessRecord {
   notes?: string[];
   /** The virtual key's id (never the key), for a request made with one. */
   key_id?: string;
+  /** That key's team, when it has one. */
+  team?: string;
 }
 
 /** Observer hook (metrics) called with every finished request. */
@@ -91,6 +93,7 @@ export function accessLog(
         error_code: streamError?.code ?? c.var.errorCode,
         notes: meta.notes,
         key_id: meta.key?.id,
+        team: meta.key?.team,
       };
       observe(record);
       logger.info("request", { ...record });

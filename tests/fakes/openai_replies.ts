@@ -60,6 +60,8 @@ export type StreamEnd =
   | "drop"
   /** The stream stays open, silent, until the client aborts. */
   | "hang"
+  /** The usage chunk (when asked for), then open and silent like `hang` (no `[DONE]`). */
+  | "usage_then_hang"
   /** The body ends cleanly after the chunks: no usage chunk, no `[DONE]` (a cut stream). */
   | "close";
 

@@ -163,6 +163,9 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
         ...(includeUsage ? { usage: null } : {}),
       })
     );
+    if (reply.end === "usage_then_hang" && includeUsage) {
+      events.push(JSON.stringify({ ...base, choices: [], usage: reply.usage }));
+    }
     if (reply.end === "done") {
       if (includeUsage) events.push(JSON.stringify({ ...base, choices: [], usage: reply.usage }));
       events.push("[DONE]");
@@ -179,7 +182,7 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOp
           controller.enqueue(encoder.encode(`data: ${events[next++]}\n\n`));
         } else if (reply.end === "drop") {
           controller.error(new Error("fake upstream dropped the connection"));
-        } else if (reply.end === "hang") {
+        } else if (reply.end === "hang" || reply.end === "usage_then_hang") {
           await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
           controller.close();
         } else {

@@ -15,7 +15,8 @@ import { type Config, parseConfig } from "../../core/config.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
-import type { Store } from "../../core/store/store.ts";
+import type { Store, UsageRecord } from "../../core/store/store.ts";
+import type { UsageWriter } from "../../core/usage/writer.ts";
 import { createApp } from "../../server/app.ts";
 import type { ConfiguredInstances } from "../../server/instances.ts";
 import type { IsolateState } from "../../main.ts";
@@ -93,6 +94,8 @@ export interface TestAppOptions {
   store?: Store;
   /** The rate limiter; default: a fresh in-memory one, as `main.ts` opens without REDIS_URL. */
   limiter?: RateLimiter;
+  /** Where the app's usage records go (e.g. a writer over `store.usage`); the test closes it. */
+  usage?: UsageWriter<UsageRecord>;
 }
 
 /** A fresh in-memory rate limiter (a small table of its own). */
@@ -117,6 +120,7 @@ export function testApp(
     buildHandler(config, logger, undefined, {
       store: options.store,
       limiter: options.limiter ?? testLimiter(),
+      usage: options.usage,
     }),
   );
 }
@@ -131,6 +135,7 @@ export function testAppWithInstances(
     | InstanceSpec[]
     | (ConfiguredInstances & Pick<IsolateState, "stats" | "random" | "store" | "limiter">),
   env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
 ): TestApp {
   const config = parseConfig({ ...BASE_ENV, ...env });
   const lines: string[] = [];
@@ -144,8 +149,9 @@ export function testAppWithInstances(
     buildHandler(config, logger, configured, {
       stats,
       random,
-      store,
-      limiter: limiter ?? testLimiter(),
+      store: store ?? options.store,
+      limiter: limiter ?? options.limiter ?? testLimiter(),
+      usage: options.usage,
     }),
   );
 }

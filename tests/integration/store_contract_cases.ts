@@ -9,6 +9,7 @@ import { type Migration, MIGRATIONS } from "../../core/store/migrations.ts";
 import type { Store, StoredResponse } from "../../core/store/store.ts";
 import type { StoreTarget } from "../helpers/stores.ts";
 import { KEY_CONTRACT } from "./store_contract_keys.ts";
+import { USAGE_CONTRACT } from "./store_contract_usage.ts";
 
 /** One contract case. */
 export interface ContractCase {
@@ -291,4 +292,5 @@ export const CONTRACT: ContractCase[] = [
     },
   },
   ...KEY_CONTRACT,
+  ...USAGE_CONTRACT,
 ];

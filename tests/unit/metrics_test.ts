@@ -157,3 +157,36 @@ Deno.test("renderPrometheus: sub-millisecond buckets, sums without float noise",
   );
   assert.doesNotMatch(text, /\d{16,}/, "no number with 16+ digits");
 });
+
+Deno.test("usage writer counters: read at snapshot time, summed over workers, rendered", async () => {
+  const channel = `metrics-usage-${crypto.randomUUID()}`;
+  const writers = [{ dropped: 3, queued: 1 }, { dropped: 4, queued: 0 }];
+  const workers = writers.map((usage) =>
+    clusterMetrics({
+      peers: 1,
+      channel,
+      timeoutMs: 600,
+      registry: createMetricsRegistry({ usage }),
+    })
+  );
+  try {
+    writers[0].dropped = 5; // read when scraped, not when the registry was made
+    const text = renderPrometheus(await workers[1].collect());
+    assert.match(text, /^# TYPE gateway_usage_records_dropped_total counter$/m);
+    assert.match(text, /^gateway_usage_records_dropped_total 9$/m);
+    assert.match(text, /^# TYPE gateway_usage_records_queued gauge$/m);
+    assert.match(text, /^gateway_usage_records_queued 1$/m);
+    assert.match(renderPrometheus(createMetricsRegistry().snapshot()), /_dropped_total 0$/m);
+  } finally {
+    for (const w of workers) w.close();
+  }
+});
+
+Deno.test("a stream the client left is not counted as an upstream error", () => {
+  const registry = createMetricsRegistry();
+  registry.observe(chat({ error_code: "client_closed" }));
+  registry.observe(chat({ error_code: "upstream_error", status: 502 }));
+  assert.deepEqual(registry.snapshot().upstreamErrors.map((s) => s.labels.code), [
+    "upstream_error",
+  ]);
+});

@@ -12,7 +12,7 @@
  * `"usage"` in the bytes is always a key and a line start is always an SSE line start.
  */
 import { Buffer } from "node:buffer";
-import { GatewayError, shuttingDownError } from "../../errors.ts";
+import { clientClosedError, GatewayError, shuttingDownError } from "../../errors.ts";
 import { openaiErrorBody } from "../../formats/openai/errors.ts";
 import type { Usage } from "../../formats/openai/schema.ts";
 
@@ -36,7 +36,8 @@ export interface SseRelayOptions {
 
 /** What the transport attaches when it writes the relay. */
 export interface SseRelayHooks {
-  /** Called once with the error (if any) when the stream finishes or is cancelled. */
+  /** Called once with the error (if any) when the stream finishes, or with `clientClosedError()`
+   * when it is cancelled (the client left). */
   onEnd?: (error?: GatewayError) => void;
   /** When it aborts (shutdown grace over), an open stream ends with `server_shutting_down`. */
   stop?: AbortSignal;
@@ -175,7 +176,7 @@ export class SseRelay {
       },
       cancel: () => {
         if (onStop !== undefined) stop?.removeEventListener("abort", onStop);
-        this.#settle(undefined, false);
+        this.#settle(clientClosedError(), false);
       },
     }, { highWaterMark: 0 });
   }
