@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const shutdown = deps.shutdown ?? new AbortController().signal;
   const recordUsage = deps.usage === undefined
     ? undefined
-    : usageObserver(deps.usage, deps.prices ?? priceOf());
+    : usageObserver(deps.usage, deps.prices ?? priceOf(), { spend: deps.spend });
   const observe: AccessObserver = (record) => {
     metrics.observe(record);
     recordUsage?.(record);

@@ -16,6 +16,7 @@
  */
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { UsageRepository } from "../store/store.ts";
 
 /** A budget's reset period (a key without one has one budget for all time). */
 export type BudgetPeriod = "daily" | "weekly" | "monthly";
@@ -56,6 +57,21 @@ export function periodBounds(
 /** The store's spend since a time: USD by key id, of every request recorded at or after
  * `fromMs` (unix ms). */
 export type SpendSource = (fromMs: number) => Promise<Map<string, number>>;
+
+/**
+ * The spend source over the store's usage records: one grouped query by key.
+ *
+ * @example
+ * createSpendTracker({ source: spendFromStore(store.usage), beforeRead: () => writer.flush() });
+ */
+export function spendFromStore(usage: Pick<UsageRepository, "summarize">): SpendSource {
+  return async (from) => {
+    const groups = await usage.summarize({ from, groupBy: "key" });
+    const sums = new Map<string, number>();
+    for (const g of groups) if (g.group !== null) sums.set(g.group, g.cost_usd);
+    return sums;
+  };
+}
 
 /** Options of {@link createSpendTracker}. */
 export interface SpendTrackerOptions {
@@ -177,7 +193,8 @@ export interface Budget {
   period?: BudgetPeriod;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
+/** Dollars as people read them: cents from $1, three significant digits below (`$0.0000117`). */
+const usd = (n: number) => `$${n >= 1 ? n.toFixed(2) : String(Number(n.toPrecision(3)))}`;
 
 /**
  * The 429 `insufficient_quota` of a key whose spend reached its budget (OpenAI's code and type
