@@ -42,7 +42,13 @@ import { type ConfiguredInstances, configuredInstances, envInstances } from "./s
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { createRateLimitBuffer } from "./core/limits/memory_limiter.ts";
 import type { RateLimiter } from "./core/limits/limiter.ts";
-import { type BudgetCheck, createRequestGate } from "./core/limits/gate.ts";
+import { createRequestGate } from "./core/limits/gate.ts";
+import {
+  budgetCheck,
+  createSpendTracker,
+  spendFromStore,
+  type SpendTracker,
+} from "./core/usage/budget.ts";
 import { LimiterStartError, limitsFromConfig, openRateLimiter } from "./core/limits/open.ts";
 import {
   instanceSecrets,
@@ -98,8 +104,9 @@ export interface IsolateState {
   /** The rate limiter ({@link openRateLimiter}; one per isolate, kept across reloads, closed
    * on shutdown); without it nothing is rate-limited. */
   limiter?: RateLimiter;
-  /** The budget check the rate-limit gate runs before counting (`core/limits/gate.ts`). */
-  budget?: BudgetCheck;
+  /** What each virtual key spent in its budget period (one per isolate, over `store.usage`,
+   * kept across reloads): the gate's budget check and `GET /v1/me` read it. */
+  spend?: SpendTracker;
   /** The usage-record writer over `store.usage` (one per isolate, kept across reloads; closed
    * at shutdown before the store). Without it no usage is recorded. */
   usage?: UsageWriter<UsageRecord>;
@@ -133,7 +140,7 @@ export function buildHandler(
     gate: state.limiter === undefined ? undefined : createRequestGate({
       limiter: state.limiter,
       models: configured.modelLimits,
-      budget: state.budget,
+      budget: state.spend === undefined ? undefined : budgetCheck(state.spend),
       logger,
     }),
   });
@@ -156,6 +163,7 @@ export function buildHandler(
     keys: state.keys,
     usage: state.usage,
     prices: priceOf(configured.prices),
+    spend: state.spend,
   }).fetch;
 }
 
@@ -235,6 +243,11 @@ async function serveHere(
     warmUp: true,
     keys: createKeyCache(store.keys, { logger }),
     usage,
+    spend: createSpendTracker({
+      source: spendFromStore(store.usage),
+      beforeRead: () => usage.flush(),
+      logger,
+    }),
   };
   let listener;
   try {
@@ -249,6 +262,7 @@ async function serveHere(
       logger.info(`rate limits: ${state.limiter.description}`);
     }
     await state.keys?.refresh(); // every virtual key is known before the first request
+    await state.spend?.refresh(); // and what each spent in its budget period
     state.files = fileStore(config);
     // The one place a handler is built from a loaded config.
     const build = (loaded: ConfiguredInstances) => buildHandler(config, logger, loaded, state);

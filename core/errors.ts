@@ -103,6 +103,10 @@ export function isAbortError(error: unknown): boolean {
     (error.name === "AbortError" || error.name === "APIUserAbortError");
 }
 
+/** The code (and, as OpenAI reports it, the type) of a spent budget: 429, retrying does not
+ * help before the budget resets. */
+export const INSUFFICIENT_QUOTA = "insufficient_quota";
+
 /** OpenAI reports unknown models and files as invalid requests; other 404s are `not_found_error`. */
 const INVALID_REQUEST_CODES = new Set(["model_not_found", "file_not_found"]);
 
@@ -113,6 +117,7 @@ const INVALID_REQUEST_CODES = new Set(["model_not_found", "file_not_found"]);
  * errorType(new GatewayError("rate_limited", "slow down")); // "rate_limit_error"
  */
 export function errorType(error: GatewayError): string {
+  if (error.code === INSUFFICIENT_QUOTA) return INSUFFICIENT_QUOTA;
   return INVALID_REQUEST_CODES.has(error.code) ? "invalid_request_error" : ERROR_TYPES[error.kind];
 }
 

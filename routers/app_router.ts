@@ -8,6 +8,7 @@ import { embeddingsRouter } from "./embeddings.ts";
 import { filesRouter } from "./files.ts";
 import { formatsRouter } from "./formats.ts";
 import { healthProcedure } from "./health.ts";
+import { meProcedure } from "./me.ts";
 import { modelsRouter } from "./models.ts";
 import { responsesRouter } from "./responses.ts";
 import { router } from "./trpc.ts";
@@ -23,6 +24,7 @@ export const appRouter = router({
   responses: responsesRouter,
   config: configRouter,
   admin: adminRouter,
+  me: meProcedure,
 });
 
 /** The router's type, for typed clients. */

@@ -11,6 +11,7 @@ import type { HealthReport } from "../core/health.ts";
 import type { ResponsesHooks } from "../core/responses/prepare.ts";
 import type { ResponseRepository, UsageRepository } from "../core/store/store.ts";
 import type { ReloadResult } from "./config.ts";
+import type { SpendTracker } from "../core/usage/budget.ts";
 
 /** Services the routers use; built once by `server/app.ts`. */
 export interface RouterDeps {
@@ -36,6 +37,8 @@ export interface RouterDeps {
   /** `config.reload`: reloads the config file in every worker, resolving with this worker's
    * outcome; without it the procedure is a 404 `no_config_file`. */
   reload?: () => Promise<ReloadResult>;
+  /** What each virtual key spent in its budget period (`me`). */
+  spend?: SpendTracker;
 }
 
 /** Per-request context. */

@@ -17,6 +17,8 @@ import type { Logger } from "../core/logger.ts";
 import { errorResponse } from "./errors.ts";
 import { localMetrics, type MetricsSource } from "./metrics_source.ts";
 import { accessLog, type AccessObserver } from "./middleware/access_log.ts";
+import { meRoute } from "./routes/me.ts";
+import type { SpendTracker } from "../core/usage/budget.ts";
 import { deploymentHeader } from "./middleware/deployment_header.ts";
 import { rateLimitHeaders } from "./middleware/rate_limit_headers.ts";
 import { requireAdmin, requireApiKey } from "./middleware/auth.ts";
@@ -76,6 +78,8 @@ export interface AppDeps {
   /** The virtual keys cache (kept across config reloads); default: a new one over
    * `store.keys`. Without a store there are no virtual keys and no `/admin/keys`. */
   keys?: KeyCache;
+  /** What each virtual key spent in its budget period (`GET /v1/me`, and the budget check). */
+  spend?: SpendTracker;
   /** Where usage records go (one per API request; `server/usage_observer.ts`), kept across
    * config reloads and closed by the caller. Without one, nothing is recorded. */
   usage?: UsageWriter<UsageRecord>;
@@ -110,7 +114,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const shutdown = deps.shutdown ?? new AbortController().signal;
   const recordUsage = deps.usage === undefined
     ? undefined
-    : usageObserver(deps.usage, deps.prices ?? priceOf());
+    : usageObserver(deps.usage, deps.prices ?? priceOf(), { spend: deps.spend });
   const observe: AccessObserver = (record) => {
     metrics.observe(record);
     recordUsage?.(record);
@@ -158,6 +162,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/v1/responses", responsesRoute(chat, limits, deps.shutdown, responses));
   if (stored !== undefined) app.route("/v1/responses", storedResponsesRoute(stored));
   app.route("/v1/models", modelsRoute(chat));
+  app.route("/v1/me", meRoute(deps.spend));
   if (deps.embeddings) app.route("/v1/embeddings", embeddingsRoute(deps.embeddings, limits));
   app.route("/v1/files", filesRoute(files, config.maxFileBytes));
   if (keyAdmin !== undefined) app.route("/admin/keys", adminKeysRoute(keyAdmin, limits));
@@ -177,6 +182,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         responses,
         storedResponses: stored,
         reload: deps.reload,
+        spend: deps.spend,
       },
       logger,
       limits,
@@ -196,6 +202,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all("/v1/responses/:id", methodNotAllowed("GET or DELETE"));
   app.all("/v1/responses/:id/input_items", methodNotAllowed("GET"));
   app.all("/v1/models", methodNotAllowed("GET"));
+  app.all("/v1/me", methodNotAllowed("GET"));
   if (deps.embeddings) app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.all("/v1/models/*", methodNotAllowed("GET"));
   app.all("/v1/files", methodNotAllowed("GET or POST"));

@@ -1,7 +1,7 @@
 /**
  * Maps {@link GatewayError} kinds to HTTP statuses and OpenAI error envelopes (SPEC §3.4).
  */
-import type { ErrorKind, GatewayError } from "../core/errors.ts";
+import { type ErrorKind, type GatewayError, INSUFFICIENT_QUOTA } from "../core/errors.ts";
 import { codecOf, type FormatName } from "../core/formats/registry.ts";
 
 const STATUS: Record<ErrorKind, number> = {
@@ -27,13 +27,15 @@ export function statusOf(error: GatewayError): number {
 /**
  * A JSON error response with status, the envelope of `format` (OpenAI's
  * `{"error":{message,type,param,code}}` unless Anthropic's is asked for) and `Retry-After` when
- * known.
+ * known. A spent budget (`insufficient_quota`) adds `x-should-retry: false`, which OpenAI's SDKs
+ * obey instead of retrying a 429 that cannot succeed before the reset.
  */
 export function errorResponse(error: GatewayError, format: FormatName = "openai"): Response {
   const headers = new Headers({ "content-type": "application/json" });
   if (error.retryAfterSeconds !== undefined) {
     headers.set("retry-after", String(error.retryAfterSeconds));
   }
+  if (error.code === INSUFFICIENT_QUOTA) headers.set("x-should-retry", "false");
   return new Response(JSON.stringify(codecOf(format).errorBody(error)), {
     status: statusOf(error),
     headers,

@@ -6,7 +6,7 @@
  */
 import { FORMATS } from "../core/formats/registry.ts";
 import { VERSION } from "../core/version.ts";
-import { ADMIN_PATHS, ADMIN_SCHEMAS } from "./openapi_admin.ts";
+import { ADMIN_PATHS, ADMIN_SCHEMAS, KEY_SELF_SCHEMA } from "./openapi_admin.ts";
 import { EMBEDDINGS_SCHEMAS, embeddingsPath } from "./openapi_embeddings.ts";
 import {
   CHAT_ERRORS,
@@ -175,6 +175,14 @@ export const OPENAPI: Json = {
         responses: { "200": json(ref("ModelList")), ...errors(401) },
       },
     },
+    "/v1/me": {
+      get: {
+        tags: ["models"],
+        summary: "The caller's own key: allowlist, limits, budget and spend in the current period",
+        security: secured,
+        responses: { "200": json(ref("KeySelf")), ...errors(401) },
+      },
+    },
     "/v1/models/{id}": {
       get: {
         tags: ["models"],
@@ -311,7 +319,7 @@ export const OPENAPI: Json = {
         tags: ["trpc"],
         summary: "tRPC queries (superjson)",
         description: "Procedures: health, models.list, formats.detect, files.list, files.get, " +
-          "admin.keys.list, admin.keys.get. " +
+          "admin.keys.list, admin.keys.get, admin.usage, me. " +
           "Use the typed client (createGatewayClient) rather than raw HTTP.",
         security: secured,
         parameters: [{
@@ -358,7 +366,13 @@ export const OPENAPI: Json = {
     },
   },
   components: {
-    schemas: { ...SCHEMAS, ...EMBEDDINGS_SCHEMAS, ...RESPONSES_SCHEMAS, ...ADMIN_SCHEMAS },
+    schemas: {
+      ...SCHEMAS,
+      ...EMBEDDINGS_SCHEMAS,
+      ...RESPONSES_SCHEMAS,
+      ...ADMIN_SCHEMAS,
+      KeySelf: KEY_SELF_SCHEMA,
+    },
     responses: Object.fromEntries(
       Object.entries(ERROR_TEXT).map(([status, text]) => [
         `E${status}`,

@@ -249,3 +249,35 @@ export const ADMIN_PATHS: Record<string, Json> = {
     },
   },
 };
+
+/** `GET /v1/me`'s answer (`core/usage/me.ts`): any key may read its own. */
+export const KEY_SELF_SCHEMA: Json = {
+  type: "object",
+  required: ["object", "kind", "admin", "budget"],
+  properties: {
+    object: { const: "gateway.key" },
+    kind: { type: "string", enum: ["open", "static", "admin", "virtual"] },
+    admin: { type: "boolean" },
+    id: nullable({ type: "string" }),
+    name: nullable({ type: "string" }),
+    team: nullable({ type: "string" }),
+    models: nullable({ type: "array", items: { type: "string" } }),
+    rpm_limit: nullable(integer),
+    tpm_limit: nullable(integer),
+    max_parallel: nullable(integer),
+    expires_at: nullable({ ...integer, description: "unix seconds" }),
+    budget: nullable({
+      type: "object",
+      required: ["spent_usd"],
+      properties: {
+        max_budget_usd: nullable({ type: "number" }),
+        budget_period: nullable({ type: "string", enum: ["daily", "weekly", "monthly"] }),
+        spent_usd: { type: "number", description: "in the current period (all time without one)" },
+        remaining_usd: nullable({ type: "number" }),
+        resets_at: nullable({ type: "string", format: "date-time" }),
+        period_start: nullable({ type: "string", format: "date-time" }),
+      },
+    }),
+  },
+  description: "What the caller's key may do and has spent. Only virtual keys have a budget.",
+};

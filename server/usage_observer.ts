@@ -8,6 +8,7 @@
  * the response or stream ended; after failover, for the deployment that answered last), and
  * only queued: the writer sends batches in the background.
  */
+import type { SpendTracker } from "../core/usage/budget.ts";
 import type { Price } from "../core/usage/prices.ts";
 import { type UsageRecord, usageRecord } from "../core/usage/record.ts";
 import type { UsageWriter } from "../core/usage/writer.ts";
@@ -18,17 +19,25 @@ export const billable = (record: AccessRecord): boolean => record.model !== unde
 
 /**
  * An observer queuing the usage record of every billable request on `writer`, priced by
- * `price`, timed by `now`.
+ * `price`, timed by `now`; a virtual key's known cost is also counted at once in `spend` (the
+ * budgets' sums), before the record reaches the store.
  *
  * @example
- * const observe = usageObserver(writer, priceOf(configured.prices));
+ * const observe = usageObserver(writer, priceOf(configured.prices), { spend });
  */
 export function usageObserver(
   writer: UsageWriter<UsageRecord>,
   price: (model: string) => Price | undefined,
-  now: () => Date = () => new Date(),
+  options: { now?: () => Date; spend?: SpendTracker } = {},
 ): AccessObserver {
+  const now = options.now ?? (() => new Date());
+  const spend = options.spend;
   return (record) => {
-    if (billable(record)) writer.write(usageRecord(record, price, now()));
+    if (!billable(record)) return;
+    const row = usageRecord(record, price, now());
+    writer.write(row);
+    if (spend !== undefined && row.key_id !== null && row.cost_usd !== null) {
+      spend.add(row.key_id, row.cost_usd);
+    }
   };
 }

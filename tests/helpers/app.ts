@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "../../core/logger.ts";
 import type { ChatProvider } from "../../core/providers/provider.ts";
 import { createProviders, type InstanceSpec } from "../../core/providers/registry.ts";
 import type { Store, UsageRecord } from "../../core/store/store.ts";
+import type { SpendTracker } from "../../core/usage/budget.ts";
 import type { UsageWriter } from "../../core/usage/writer.ts";
 import { createApp } from "../../server/app.ts";
 import type { ConfiguredInstances } from "../../server/instances.ts";
@@ -96,6 +97,8 @@ export interface TestAppOptions {
   limiter?: RateLimiter;
   /** Where the app's usage records go (e.g. a writer over `store.usage`); the test closes it. */
   usage?: UsageWriter<UsageRecord>;
+  /** The keys' spend for budgets and `/v1/me` (e.g. a tracker over `store.usage`). */
+  spend?: SpendTracker;
 }
 
 /** A fresh in-memory rate limiter (a small table of its own). */
@@ -121,6 +124,7 @@ export function testApp(
       store: options.store,
       limiter: options.limiter ?? testLimiter(),
       usage: options.usage,
+      spend: options.spend,
     }),
   );
 }
@@ -152,6 +156,7 @@ export function testAppWithInstances(
       store: store ?? options.store,
       limiter: limiter ?? options.limiter ?? testLimiter(),
       usage: options.usage,
+      spend: options.spend,
     }),
   );
 }
