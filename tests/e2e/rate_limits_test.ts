@@ -29,14 +29,22 @@ async function createKey(gw: SpawnedGateway, body: Record<string, unknown>) {
 
 /** One chat request on a connection of its own (so SO_REUSEPORT spreads them over the
  * workers); its status. */
-async function askOnNewConnection(gw: SpawnedGateway, key: string): Promise<number> {
+async function askOnNewConnection(
+  gw: SpawnedGateway,
+  key: string,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const client = Deno.createHttpClient({});
   try {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
       client,
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "mock-echo", messages: [{ role: "user", content: "hi" }] }),
+      body: JSON.stringify({
+        model: "mock-echo",
+        messages: [{ role: "user", content: "hi" }],
+        ...extra,
+      }),
     });
     await res.body?.cancel();
     return res.status;
@@ -99,6 +107,20 @@ Deno.test("WORKERS=2: one RPM limit across both workers (exactly the limit admit
   assert.equal(count(statuses, 429), 20);
 });
 
+/** A mock request reserving exactly what it uses: 1 prompt token ("hi") + max_tokens 1, and the
+ * echo answers 1 + 1. */
+const TWO_TOKENS = { max_tokens: 1 };
+
+Deno.test("WORKERS=2: one TPM limit across both workers (exactly the limit admitted)", async () => {
+  await using gw = await spawnGateway({ ...ENV, WORKERS: "2" });
+  const { key } = await createKey(gw, { tpm_limit: 20 });
+  const statuses = await Promise.all(
+    Array.from({ length: 30 }, () => askOnNewConnection(gw, key, TWO_TOKENS)),
+  );
+  assert.equal(count(statuses, 200), 10, JSON.stringify(statuses));
+  assert.equal(count(statuses, 429), 20);
+});
+
 Deno.test("an unreachable REDIS_URL with REDIS_FAIL_CLOSED=true stops start-up with one line", async () => {
   const { code, stderr } = await runGateway({
     ...ENV,
@@ -121,6 +143,23 @@ if (started.server === undefined) {
   registerRedisSkipped("redis limiter", started.reason);
 } else {
   const redis = started.server;
+  Deno.test("redis limiter: two gateway instances sharing one redis-server hold one TPM limit", async () => {
+    const dataDir = Deno.makeTempDirSync({ prefix: "limits-shared-tpm-" });
+    const env = { ...ENV, REDIS_URL: redis.url, DATA_DIR: dataDir, WORKERS: "1" };
+    try {
+      await using a = await spawnGateway(env);
+      await using b = await spawnGateway(env);
+      const { key } = await createKey(a, { tpm_limit: 16 });
+      const statuses = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => askOnNewConnection(i % 2 ? a : b, key, TWO_TOKENS)),
+      );
+      assert.equal(count(statuses, 200), 8, JSON.stringify(statuses));
+      assert.equal(count(statuses, 429), 8);
+    } finally {
+      Deno.removeSync(dataDir, { recursive: true });
+    }
+  });
+
   Deno.test("redis limiter: two gateway instances sharing one redis-server hold one RPM limit", async () => {
     try {
       const dataDir = Deno.makeTempDirSync({ prefix: "limits-shared-store-" });
