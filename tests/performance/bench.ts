@@ -163,8 +163,8 @@ function gatewayEnv(upstream: string, port: number, dataDir: string): Record<str
 }
 
 /** Creates the bench's rate-limited virtual key on the gateway (the static key is the admin
- * key): RPM and TPM limits far above what the run sends, so every request is counted and
- * settled in the in-memory limiter and none is refused. */
+ * key): RPM and TPM limits and a budget far above what the run sends, so every request is
+ * counted and settled in the in-memory limiter, budget-checked, and none is refused. */
 async function createLimitedKey(origin: string): Promise<string> {
   const res = await fetch(`${origin}/admin/keys`, {
     method: "POST",
@@ -173,6 +173,8 @@ async function createLimitedKey(origin: string): Promise<string> {
       name: "bench-limited",
       rpm_limit: 1_000_000_000,
       tpm_limit: 1_000_000_000,
+      max_budget_usd: 1_000_000,
+      budget_period: "monthly",
     }),
   });
   if (res.status !== 200) {
