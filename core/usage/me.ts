@@ -4,6 +4,7 @@
  * other keys. Static `API_KEY` keys, the admin key and an open gateway have no limits.
  */
 import type { Caller } from "../keys/authenticate.ts";
+import { toKeyObject } from "../keys/schema.ts";
 import { type BudgetPeriod, periodBounds, type SpendTracker } from "./budget.ts";
 
 /** A budget and where the key stands on it. */
@@ -69,20 +70,17 @@ export function describeCaller(
     budget: null,
   };
   if (record === undefined) return base;
+  // The admin API's field names and nulls; never the metadata, prefix or dates.
+  const { id, name, team, models, rpm_limit, tpm_limit, max_parallel, expires_at } = toKeyObject(
+    record,
+  );
   const period = record.budgetPeriod;
   const { start, end } = periodBounds(period, nowMs);
   const spent = money(spend?.spent(record.id, period) ?? 0);
   const max = record.maxBudgetUsd;
   return {
     ...base,
-    id: record.id,
-    name: record.name,
-    team: record.team ?? null,
-    models: record.models ?? null,
-    rpm_limit: record.rpmLimit ?? null,
-    tpm_limit: record.tpmLimit ?? null,
-    max_parallel: record.maxParallel ?? null,
-    expires_at: record.expiresAt ?? null,
+    ...{ id, name, team, models, rpm_limit, tpm_limit, max_parallel, expires_at },
     budget: {
       max_budget_usd: max ?? null,
       budget_period: period ?? null,
