@@ -39,11 +39,16 @@ export function generateKey(): string {
   return KEY_PREFIX + randomBase62(KEY_RANDOM_CHARS);
 }
 
+/** The time part of the last id made here, so ids made in one millisecond still sort. */
+let lastIdMs = 0;
+
 /** A new key id, `key_` + 24 base62 characters: the creation time in milliseconds (8
- * characters, so ids sort by creation) and 16 random ones. */
+ * characters, so ids sort by creation; a second id in the same millisecond takes the next one)
+ * and 16 random ones. */
 export function newKeyId(now = Date.now()): string {
+  lastIdMs = Math.max(Math.floor(now), lastIdMs + 1);
   let time = "";
-  for (let n = Math.max(0, Math.floor(now)), i = 0; i < 8; i++, n = Math.floor(n / 62)) {
+  for (let n = Math.max(0, lastIdMs), i = 0; i < 8; i++, n = Math.floor(n / 62)) {
     time = BASE62[n % 62] + time;
   }
   return "key_" + time + randomBase62(16);

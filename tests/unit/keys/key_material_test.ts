@@ -40,4 +40,8 @@ Deno.test("newKeyId: ids sort (byte order) by creation time", () => {
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   assert.deepEqual(sorted, ids);
   for (const id of ids) assert.match(id, /^key_[0-9A-Za-z]{24}$/);
+  // Many in one millisecond still sort by creation (listings page by id).
+  const now = Date.now() + 10_000_000;
+  const burst = Array.from({ length: 50 }, () => newKeyId(now));
+  assert.deepEqual([...burst].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), burst);
 });
