@@ -110,6 +110,31 @@ const internalError = () =>
     { status: 500, headers: { "content-type": "application/json" } },
   );
 
+/** True while {@link abortConnection} runs (its abort listeners run synchronously). */
+let aborting = false;
+let guardInstalled = false;
+
+/**
+ * Aborts a connection's server. Deno's abort listener closes the connection, and throws
+ * `BadResource` when the peer closed it a moment before (the server's `finished` has not
+ * settled yet); an exception in an abort listener is reported as uncaught and would end the
+ * worker. Only that error, raised inside this call, is kept from doing so.
+ */
+export function abortConnection(close: AbortController): void {
+  if (!guardInstalled) {
+    guardInstalled = true;
+    globalThis.addEventListener("error", (event) => {
+      if (aborting && event.error instanceof Deno.errors.BadResource) event.preventDefault();
+    });
+  }
+  aborting = true;
+  try {
+    close.abort();
+  } finally {
+    aborting = false;
+  }
+}
+
 /**
  * Listens on `hostname:port` and serves `handler` on every admitted connection. Throws what
  * `Deno.listen` throws (e.g. `Deno.errors.AddrInUse`). On a Deno release without the
@@ -150,7 +175,7 @@ export function listen(handler: ConnectionHandler, options: ListenOptions): Gate
     uncount(c);
     fresh.delete(c);
     idle.delete(c);
-    c.close.abort();
+    abortConnection(c.close);
   };
   const closed = (c: Connection) => {
     uncount(c);
