@@ -26,6 +26,11 @@ export interface Lease {
   reserved: number;
   /** The backend that counted it, so the settlement goes to the same counters. */
   via: "memory" | "redis";
+  /** Redis: whether the request holds an in-flight slot (a `maxParallel` limit is set) and
+   * whether its tokens are limited (a `tpm` limit); a lease with neither to free or correct is
+   * settled without a round trip. The memory table always counts both. */
+  holdsSlot?: boolean;
+  countsTokens?: boolean;
 }
 
 /** Where the subject stands on each limit that is set (absent: not limited). */

@@ -132,8 +132,10 @@ export class RedisRateLimiter implements RateLimiter {
 
   async settle(lease: Lease, actualTokens: number): Promise<void> {
     if (lease.via === "memory") return this.#options.fallback.settleNow(lease, actualTokens);
-    if (this.#client.status !== "ready") return;
     const actual = Number.isFinite(actualTokens) ? Math.max(0, Math.ceil(actualTokens)) : 0;
+    // Nothing to free or correct: no second round trip.
+    if (!lease.holdsSlot && (!lease.countsTokens || actual === lease.reserved)) return;
+    if (this.#client.status !== "ready") return;
     try {
       await this.#client.gatewaySettle(
         ...this.#keys(lease.subject),
@@ -142,6 +144,7 @@ export class RedisRateLimiter implements RateLimiter {
         actual - lease.reserved,
         BUCKET_MS,
         SLOTS,
+        lease.holdsSlot ? 1 : 0,
       );
     } catch (error) {
       this.#outage(error);
@@ -168,7 +171,14 @@ export class RedisRateLimiter implements RateLimiter {
       IN_FLIGHT_TTL_MS,
     );
     const result = assess(bucketsOf(seen), now, limits, reserved, inFlight);
-    const lease: Lease = { subject, bucket: bucketOf(now), reserved, via: "redis" };
+    const lease: Lease = {
+      subject,
+      bucket: bucketOf(now),
+      reserved,
+      via: "redis",
+      holdsSlot: (limits.maxParallel ?? 0) > 0,
+      countsTokens: (limits.tpm ?? 0) > 0,
+    };
     return decisionOf(result, lease, reserved);
   }
 

@@ -7,8 +7,10 @@
  * flight); the script returns the counts it saw so that the client computes the headers and
  * `retryAfter` with the very same code as the in-memory table.
  *
- * Keys: `KEYS[1]` the window hash, `KEYS[2]` the in-flight counter (its own TTL, refreshed by
- * each admission, frees the slots of an instance that died with requests in flight).
+ * Keys: `KEYS[1]` the window hash, `KEYS[2]` the in-flight counter, kept only for a subject with
+ * a `maxParallel` limit (its own TTL, refreshed by each admission, frees the slots of an
+ * instance that died with requests in flight). A request that holds no slot and whose tokens
+ * need no correction is never settled, so it costs one round trip.
  * Time: `ARGV[1]` milliseconds, or -1 for the server's `TIME` (one clock for every instance).
  */
 
@@ -38,7 +40,8 @@ for i = 1, #flat, 2 do
   end
 end
 if #stale > 0 then redis.call('HDEL', KEYS[1], unpack(stale)) end
-local inflight = tonumber(redis.call('GET', KEYS[2]) or '0')
+local inflight = 0
+if maxp > 0 then inflight = tonumber(redis.call('GET', KEYS[2]) or '0') end
 local ok = 1
 if rpm > 0 and requests + 1 > rpm then ok = 0 end
 if tpm > 0 and tokens + need > tpm then ok = 0 end
@@ -47,15 +50,17 @@ if ok == 1 then
   redis.call('HINCRBY', KEYS[1], 'r' .. k, 1)
   redis.call('HINCRBY', KEYS[1], 't' .. k, need)
   redis.call('PEXPIRE', KEYS[1], (slots + 1) * width)
-  redis.call('INCR', KEYS[2])
-  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[8]))
+  if maxp > 0 then
+    redis.call('INCR', KEYS[2])
+    redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[8]))
+  end
 end
 return {ok, now, inflight, seen}
 `;
 
-/** ARGV: now, the lease's bucket, actual − reserved tokens, bucket ms, slots. A refund goes back
- * to the lease's bucket while it counts; an overrun is counted in the current bucket; the
- * in-flight counter goes down (never below 0). */
+/** ARGV: now, the lease's bucket, actual − reserved tokens, bucket ms, slots, 1 when the lease
+ * holds an in-flight slot. A refund goes back to the lease's bucket while it counts; an overrun
+ * is counted in the current bucket; a held slot is freed (the counter never goes below 0). */
 export const SETTLE_SCRIPT = `
 local now = tonumber(ARGV[1])
 if now < 0 then
@@ -77,6 +82,8 @@ elseif delta > 0 then
   redis.call('HINCRBY', KEYS[1], 't' .. k, delta)
   redis.call('PEXPIRE', KEYS[1], (slots + 1) * width)
 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+if ARGV[6] == '1' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
+  redis.call('DECR', KEYS[2])
+end
 return 1
 `;

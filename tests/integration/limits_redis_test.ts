@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { GatewayError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
-import type { Decision, Lease } from "../../core/limits/limiter.ts";
+import type { Decision, Lease, Limits } from "../../core/limits/limiter.ts";
 import { createRateLimitBuffer, MemoryRateLimiter } from "../../core/limits/memory_limiter.ts";
 import { openRateLimiter } from "../../core/limits/open.ts";
 import { RedisRateLimiter } from "../../core/limits/redis_limiter.ts";
@@ -149,22 +149,35 @@ if (started.server === undefined) {
     }
   });
 
-  Deno.test("redis limiter: one round trip per acquire and one per settle", async () => {
+  Deno.test("redis limiter: one round trip per request; a second only to free a slot or correct tokens", async () => {
     const proxy = countingProxy(server.port);
     const limiter = await limiterOn({ ...server, url: proxy.url });
-    try {
-      const warm = await limiter.acquire("rt", { rpm: 10_000, tpm: 1_000_000 }, 10);
-      if (warm.allowed) await limiter.settle(warm.lease, 5); // loads both scripts (EVAL once)
+    /** EVALSHAs sent for `n` requests with `limits`, settled with `actual` tokens. */
+    const roundTrips = async (limits: Limits, actual: number, n = 100) => {
       const before = proxy.commands.length;
-      const n = 200;
       for (let i = 0; i < n; i++) {
-        const d = await limiter.acquire("rt", { rpm: 10_000, tpm: 1_000_000 }, 10);
+        const d = await limiter.acquire("rt", limits, 10);
         assert.ok(d.allowed);
-        if (d.allowed) await limiter.settle(d.lease, 7);
+        if (d.allowed) await limiter.settle(d.lease, actual);
       }
       const sent = proxy.commands.slice(before);
-      assert.equal(sent.length, 2 * n);
       assert.ok(sent.every((name) => name === "EVALSHA"), [...new Set(sent)].join(", "));
+      return sent.length / n;
+    };
+    try {
+      const warm = await limiter.acquire("rt", { rpm: 1e6, maxParallel: 10 }, 10);
+      if (warm.allowed) await limiter.settle(warm.lease, 5); // loads both scripts (EVAL once)
+      assert.equal(await roundTrips({ rpm: 1e6 }, 7), 1, "RPM only: nothing to settle");
+      assert.equal(await roundTrips({ rpm: 1e6, tpm: 1e9 }, 10), 1, "the estimate was exact");
+      assert.equal(await roundTrips({ rpm: 1e6, tpm: 1e9 }, 7), 2, "a refund is settled");
+      assert.equal(await roundTrips({ maxParallel: 4 }, 10), 2, "the slot is freed");
+      // The slots did come back: four at once are admitted again.
+      const held = await Promise.all(
+        Array.from({ length: 4 }, () => limiter.acquire("rt", { maxParallel: 4 }, 1)),
+      );
+      assert.ok(held.every((d) => d.allowed));
+      assert.equal((await limiter.acquire("rt", { maxParallel: 4 }, 1)).allowed, false);
+      for (const d of held) if (d.allowed) await limiter.settle(d.lease, 1);
     } finally {
       await limiter.close();
       await proxy.close();
@@ -289,6 +302,7 @@ if (started.server === undefined) {
 /** A decision without the backend-specific part of its lease. */
 function strip(d: Decision): unknown {
   if (!d.allowed) return d;
-  const { via: _via, ...lease } = d.lease;
+  // Where it was counted, and what only a Redis lease says (what its settle must do).
+  const { via: _via, holdsSlot: _slot, countsTokens: _tokens, ...lease } = d.lease;
   return { ...d, lease };
 }
