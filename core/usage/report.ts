@@ -42,6 +42,13 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 const invalid = (param: string, message: string) =>
   new GatewayError("invalid_request", message, { param });
 
+/** Whether `YYYY-MM-DD` names a day of the calendar (its month has that day). */
+function isCalendarDate(date: string): boolean {
+  const [y, m, d] = date.split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /** A time parameter in unix milliseconds (a date without a time zone is UTC). */
 function instant(value: string | number, param: string): number {
   const text = String(value).trim();
@@ -51,6 +58,7 @@ function instant(value: string | number, param: string): number {
     const dateOnly = text.length === 10;
     const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
     ms = Date.parse(dateOnly || zoned ? text : `${text}Z`);
+    if (!isCalendarDate(text.slice(0, 10))) ms = Number.NaN; // 2027-02-30 is not rolled over
   }
   if (!Number.isFinite(ms) || ms < 0) {
     throw invalid(

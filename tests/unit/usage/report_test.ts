@@ -24,6 +24,8 @@ Deno.test("usage query: bad values are 400s naming the parameter", () => {
     [{ from: "yesterday" }, "from"],
     [{ from: "2027-02-30x" }, "from"],
     [{ to: "2027-13-01" }, "to"],
+    [{ from: "2027-02-30" }, "from"], // no such day: not rolled over to March 2
+    [{ to: "2027-04-31T10:00:00Z" }, "to"],
     [{ to: -5 }, "to"],
     [{ from: "2027-02-01", to: "2027-01-01" }, "to"],
     [{ group_by: "week" }, "group_by"],
