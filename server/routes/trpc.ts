@@ -108,6 +108,15 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
       // Queries may be POSTs (the typed client sends them so), their input in the body.
       allowMethodOverride: true,
       createContext: () => ({ ...deps, apiKey, signal: c.req.raw.signal, meta: c.var.meta }),
+      // A refusal that says when to retry (rate limits, cooldowns) says it as over HTTP.
+      responseMeta: ({ errors }) => {
+        const wait = errors.map((e) => e.cause).find((cause) =>
+          cause instanceof GatewayError && cause.retryAfterSeconds !== undefined
+        ) as GatewayError | undefined;
+        return wait === undefined
+          ? {}
+          : { headers: { "retry-after": String(wait.retryAfterSeconds) } };
+      },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR" && isGatewayFault(error.cause)) {
           const original = error.cause instanceof GatewayError

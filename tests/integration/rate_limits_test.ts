@@ -451,6 +451,18 @@ Deno.test("tRPC: chat.complete and chat.stream are limited; a cancelled tRPC str
       () => client.chat.complete.mutate({ model: MODEL, messages }),
       (error: unknown) => error instanceof TRPCClientError && error.data?.httpStatus === 429,
     );
+    // On the wire: the 429 carries Retry-After and the key's headers, as over HTTP.
+    const raw = await gw.handler(
+      new Request(`${ORIGIN}/trpc/chat.complete`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ json: { model: MODEL, messages } }),
+      }),
+    );
+    assert.equal(raw.status, 429);
+    assert.ok(Number(raw.headers.get("retry-after")) >= 1, String(raw.headers.get("retry-after")));
+    assert.equal(raw.headers.get("x-ratelimit-limit-requests"), "50");
+    await raw.body?.cancel();
     abort.abort();
     await iterator.return?.().catch(() => {});
     await until(async () => {
