@@ -8,9 +8,9 @@
  */
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { TRPCError } from "@trpc/server";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { keyFromHeaders } from "../../core/auth.ts";
-import { GatewayError } from "../../core/errors.ts";
+import { clientClosedError, GatewayError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { appRouter } from "../../routers/app_router.ts";
 import type { RouterDeps } from "../../routers/context.ts";
@@ -138,8 +138,42 @@ export function trpcRoute(deps: RouterDeps, logger: Logger, limits: BodyLimits):
     });
     if (!streaming || paths.length !== 1) return response;
     const settled = await settleStreamHead(response);
-    if (settled instanceof Response) return settled;
+    if (settled instanceof Response) return loggedAtEnd(c, settled);
     c.set("errorCode", settled.code);
     return c.json(settled.body, settled.status as 400);
   });
+}
+
+/**
+ * A streamed answer whose access-log line (and so its usage record, with the tokens the stream
+ * reported) is written when the stream ends — read to the end, failed, or cancelled by the
+ * client (`client_closed`) — not when its head goes out.
+ */
+function loggedAtEnd(c: Context<AppEnv>, response: Response): Response {
+  if (response.body === null) return response;
+  let resolve!: (error: GatewayError | undefined) => void;
+  c.set("streamEnded", new Promise((r) => (resolve = r)));
+  // A client that went away ends the procedure too (its signal): that end is the client's.
+  const ended = (error?: GatewayError) =>
+    resolve(c.req.raw.signal.aborted ? clientClosedError() : error);
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          ended();
+        } else controller.enqueue(value);
+      } catch (error) {
+        ended();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      ended(clientClosedError());
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -255,6 +255,39 @@ Deno.test("usage: tRPC chat.complete and embeddings.create each make one row und
   assert.ok(Number(rows[1].cost_usd) > 0, "and priced");
 });
 
+Deno.test("usage: a tRPC chat.stream is one row with its tokens, written when it ends; a cancelled one says client_closed", async () => {
+  await using t = await gateway();
+  const key = await virtualKey(t.gw, "blue");
+  const client = createGatewayClient({
+    url: ORIGIN,
+    apiKey: key.key,
+    fetch: (input, init) => t.gw.handler(new Request(input, init)),
+  });
+  t.fake.script(streamReply(textDeltas(["a", "b"]), { chunkDelayMs: 5 }));
+  const stream = await client.chat.stream.mutate(chatBody("gpt-4o-mini"));
+  for await (const _ of stream) { /* read to the end */ }
+  await accessLogged(t.gw, 2); // the admin call, then the stream when it ended
+  let rows = await t.rows();
+  assert.equal(rows.length, 1);
+  assert.deepEqual(
+    [rows[0].route, rows[0].team, Number(rows[0].input_tokens), Number(rows[0].output_tokens)],
+    ["/trpc/chat.stream", "blue", 11, 7],
+  );
+  assert.ok(Number(rows[0].cost_usd) > 0);
+
+  t.fake.script(streamReply(textDeltas(["a", "b"]), { end: "hang" }));
+  const abort = new AbortController();
+  const open = await client.chat.stream.mutate(chatBody("gpt-4o-mini"), { signal: abort.signal });
+  const iterator = open[Symbol.asyncIterator]();
+  await iterator.next();
+  abort.abort();
+  await iterator.return?.().catch(() => {});
+  await accessLogged(t.gw, 3);
+  rows = await t.rows();
+  assert.equal(rows.length, 2);
+  assert.equal(rows[1].error_code, "client_closed");
+});
+
 Deno.test("usage: a failover is exactly one row, for the deployment that answered; config prices win", async () => {
   const b = await startFakeOpenAI();
   await using t = await gateway((store, usage, fake) =>
