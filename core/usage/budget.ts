@@ -111,6 +111,9 @@ type WindowName = BudgetPeriod | typeof ALL_TIME;
 /** Every period is read (four grouped queries a read), so any key's first check is right. */
 const WINDOWS: readonly WindowName[] = ["daily", "weekly", "monthly", ALL_TIME];
 
+/** How soon a failed read is tried again. */
+const RETRY_MS = 1_000;
+
 /** Adds `usd` to `key`'s entry of `sums`. */
 const addTo = (sums: Map<string, number>, key: string, usd: number) =>
   sums.set(key, (sums.get(key) ?? 0) + usd);
@@ -129,6 +132,7 @@ export function createSpendTracker(options: SpendTrackerOptions): SpendTracker {
   const windows = new Map<WindowName, Window>();
   let readAt = -Infinity;
   let inFlight: Promise<void> | undefined;
+  let failing = false;
 
   const current = (name: WindowName): Window => {
     const { start } = periodBounds(name === ALL_TIME ? undefined : name, now());
@@ -151,16 +155,22 @@ export function createSpendTracker(options: SpendTrackerOptions): SpendTracker {
       await options.beforeRead?.();
       const sums = await Promise.all(reading.map((w) => options.source(w.start)));
       reading.forEach((w, i) => [w.stored, w.reading] = [sums[i], new Map()]);
+      if (failing) options.logger?.info("budgets: the store answers again");
+      failing = false;
     } catch (error) {
-      // Keep counting what this process saw; the next check tries again.
+      // Keep counting what this process saw; a check a second later tries again (one warning
+      // per outage, not per try).
       for (const w of reading) {
         for (const [key, usd] of w.reading) addTo(w.added, key, usd);
         w.reading = new Map();
       }
-      readAt = -Infinity;
-      options.logger?.warn("budgets: reading the spend from the store failed; using local sums", {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      readAt = now() - refreshMs + Math.min(RETRY_MS, refreshMs);
+      if (!failing) {
+        options.logger?.warn("budgets: reading the spend from the store failed; using local sums", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      failing = true;
     }
   };
 
