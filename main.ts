@@ -36,19 +36,15 @@ import type { Store } from "./core/store/store.ts";
 import { createApp } from "./server/app.ts";
 import { priceOf } from "./core/usage/prices.ts";
 import type { UsageRecord } from "./core/usage/record.ts";
-import { createUsageWriter, type UsageWriter } from "./core/usage/writer.ts";
+import type { UsageWriter } from "./core/usage/writer.ts";
+import { closeUsage, usageState } from "./server/usage_state.ts";
 import { createMetricsRegistry } from "./core/metrics.ts";
 import { type ConfiguredInstances, configuredInstances, envInstances } from "./server/instances.ts";
 import { createLimitsBuffer } from "./server/conn_limits.ts";
 import { createRateLimitBuffer } from "./core/limits/memory_limiter.ts";
 import type { RateLimiter } from "./core/limits/limiter.ts";
 import { createRequestGate } from "./core/limits/gate.ts";
-import {
-  budgetCheck,
-  createSpendTracker,
-  spendFromStore,
-  type SpendTracker,
-} from "./core/usage/budget.ts";
+import { budgetCheck, type SpendTracker } from "./core/usage/budget.ts";
 import { LimiterStartError, limitsFromConfig, openRateLimiter } from "./core/limits/open.ts";
 import {
   instanceSecrets,
@@ -225,7 +221,7 @@ async function serveHere(
 ): Promise<{ shutdown: (stop: Promise<void>) => Promise<void>; reloadAll: ReloadAll }> {
   const { config, logger, configured } = configure();
   const store: OpenedStore = await openStateStore(config, logger, first);
-  const usage = usageWriter(store, logger);
+  const { usage, spend } = usageState(store, logger);
   const registry = createMetricsRegistry({ usage });
   const metrics: MetricsSource & { close?(): void } = scope
     ? clusterMetrics({ peers: workerCount(config) - 1, registry })
@@ -243,11 +239,7 @@ async function serveHere(
     warmUp: true,
     keys: createKeyCache(store.keys, { logger }),
     usage,
-    spend: createSpendTracker({
-      source: spendFromStore(store.usage),
-      beforeRead: () => usage.flush(),
-      logger,
-    }),
+    spend,
   };
   let listener;
   try {
@@ -287,7 +279,7 @@ async function serveHere(
   } catch (error) {
     metrics.close?.();
     await state.limiter?.close();
-    await usage.close();
+    await closeUsage(usage, logger);
     await store.close();
     throw error;
   }
@@ -300,38 +292,6 @@ async function serveHere(
     await store.close();
   };
   return { shutdown: stopServing, reloadAll };
-}
-
-/** This isolate's usage writer over `store.usage`; a failed batch is one warning line. */
-function usageWriter(store: Store, logger: Logger): UsageWriter<UsageRecord> {
-  return createUsageWriter<UsageRecord>({
-    sink: (records) => store.usage.insert(records),
-    onError: (error, records) =>
-      logger.warn("usage records dropped: the state store refused a batch", {
-        records,
-        error: String(error),
-      }),
-  });
-}
-
-/** How long shutdown waits for the last usage records to reach the store. */
-const USAGE_CLOSE_MS = 5_000;
-
-/** Flushes the last usage records (for at most {@link USAGE_CLOSE_MS}: a store that hangs must
- * not hold the exit), logging what could not be written. */
-async function closeUsage(usage: UsageWriter<UsageRecord>, logger: Logger): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const flushed = await Promise.race([
-    usage.close().then(() => true),
-    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), USAGE_CLOSE_MS)),
-  ]);
-  clearTimeout(timer);
-  if (!flushed) {
-    logger.warn("usage records not written at shutdown", {
-      queued: usage.queued,
-      dropped: usage.dropped,
-    });
-  }
 }
 
 function signalled(): Promise<void> {
